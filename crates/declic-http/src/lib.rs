@@ -1,1 +1,68 @@
-//! placeholder
+//! HTTP front end: the axum router, JSON API, problem+json errors, OpenAPI, health and metrics.
+//!
+//! Handlers are thin: parse, authorise, call `declic-storage`/`declic-planning`,
+//! map the result. Every route is listed in [`router`].
+
+mod controllers;
+mod error;
+mod extract;
+mod metrics;
+mod openapi;
+mod router;
+
+use std::ops::Deref;
+use std::sync::Arc;
+use std::time::Duration;
+
+use declic_config::Config;
+use declic_storage::Store;
+
+pub use error::{ApiError, FieldError, Problem};
+pub use openapi::openapi_document;
+pub use router::router;
+
+/// Everything a request handler can reach.
+pub struct App {
+    pub store: Store,
+    pub config: Config,
+}
+
+/// Shared application state; cheap to clone.
+#[derive(Clone)]
+pub struct AppState(pub Arc<App>);
+
+impl Deref for AppState {
+    type Target = App;
+    fn deref(&self) -> &App {
+        &self.0
+    }
+}
+
+/// Serves the app on `listener` until `shutdown` resolves, then drains in-flight requests.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    app: App,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let grace = Duration::from_secs(app.config.server.shutdown_grace_secs);
+    let router = router(AppState(Arc::new(app)));
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let server = axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(async move {
+        shutdown.await;
+        let _ = tx.send(());
+    });
+    let handle = tokio::spawn(async move { server.await });
+    // After shutdown starts, give in-flight requests `grace` to finish.
+    let _ = rx.await;
+    match tokio::time::timeout(grace, handle).await {
+        Ok(joined) => joined.map_err(std::io::Error::other)?,
+        Err(_) => {
+            tracing::warn!("requests still running after the shutdown grace period; stopping");
+            Ok(())
+        }
+    }
+}

@@ -1,1 +1,151 @@
-//! placeholder
+//! Storage: sea-orm entities, migrations (SQLite and PostgreSQL) and the data services built on them.
+//!
+//! Every service method that touches organisation data takes an [`OrgId`]; the
+//! HTTP and CLI front ends obtain it only from an authenticated credential or an
+//! explicit `--org`, so no query can cross organisations.
+
+pub mod entity;
+pub mod migration;
+
+mod error;
+mod secrets;
+
+pub mod admins;
+pub mod associations;
+pub mod audit;
+pub mod campaigns;
+pub mod employees;
+pub mod missions;
+pub mod orgs;
+pub mod privacy;
+
+use std::time::Duration;
+
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend};
+use sea_orm_migration::MigratorTrait;
+
+pub use error::{DbErrKind, StorageError, classify_db_error};
+pub use secrets::{generate_token, hash_password, hash_token, verify_password};
+
+/// The organisation a request acts for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+pub struct OrgId(pub i64);
+
+/// Who does something, for the audit log.
+#[derive(Debug, Clone, Default)]
+pub struct Actor {
+    /// The admin account, when the action came through one.
+    pub admin_id: Option<i64>,
+    /// A readable label: the admin's email, or `cli`.
+    pub label: String,
+    /// The HTTP request id, when there is one.
+    pub request_id: Option<String>,
+}
+
+impl Actor {
+    /// The operator at the command line.
+    pub fn cli() -> Self {
+        Self {
+            admin_id: None,
+            label: "cli".into(),
+            request_id: None,
+        }
+    }
+}
+
+/// A handle on the database; cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Store {
+    db: DatabaseConnection,
+}
+
+impl Store {
+    /// Connects to `url` (`sqlite://…` or `postgres://…`), creating the SQLite file's directory.
+    pub async fn connect(url: &str, max_connections: u32) -> Result<Self, StorageError> {
+        if let Some(path) = url.strip_prefix("sqlite://") {
+            let file = path.split('?').next().unwrap_or_default();
+            if let Some(dir) = std::path::Path::new(file).parent()
+                && !dir.as_os_str().is_empty()
+            {
+                std::fs::create_dir_all(dir).map_err(|e| {
+                    StorageError::Unavailable(format!("cannot create {}: {e}", dir.display()))
+                })?;
+            }
+        }
+        let mut opts = ConnectOptions::new(url.to_owned());
+        opts.max_connections(max_connections.max(1))
+            .min_connections(1)
+            .connect_timeout(Duration::from_secs(10))
+            .acquire_timeout(Duration::from_secs(15))
+            .sqlx_logging(false);
+        let db = Database::connect(opts).await?;
+        if db.get_database_backend() == DbBackend::Sqlite {
+            // WAL lets readers proceed while one writer commits.
+            db.execute_unprepared("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;")
+                .await?;
+        }
+        Ok(Self { db })
+    }
+
+    /// Wraps an existing connection.
+    pub fn from_connection(db: DatabaseConnection) -> Self {
+        Self { db }
+    }
+
+    /// The underlying connection, for callers that build their own queries.
+    pub fn db(&self) -> &DatabaseConnection {
+        &self.db
+    }
+
+    /// Which database this is.
+    pub fn backend(&self) -> DbBackend {
+        self.db.get_database_backend()
+    }
+
+    /// Applies pending migrations; returns how many ran.
+    pub async fn migrate(&self) -> Result<usize, StorageError> {
+        let before = migration::Migrator::get_pending_migrations(&self.db)
+            .await?
+            .len();
+        migration::Migrator::up(&self.db, None).await?;
+        Ok(before)
+    }
+
+    /// Names of migrations not yet applied.
+    pub async fn pending_migrations(&self) -> Result<Vec<String>, StorageError> {
+        Ok(migration::Migrator::get_pending_migrations(&self.db)
+            .await?
+            .iter()
+            .map(|m| m.name().to_owned())
+            .collect())
+    }
+
+    /// Succeeds when the database answers a trivial query.
+    pub async fn ping(&self) -> Result<(), StorageError> {
+        self.db.ping().await?;
+        Ok(())
+    }
+}
+
+/// The current time, truncated to microseconds so SQLite and PostgreSQL round-trip it alike.
+pub(crate) fn now() -> chrono::DateTime<chrono::Utc> {
+    use chrono::SubsecRound;
+    chrono::Utc::now().trunc_subsecs(6)
+}
+
+impl Store {
+    /// Connections open in the pool and how many are idle.
+    pub fn pool_stats(&self) -> (u32, usize) {
+        match self.backend() {
+            DbBackend::Sqlite => {
+                let p = self.db.get_sqlite_connection_pool();
+                (p.size(), p.num_idle())
+            }
+            DbBackend::Postgres => {
+                let p = self.db.get_postgres_connection_pool();
+                (p.size(), p.num_idle())
+            }
+            _ => (0, 0),
+        }
+    }
+}

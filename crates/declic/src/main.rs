@@ -1,1 +1,5 @@
-fn main() {}
+//! The `declic` command.
+
+fn main() -> std::process::ExitCode {
+    declic::main()
+}

@@ -1,0 +1,132 @@
+//! The typed configuration; field names mirror `config/default.toml`.
+
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+use crate::Secret;
+
+/// The whole effective configuration.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct Config {
+    pub environment: Environment,
+    pub data_dir: PathBuf,
+    pub server: ServerConfig,
+    pub database: DatabaseConfig,
+    pub security: SecurityConfig,
+    pub mail: MailConfig,
+    pub log: LogConfig,
+}
+
+/// Which kind of deployment this is; production refuses missing secrets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Environment {
+    Development,
+    Test,
+    Production,
+}
+
+impl Environment {
+    /// The name used for `config/<name>.toml`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Development => "development",
+            Self::Test => "test",
+            Self::Production => "production",
+        }
+    }
+}
+
+/// `[server]`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct ServerConfig {
+    pub bind: String,
+    pub public_url: String,
+    pub body_limit_bytes: usize,
+    pub import_limit_bytes: usize,
+    pub request_timeout_secs: u64,
+    pub shutdown_grace_secs: u64,
+}
+
+/// `[database]`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct DatabaseConfig {
+    pub url: Secret,
+    pub max_connections: u32,
+    pub migrate_on_start: bool,
+}
+
+impl Config {
+    /// The database URL to connect to: the configured one, or the SQLite file in the data directory.
+    pub fn database_url(&self) -> String {
+        if self.database.url.is_empty() {
+            let path = self.data_dir.join("declic.db");
+            format!("sqlite://{}?mode=rwc", path.display())
+        } else {
+            self.database.url.expose().to_owned()
+        }
+    }
+}
+
+/// `[security]`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct SecurityConfig {
+    pub secret_key: Secret,
+    pub session_hours: u32,
+    pub api_token_days: u32,
+    pub sign_in_link_minutes: u32,
+}
+
+/// `[mail]`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct MailConfig {
+    pub transport: MailTransport,
+    pub from: String,
+    pub message_id_domain: String,
+    pub smtp: SmtpConfig,
+}
+
+/// Where mail goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MailTransport {
+    Outbox,
+    Smtp,
+}
+
+/// `[mail.smtp]`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct SmtpConfig {
+    pub host: String,
+    pub port: u16,
+    pub tls: SmtpTls,
+    pub username: String,
+    pub password: Secret,
+    pub pool_size: u32,
+    pub timeout_secs: u64,
+}
+
+/// How the SMTP connection is secured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SmtpTls {
+    Starttls,
+    Tls,
+    None,
+}
+
+/// `[log]`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct LogConfig {
+    pub format: LogFormat,
+    pub level: String,
+}
+
+/// Log line format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Text,
+    Json,
+}

@@ -1,0 +1,11 @@
+//! Handlers grouped by domain; each is thin: parse, authorise, call the domain, map the result.
+
+pub mod admins;
+pub mod associations;
+pub mod audit;
+pub mod campaigns;
+pub mod employees;
+pub mod health;
+pub mod missions;
+pub mod organization;
+pub mod tokens;

@@ -1,0 +1,199 @@
+//! The one HTTP error type, rendered as `application/problem+json` (RFC 9457).
+//!
+//! Which error goes where: domain crates return typed errors (`StorageError`,
+//! planning rule errors); handlers turn them into [`ApiError`] with `?`; only this
+//! module decides statuses. Internal errors are logged with the request id and
+//! the client gets a plain 500 that leaks nothing.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use declic_storage::StorageError;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// One field at fault.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct FieldError {
+    /// The field's path in the request, e.g. `goal` or `steps[2].date`.
+    pub field: String,
+    pub message: String,
+}
+
+/// The problem document sent for every error.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Problem {
+    /// A URI naming the kind of problem.
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub title: String,
+    pub status: u16,
+    pub detail: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+}
+
+/// An error a handler can return.
+#[derive(Debug)]
+pub enum ApiError {
+    /// 400: the request cannot be parsed.
+    BadRequest(String),
+    /// 401: no valid credential.
+    Unauthorized,
+    /// 403: the credential's role does not allow this.
+    Forbidden(&'static str),
+    /// 404: nothing with this id in the caller's organisation.
+    NotFound(&'static str),
+    /// 409: a uniqueness or concurrency conflict.
+    Conflict { field: String, message: String },
+    /// 413: the body is larger than allowed.
+    TooLarge,
+    /// 415: wrong content type.
+    UnsupportedMediaType(&'static str),
+    /// 422: a field breaks a rule.
+    Invalid(Vec<FieldError>),
+    /// 503: the database is not reachable.
+    Unavailable,
+    /// 500: a bug or an outage; the message is logged, not sent.
+    Internal(String),
+}
+
+impl ApiError {
+    /// A 422 on one field.
+    pub fn field(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::Invalid(vec![FieldError {
+            field: field.into(),
+            message: message.into(),
+        }])
+    }
+
+    fn status(&self) -> StatusCode {
+        match self {
+            Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::Unauthorized => StatusCode::UNAUTHORIZED,
+            Self::Forbidden(_) => StatusCode::FORBIDDEN,
+            Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::Conflict { .. } => StatusCode::CONFLICT,
+            Self::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn problem(&self) -> Problem {
+        let status = self.status();
+        let (slug, detail, errors) = match self {
+            Self::BadRequest(m) => ("bad-request", m.clone(), vec![]),
+            Self::Unauthorized => (
+                "unauthorized",
+                "Send a valid API token: Authorization: Bearer <token>.".to_owned(),
+                vec![],
+            ),
+            Self::Forbidden(what) => (
+                "forbidden",
+                format!("Your role does not allow you to {what}."),
+                vec![],
+            ),
+            Self::NotFound(what) => (
+                "not-found",
+                format!("No {what} with this id in your organisation."),
+                vec![],
+            ),
+            Self::Conflict { field, message } => (
+                "conflict",
+                message.clone(),
+                vec![FieldError {
+                    field: field.clone(),
+                    message: message.clone(),
+                }],
+            ),
+            Self::TooLarge => (
+                "too-large",
+                "The request body is larger than this route accepts.".to_owned(),
+                vec![],
+            ),
+            Self::UnsupportedMediaType(expected) => (
+                "unsupported-media-type",
+                format!("Send the body as {expected}."),
+                vec![],
+            ),
+            Self::Invalid(errors) => (
+                "validation",
+                errors
+                    .iter()
+                    .map(|e| format!("{}: {}", e.field, e.message))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+                errors.clone(),
+            ),
+            Self::Unavailable => (
+                "unavailable",
+                "The database is not reachable; try again shortly.".to_owned(),
+                vec![],
+            ),
+            Self::Internal(_) => (
+                "internal",
+                "Something went wrong on our side. It has been logged.".to_owned(),
+                vec![],
+            ),
+        };
+        Problem {
+            kind: format!("https://declic.dev/problems/{slug}"),
+            title: status.canonical_reason().unwrap_or("Error").to_owned(),
+            status: status.as_u16(),
+            detail,
+            errors,
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        if let Self::Internal(msg) = &self {
+            tracing::error!(error = %msg, "internal error");
+        }
+        let status = self.status();
+        let body = serde_json::to_vec(&self.problem()).unwrap_or_default();
+        let mut res = (status, body).into_response();
+        res.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        );
+        if matches!(self, Self::Unauthorized) {
+            res.headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        res
+    }
+}
+
+impl From<StorageError> for ApiError {
+    fn from(e: StorageError) -> Self {
+        match e {
+            StorageError::NotFound(what) => Self::NotFound(what),
+            StorageError::Conflict { field, message } => Self::Conflict {
+                field: field.to_owned(),
+                message,
+            },
+            StorageError::Invalid { field, message } => Self::field(field, message),
+            StorageError::Unavailable(m) => {
+                tracing::error!(error = %m, "database unavailable");
+                Self::Unavailable
+            }
+            StorageError::Db(err) => {
+                use declic_storage::DbErrKind;
+                match declic_storage::classify_db_error(&err) {
+                    DbErrKind::Unavailable => {
+                        tracing::error!(error = %err, "database unavailable");
+                        Self::Unavailable
+                    }
+                    DbErrKind::Other => Self::Internal(err.to_string()),
+                }
+            }
+        }
+    }
+}
+
+/// Result type for handlers.
+pub type ApiResult<T> = Result<T, ApiError>;

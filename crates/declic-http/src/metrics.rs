@@ -1,0 +1,80 @@
+//! Prometheus metrics: request counts and latencies per route, database pool, build info.
+
+use std::sync::OnceLock;
+use std::time::Instant;
+
+use axum::extract::{MatchedPath, Request, State};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
+
+use crate::AppState;
+
+const LATENCY: &str = "declic_http_request_duration_seconds";
+
+/// The process-wide recorder: one per process, whatever the number of apps (tests start many).
+fn handle() -> Option<&'static PrometheusHandle> {
+    static HANDLE: OnceLock<Option<PrometheusHandle>> = OnceLock::new();
+    HANDLE
+        .get_or_init(|| {
+            let recorder = PrometheusBuilder::new()
+                .set_buckets_for_metric(
+                    Matcher::Full(LATENCY.to_owned()),
+                    &[
+                        0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0,
+                    ],
+                )
+                .ok()?
+                .build_recorder();
+            let handle = recorder.handle();
+            metrics::set_global_recorder(recorder).ok()?;
+            Some(handle)
+        })
+        .as_ref()
+}
+
+/// Records one request's route, method, status and latency.
+pub async fn track(req: Request, next: Next) -> Response {
+    let _ = handle();
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|p| p.as_str().to_owned())
+        .unwrap_or_else(|| "unmatched".to_owned());
+    let method = req.method().to_string();
+    let start = Instant::now();
+    let res = next.run(req).await;
+    let status = res.status().as_u16().to_string();
+    let labels = [("method", method), ("route", route), ("status", status)];
+    metrics::counter!("declic_http_requests_total", &labels).increment(1);
+    metrics::histogram!(LATENCY, &labels).record(start.elapsed().as_secs_f64());
+    res
+}
+
+/// `GET /metrics`: Prometheus text format.
+pub async fn render(State(state): State<AppState>) -> Response {
+    let Some(handle) = handle() else {
+        return (
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            "metrics recorder unavailable",
+        )
+            .into_response();
+    };
+    let (size, idle) = state.store.pool_stats();
+    metrics::gauge!("declic_db_pool_connections").set(f64::from(size));
+    metrics::gauge!("declic_db_pool_idle_connections").set(idle as f64);
+    metrics::gauge!("declic_build_info", "version" => env!("CARGO_PKG_VERSION")).set(1.0);
+    (
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        handle.render(),
+    )
+        .into_response()
+}
+
+/// Wraps `track` for `axum::middleware::from_fn`.
+pub async fn layer(State(_): State<AppState>, req: Request, next: Next) -> Response {
+    track(req, next).await
+}

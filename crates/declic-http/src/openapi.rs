@@ -1,0 +1,44 @@
+//! The OpenAPI 3 document, served at `/api/openapi.json` and browsed at `/api/docs`.
+
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use crate::controllers::{
+    admins, associations, audit, campaigns, employees, health, missions, organization, tokens,
+};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Declic API", description = "Recruit colleagues into skills-based volunteering: organisations, directory, associations, missions and campaigns. Authenticate with `Authorization: Bearer <token>` (create one with `declic token create`)."),
+    paths(
+        health::healthz, health::readyz,
+        organization::show, organization::update,
+        admins::list, admins::show, admins::create, admins::update,
+        tokens::list, tokens::create, tokens::revoke,
+        employees::list, employees::facets, employees::show, employees::import, employees::deactivate, employees::reactivate,
+        employees::export_person, employees::erase_person,
+        associations::list, associations::show, associations::create, associations::update,
+        missions::skills, missions::create_skill, missions::list, missions::show, missions::create, missions::replace, missions::publish,
+        campaigns::list, campaigns::default_plan, campaigns::show, campaigns::create, campaigns::update, campaigns::transition, campaigns::calendar_check,
+        audit::list,
+    ),
+    modifiers(&BearerAuth),
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+/// The OpenAPI document.
+pub fn openapi_document() -> utoipa::openapi::OpenApi {
+    ApiDoc::openapi()
+}

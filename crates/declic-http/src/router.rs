@@ -1,0 +1,99 @@
+//! Every route of the service, in one place.
+
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderName, StatusCode};
+use axum::middleware::from_fn_with_state;
+use axum::routing::{get, post};
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::AppState;
+use crate::controllers::{
+    admins, associations, audit, campaigns, employees, health, missions, organization, tokens,
+};
+
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// Builds the application router.
+pub fn router(state: AppState) -> Router {
+    let body_limit = state.config.server.body_limit_bytes;
+    let import_limit = state.config.server.import_limit_bytes;
+    let timeout = Duration::from_secs(state.config.server.request_timeout_secs);
+
+    let api = Router::new()
+        .route(
+            "/organization",
+            get(organization::show).patch(organization::update),
+        )
+        .route("/admins", get(admins::list).post(admins::create))
+        .route("/admins/{id}", get(admins::show).patch(admins::update))
+        .route("/tokens", get(tokens::list).post(tokens::create))
+        .route("/tokens/{id}", axum::routing::delete(tokens::revoke))
+        .route("/employees", get(employees::list))
+        .route(
+            "/employees/import",
+            post(employees::import).layer(DefaultBodyLimit::max(import_limit)),
+        )
+        .route("/employees/facets", get(employees::facets))
+        .route("/employees/{id}", get(employees::show))
+        .route("/employees/{id}/deactivate", post(employees::deactivate))
+        .route("/employees/{id}/reactivate", post(employees::reactivate))
+        .route("/privacy/export", post(employees::export_person))
+        .route("/privacy/erase", post(employees::erase_person))
+        .route(
+            "/associations",
+            get(associations::list).post(associations::create),
+        )
+        .route(
+            "/associations/{id}",
+            get(associations::show).patch(associations::update),
+        )
+        .route(
+            "/skills",
+            get(missions::skills).post(missions::create_skill),
+        )
+        .route("/missions", get(missions::list).post(missions::create))
+        .route("/missions/{id}", get(missions::show).put(missions::replace))
+        .route("/missions/{id}/publish", post(missions::publish))
+        .route("/campaigns", get(campaigns::list).post(campaigns::create))
+        .route("/campaigns/default-plan", get(campaigns::default_plan))
+        .route(
+            "/campaigns/{id}",
+            get(campaigns::show).patch(campaigns::update),
+        )
+        .route("/campaigns/{id}/status", post(campaigns::transition))
+        .route(
+            "/campaigns/{id}/calendar-check",
+            get(campaigns::calendar_check),
+        )
+        .route("/audit", get(audit::list))
+        .fallback(health::api_not_found);
+
+    Router::new()
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
+        .route("/metrics", get(crate::metrics::render))
+        .route("/api/openapi.json", get(health::openapi_json))
+        .merge(SwaggerUi::new("/api/docs").url("/api/docs/openapi.json", crate::openapi_document()))
+        .nest("/api/v1", api)
+        .fallback(health::not_found)
+        .layer(DefaultBodyLimit::max(body_limit))
+        .layer(from_fn_with_state(state.clone(), crate::metrics::layer))
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, timeout))
+        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+        .layer(TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
+            let rid = req
+                .headers()
+                .get(&REQUEST_ID)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("-");
+            tracing::info_span!("request", method = %req.method(), uri = %req.uri().path(), request_id = %rid, admin_id = tracing::field::Empty)
+        }))
+        .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+        .with_state(state)
+}

@@ -1,0 +1,16 @@
+//! sea-orm entities, one per table, generated-style and free of behaviour.
+//! Behaviour lives in the service modules beside this one.
+
+pub mod admin;
+pub mod association;
+pub mod audit_event;
+pub mod campaign;
+pub mod campaign_mission;
+pub mod campaign_step;
+pub mod credential;
+pub mod employee;
+pub mod mission;
+pub mod mission_skill;
+pub mod organization;
+pub mod organization_domain;
+pub mod skill;

@@ -1,0 +1,69 @@
+//! Schema migrations; the same set runs on SQLite and PostgreSQL.
+
+use sea_orm_migration::prelude::*;
+
+mod m0001_organizations;
+mod m0002_directory;
+mod m0003_missions;
+mod m0004_campaigns;
+mod m0005_audit;
+
+/// All migrations, oldest first.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m0001_organizations::Migration),
+            Box::new(m0002_directory::Migration),
+            Box::new(m0003_missions::Migration),
+            Box::new(m0004_campaigns::Migration),
+            Box::new(m0005_audit::Migration),
+        ]
+    }
+}
+
+/// A foreign key from `table.column` to `target.id`, deleted with its parent.
+pub(crate) fn fk_cascade(
+    table: &'static str,
+    column: &'static str,
+    target: &'static str,
+) -> ForeignKeyCreateStatement {
+    ForeignKey::create()
+        .name(format!("fk_{table}_{column}"))
+        .from(table, column)
+        .to(target, "id")
+        .on_delete(ForeignKeyAction::Cascade)
+        .to_owned()
+}
+
+/// A unique index over `columns` named `<table>_<name>_key`.
+pub(crate) fn unique(
+    table: &'static str,
+    name: &str,
+    columns: &[&'static str],
+) -> IndexCreateStatement {
+    let mut idx = Index::create();
+    idx.name(format!("{table}_{name}_key"))
+        .table(table)
+        .unique();
+    for c in columns {
+        idx.col(*c);
+    }
+    idx.to_owned()
+}
+
+/// A plain index over `columns`.
+pub(crate) fn index(
+    table: &'static str,
+    name: &str,
+    columns: &[&'static str],
+) -> IndexCreateStatement {
+    let mut idx = Index::create();
+    idx.name(format!("{table}_{name}_idx")).table(table);
+    for c in columns {
+        idx.col(*c);
+    }
+    idx.to_owned()
+}

@@ -1,0 +1,282 @@
+//! Organisations and the mail domains their employees use.
+
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
+};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::entity::{organization, organization_domain, skill};
+use crate::{Actor, OrgId, StorageError, Store, audit, now};
+
+/// An organisation as the API shows it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Organization {
+    pub id: i64,
+    pub slug: String,
+    pub name: String,
+    /// `fr` or `en`: the language of pages and messages unless a person chose otherwise.
+    pub default_language: String,
+    /// Mail domains whose addresses belong to this organisation's employees.
+    pub domains: Vec<String>,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// What creating an organisation needs.
+#[derive(Debug, Clone)]
+pub struct NewOrganization {
+    pub slug: String,
+    pub name: String,
+    pub domains: Vec<String>,
+    pub default_language: String,
+}
+
+/// Checks a slug: 2–64 lowercase letters, digits and hyphens, not at either end.
+pub fn validate_slug(slug: &str) -> Result<(), StorageError> {
+    let ok = (2..=64).contains(&slug.len())
+        && slug
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !slug.starts_with('-')
+        && !slug.ends_with('-');
+    if ok {
+        Ok(())
+    } else {
+        Err(StorageError::invalid(
+            "slug",
+            "use 2 to 64 lowercase letters, digits and hyphens",
+        ))
+    }
+}
+
+/// Normalises and checks a mail domain such as `acme.example`.
+pub fn normalize_domain(raw: &str) -> Result<String, StorageError> {
+    let d = raw.trim().trim_start_matches('@').to_ascii_lowercase();
+    let labels_ok = d.split('.').all(|l| {
+        !l.is_empty()
+            && l.len() <= 63
+            && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            && !l.starts_with('-')
+            && !l.ends_with('-')
+    });
+    if d.len() <= 253 && d.contains('.') && labels_ok {
+        Ok(d)
+    } else {
+        Err(StorageError::invalid(
+            "domains",
+            format!("`{raw}` is not a mail domain"),
+        ))
+    }
+}
+
+/// Checks a language code: `fr` or `en`.
+pub fn validate_language(field: &str, lang: &str) -> Result<(), StorageError> {
+    if matches!(lang, "fr" | "en") {
+        Ok(())
+    } else {
+        Err(StorageError::invalid(field, "use `fr` or `en`"))
+    }
+}
+
+impl Store {
+    /// Creates an organisation with its domains and the default skills list.
+    pub async fn create_organization(
+        &self,
+        new: NewOrganization,
+        actor: &Actor,
+    ) -> Result<Organization, StorageError> {
+        validate_slug(&new.slug)?;
+        validate_language("default_language", &new.default_language)?;
+        let name = new.name.trim().to_owned();
+        if name.is_empty() || name.chars().count() > 200 {
+            return Err(StorageError::invalid(
+                "name",
+                "give a name of 1 to 200 characters",
+            ));
+        }
+        if new.domains.is_empty() {
+            return Err(StorageError::invalid(
+                "domains",
+                "give at least one mail domain",
+            ));
+        }
+        let mut domains = new
+            .domains
+            .iter()
+            .map(|d| normalize_domain(d))
+            .collect::<Result<Vec<_>, _>>()?;
+        domains.sort();
+        domains.dedup();
+
+        let txn = self.db().begin().await?;
+        let t = now();
+        let org = organization::ActiveModel {
+            slug: Set(new.slug.clone()),
+            name: Set(name),
+            default_language: Set(new.default_language.clone()),
+            created_at: Set(t),
+            updated_at: Set(t),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await
+        .map_err(StorageError::on_unique(
+            "slug",
+            format!("an organisation with slug `{}` already exists", new.slug),
+        ))?;
+        for d in &domains {
+            organization_domain::ActiveModel {
+                organization_id: Set(org.id),
+                domain: Set(d.clone()),
+                ..Default::default()
+            }
+            .insert(&txn)
+            .await?;
+        }
+        let skills = declic_planning::default_skills()
+            .into_iter()
+            .map(|(kind, en, fr)| skill::ActiveModel {
+                organization_id: Set(org.id),
+                kind: Set(kind.as_str().to_owned()),
+                label_en: Set(en.to_owned()),
+                label_fr: Set(fr.to_owned()),
+                ..Default::default()
+            });
+        skill::Entity::insert_many(skills)
+            .exec_without_returning(&txn)
+            .await?;
+        audit::record(
+            &txn,
+            OrgId(org.id),
+            actor,
+            "organization.create",
+            "organization",
+            Some(org.id),
+            serde_json::json!({"slug": org.slug, "domains": domains}),
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(view(org, domains))
+    }
+
+    /// Finds an organisation by slug.
+    pub async fn organization_by_slug(&self, slug: &str) -> Result<Organization, StorageError> {
+        let org = organization::Entity::find()
+            .filter(organization::Column::Slug.eq(slug))
+            .one(self.db())
+            .await?
+            .ok_or(StorageError::NotFound("organization"))?;
+        let domains = self.domains(OrgId(org.id)).await?;
+        Ok(view(org, domains))
+    }
+
+    /// Loads an organisation.
+    pub async fn organization(&self, org: OrgId) -> Result<Organization, StorageError> {
+        let model = organization::Entity::find_by_id(org.0)
+            .one(self.db())
+            .await?
+            .ok_or(StorageError::NotFound("organization"))?;
+        let domains = self.domains(org).await?;
+        Ok(view(model, domains))
+    }
+
+    /// All organisations (for operators at the command line).
+    pub async fn organizations(&self) -> Result<Vec<Organization>, StorageError> {
+        let mut out = Vec::new();
+        for m in organization::Entity::find()
+            .order_by_asc(organization::Column::Slug)
+            .all(self.db())
+            .await?
+        {
+            let domains = self.domains(OrgId(m.id)).await?;
+            out.push(view(m, domains));
+        }
+        Ok(out)
+    }
+
+    /// The organisation's mail domains, sorted.
+    pub async fn domains(&self, org: OrgId) -> Result<Vec<String>, StorageError> {
+        Ok(organization_domain::Entity::find()
+            .filter(organization_domain::Column::OrganizationId.eq(org.0))
+            .order_by_asc(organization_domain::Column::Domain)
+            .all(self.db())
+            .await?
+            .into_iter()
+            .map(|d| d.domain)
+            .collect())
+    }
+
+    /// Changes the name, default language or domains of an organisation.
+    pub async fn update_organization(
+        &self,
+        org: OrgId,
+        name: Option<String>,
+        default_language: Option<String>,
+        domains: Option<Vec<String>>,
+        actor: &Actor,
+    ) -> Result<Organization, StorageError> {
+        let txn = self.db().begin().await?;
+        let model = organization::Entity::find_by_id(org.0)
+            .one(&txn)
+            .await?
+            .ok_or(StorageError::NotFound("organization"))?;
+        let mut active: organization::ActiveModel = model.into();
+        if let Some(name) = &name {
+            let name = name.trim();
+            if name.is_empty() || name.chars().count() > 200 {
+                return Err(StorageError::invalid(
+                    "name",
+                    "give a name of 1 to 200 characters",
+                ));
+            }
+            active.name = Set(name.to_owned());
+        }
+        if let Some(lang) = &default_language {
+            validate_language("default_language", lang)?;
+            active.default_language = Set(lang.clone());
+        }
+        active.updated_at = Set(now());
+        active.update(&txn).await?;
+        if let Some(domains) = &domains {
+            if domains.is_empty() {
+                return Err(StorageError::invalid(
+                    "domains",
+                    "give at least one mail domain",
+                ));
+            }
+            let mut normalized = domains
+                .iter()
+                .map(|d| normalize_domain(d))
+                .collect::<Result<Vec<_>, _>>()?;
+            normalized.sort();
+            normalized.dedup();
+            organization_domain::Entity::delete_many()
+                .filter(organization_domain::Column::OrganizationId.eq(org.0))
+                .exec(&txn)
+                .await?;
+            for d in normalized {
+                organization_domain::ActiveModel {
+                    organization_id: Set(org.0),
+                    domain: Set(d),
+                    ..Default::default()
+                }
+                .insert(&txn)
+                .await?;
+            }
+        }
+        audit::record(&txn, org, actor, "organization.update", "organization", Some(org.0), serde_json::json!({"name": name, "default_language": default_language, "domains": domains})).await?;
+        txn.commit().await?;
+        self.organization(org).await
+    }
+}
+
+fn view(m: organization::Model, domains: Vec<String>) -> Organization {
+    Organization {
+        id: m.id,
+        slug: m.slug,
+        name: m.name,
+        default_language: m.default_language,
+        domains,
+        created_at: m.created_at,
+    }
+}

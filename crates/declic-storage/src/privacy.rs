@@ -1,0 +1,383 @@
+//! Personal data: where it lives, export of everything held about a person, erasure.
+//!
+//! [`COLUMNS`] classifies every column of every table. A test compares it with the
+//! live schema, so a migration that adds a table or column fails the build until
+//! someone decides whether export and erasure must cover it.
+
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
+};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::entity::{admin, audit_event, credential, employee};
+use crate::{Actor, OrgId, StorageError, Store, audit, now};
+
+/// How a column relates to a person who asks for export or erasure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Class {
+    /// The person's own data: exported, and removed or pseudonymised on erasure.
+    Subject,
+    /// Kept on erasure because aggregates need it, and it no longer points to anyone once names and email are gone.
+    Aggregate,
+    /// Personal data of someone who is not an employee (e.g. an association's contact), managed by HR in place.
+    ThirdParty,
+    /// Not personal data.
+    None,
+}
+
+use Class::{Aggregate, None as NotPersonal, Subject, ThirdParty};
+
+/// Every table and column, classified.
+pub const COLUMNS: &[(&str, &[(&str, Class)])] = &[
+    (
+        "organizations",
+        &[
+            ("id", NotPersonal),
+            ("slug", NotPersonal),
+            ("name", NotPersonal),
+            ("default_language", NotPersonal),
+            ("created_at", NotPersonal),
+            ("updated_at", NotPersonal),
+        ],
+    ),
+    (
+        "organization_domains",
+        &[
+            ("id", NotPersonal),
+            ("organization_id", NotPersonal),
+            ("domain", NotPersonal),
+        ],
+    ),
+    (
+        "admins",
+        &[
+            ("id", NotPersonal),
+            ("organization_id", NotPersonal),
+            ("email", Subject),
+            ("role", NotPersonal),
+            ("password_hash", Subject),
+            ("created_at", NotPersonal),
+            ("disabled_at", NotPersonal),
+        ],
+    ),
+    (
+        "credentials",
+        &[
+            ("id", NotPersonal),
+            ("organization_id", NotPersonal),
+            ("admin_id", NotPersonal),
+            ("kind", NotPersonal),
+            ("name", NotPersonal),
+            ("token_hash", NotPersonal),
+            ("token_prefix", NotPersonal),
+            ("created_at", NotPersonal),
+            ("expires_at", NotPersonal),
+            ("last_used_at", NotPersonal),
+            ("revoked_at", NotPersonal),
+        ],
+    ),
+    (
+        "employees",
+        &[
+            ("id", NotPersonal),
+            ("organization_id", NotPersonal),
+            ("email", Subject),
+            ("first_name", Subject),
+            ("last_name", Subject),
+            ("department", Aggregate),
+            ("site", Aggregate),
+            ("language", Subject),
+            ("manager_email", Subject),
+            ("active", NotPersonal),
+            ("created_at", NotPersonal),
+            ("updated_at", NotPersonal),
+            ("deactivated_at", NotPersonal),
+            ("erased_at", NotPersonal),
+        ],
+    ),
+    (
+        "associations",
+        &[
+            ("id", NotPersonal),
+            ("organization_id", NotPersonal),
+            ("name", NotPersonal),
+            ("description", NotPersonal),
+            ("contacts", ThirdParty),
+            ("past_activity_feedback", NotPersonal),
+            ("finances_documented", NotPersonal),
+            ("two_people_available", NotPersonal),
+            ("created_at", NotPersonal),
+            ("updated_at", NotPersonal),
+        ],
+    ),
+    (
+        "skills",
+        &[
+            ("id", NotPersonal),
+            ("organization_id", NotPersonal),
+            ("kind", NotPersonal),
+            ("label_en", NotPersonal),
+            ("label_fr", NotPersonal),
+        ],
+    ),
+    (
+        "missions",
+        &[
+            ("id", NotPersonal),
+            ("organization_id", NotPersonal),
+            ("association_id", NotPersonal),
+            ("title", NotPersonal),
+            ("description", NotPersonal),
+            ("format", NotPersonal),
+            ("work_mode", NotPersonal),
+            ("place", NotPersonal),
+            ("online_link", NotPersonal),
+            ("starts_at", NotPersonal),
+            ("ends_at", NotPersonal),
+            ("time_zone", NotPersonal),
+            ("capacity", NotPersonal),
+            ("language", NotPersonal),
+            ("confidentiality_note", NotPersonal),
+            ("status", NotPersonal),
+            ("created_at", NotPersonal),
+            ("updated_at", NotPersonal),
+        ],
+    ),
+    (
+        "mission_skills",
+        &[
+            ("id", NotPersonal),
+            ("mission_id", NotPersonal),
+            ("skill_id", NotPersonal),
+        ],
+    ),
+    (
+        "campaigns",
+        &[
+            ("id", NotPersonal),
+            ("organization_id", NotPersonal),
+            ("title", NotPersonal),
+            ("goal", NotPersonal),
+            ("audience_departments", NotPersonal),
+            ("audience_sites", NotPersonal),
+            ("registration_opens", NotPersonal),
+            ("registration_closes", NotPersonal),
+            ("key_message", NotPersonal),
+            ("why_it_matters", NotPersonal),
+            ("status", NotPersonal),
+            ("created_at", NotPersonal),
+            ("updated_at", NotPersonal),
+        ],
+    ),
+    (
+        "campaign_missions",
+        &[
+            ("id", NotPersonal),
+            ("campaign_id", NotPersonal),
+            ("mission_id", NotPersonal),
+        ],
+    ),
+    (
+        "campaign_steps",
+        &[
+            ("id", NotPersonal),
+            ("campaign_id", NotPersonal),
+            ("kind", NotPersonal),
+            ("scheduled_on", NotPersonal),
+            ("note", NotPersonal),
+        ],
+    ),
+    (
+        "audit_events",
+        &[
+            ("id", NotPersonal),
+            ("organization_id", NotPersonal),
+            ("admin_id", NotPersonal),
+            ("actor", Subject),
+            ("action", NotPersonal),
+            ("target_type", NotPersonal),
+            ("target_id", NotPersonal),
+            ("detail", Subject),
+            ("request_id", NotPersonal),
+            ("created_at", NotPersonal),
+        ],
+    ),
+];
+
+/// Everything held about one person in one organisation.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PersonalExport {
+    pub email: String,
+    pub organization: String,
+    pub exported_at: chrono::DateTime<chrono::Utc>,
+    pub employee: Option<crate::employees::Employee>,
+    pub admin_accounts: Vec<crate::admins::Admin>,
+    /// Admin actions this person performed or that name them.
+    pub audit_entries: Vec<crate::audit::AuditEntry>,
+}
+
+/// What an erasure changed.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ErasureReport {
+    pub employee_erased: bool,
+    pub admin_accounts_erased: u64,
+    pub audit_entries_pseudonymised: u64,
+}
+
+impl Store {
+    /// Exports everything held about the person with `email` in the organisation.
+    pub async fn export_person(
+        &self,
+        org: OrgId,
+        email: &str,
+    ) -> Result<PersonalExport, StorageError> {
+        let email = declic_directory::normalize_email(email)
+            .ok_or_else(|| StorageError::invalid("email", "not an email address"))?;
+        let o = self.organization(org).await?;
+        let employee = employee::Entity::find()
+            .filter(employee::Column::OrganizationId.eq(org.0))
+            .filter(employee::Column::Email.eq(&email))
+            .one(self.db())
+            .await?
+            .map(crate::employees::view);
+        let admin_accounts: Vec<_> = self
+            .admins(org)
+            .await?
+            .into_iter()
+            .filter(|a| a.email == email)
+            .collect();
+        let entries = audit_event::Entity::find()
+            .filter(audit_event::Column::OrganizationId.eq(org.0))
+            .filter(
+                sea_orm::Condition::any()
+                    .add(audit_event::Column::Actor.eq(&email))
+                    .add(audit_event::Column::Detail.contains(&email)),
+            )
+            .order_by_asc(audit_event::Column::Id)
+            .all(self.db())
+            .await?;
+        if employee.is_none() && admin_accounts.is_empty() && entries.is_empty() {
+            return Err(StorageError::NotFound("person"));
+        }
+        Ok(PersonalExport {
+            email,
+            organization: o.slug,
+            exported_at: now(),
+            employee,
+            admin_accounts,
+            audit_entries: entries.into_iter().map(crate::audit::entry).collect(),
+        })
+    }
+
+    /// Erases the person with `email`: names and addresses removed or pseudonymised,
+    /// history and counts kept. Idempotent.
+    pub async fn erase_person(
+        &self,
+        org: OrgId,
+        email: &str,
+        actor: &Actor,
+    ) -> Result<ErasureReport, StorageError> {
+        let email = declic_directory::normalize_email(email)
+            .ok_or_else(|| StorageError::invalid("email", "not an email address"))?;
+        let txn = self.db().begin().await?;
+        let t = now();
+        let mut report = ErasureReport {
+            employee_erased: false,
+            admin_accounts_erased: 0,
+            audit_entries_pseudonymised: 0,
+        };
+        let mut pseudonym = String::from("erased person");
+        if let Some(e) = employee::Entity::find()
+            .filter(employee::Column::OrganizationId.eq(org.0))
+            .filter(employee::Column::Email.eq(&email))
+            .one(&txn)
+            .await?
+        {
+            pseudonym = format!("erased employee #{}", e.id);
+            let id = e.id;
+            let mut a: employee::ActiveModel = e.into();
+            a.email = Set(format!("erased-{id}@erased.invalid"));
+            a.first_name = Set(String::new());
+            a.last_name = Set(String::new());
+            a.language = Set(None);
+            a.manager_email = Set(None);
+            a.active = Set(false);
+            a.deactivated_at = Set(Some(t));
+            a.erased_at = Set(Some(t));
+            a.updated_at = Set(t);
+            a.update(&txn).await?;
+            report.employee_erased = true;
+        }
+        // Someone erased may have been other people's manager.
+        employee::Entity::update_many()
+            .col_expr(
+                employee::Column::ManagerEmail,
+                Expr::value(Option::<String>::None),
+            )
+            .filter(employee::Column::OrganizationId.eq(org.0))
+            .filter(employee::Column::ManagerEmail.eq(&email))
+            .exec(&txn)
+            .await?;
+        for adm in admin::Entity::find()
+            .filter(admin::Column::OrganizationId.eq(org.0))
+            .filter(admin::Column::Email.eq(&email))
+            .all(&txn)
+            .await?
+        {
+            let id = adm.id;
+            pseudonym = format!("erased admin #{id}");
+            credential::Entity::update_many()
+                .col_expr(credential::Column::RevokedAt, Expr::value(t))
+                .filter(credential::Column::AdminId.eq(id))
+                .filter(credential::Column::RevokedAt.is_null())
+                .exec(&txn)
+                .await?;
+            let mut a: admin::ActiveModel = adm.into();
+            a.email = Set(format!("erased-admin-{id}@erased.invalid"));
+            a.password_hash = Set(None);
+            a.disabled_at = Set(Some(t));
+            a.update(&txn).await?;
+            report.admin_accounts_erased += 1;
+        }
+        for ev in audit_event::Entity::find()
+            .filter(audit_event::Column::OrganizationId.eq(org.0))
+            .filter(
+                sea_orm::Condition::any()
+                    .add(audit_event::Column::Actor.eq(&email))
+                    .add(audit_event::Column::Detail.contains(&email)),
+            )
+            .all(&txn)
+            .await?
+        {
+            let actor_is_person = ev.actor == email;
+            let detail = ev.detail.replace(&email, &pseudonym);
+            let mut a: audit_event::ActiveModel = ev.into();
+            if actor_is_person {
+                a.actor = Set(pseudonym.clone());
+            }
+            a.detail = Set(detail);
+            a.update(&txn).await?;
+            report.audit_entries_pseudonymised += 1;
+        }
+        if !report.employee_erased
+            && report.admin_accounts_erased == 0
+            && report.audit_entries_pseudonymised == 0
+        {
+            return Err(StorageError::NotFound("person"));
+        }
+        audit::record(
+            &txn,
+            org,
+            actor,
+            "person.erase",
+            "person",
+            None,
+            serde_json::json!({"pseudonym": pseudonym}),
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(report)
+    }
+}

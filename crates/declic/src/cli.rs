@@ -1,0 +1,164 @@
+//! Command-line arguments. These commands are a stable contract: scripts depend on them.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Declic: recruit colleagues into skills-based volunteering.
+#[derive(Debug, Parser)]
+#[command(name = "declic", version, about)]
+pub struct Cli {
+    /// An extra configuration file (TOML), applied over config/default.toml.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the HTTP server.
+    Serve(ServeArgs),
+    /// Apply pending database migrations.
+    Migrate,
+    /// Seed a demo organisation and print how to sign in.
+    Demo,
+    /// Inspect the configuration.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+    /// Manage organisations.
+    #[command(subcommand)]
+    Org(OrgCommand),
+    /// Manage admin accounts.
+    #[command(subcommand)]
+    Admin(AdminCommand),
+    /// Manage API tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
+    /// Import data.
+    #[command(subcommand)]
+    Import(ImportCommand),
+    /// An employee's personal data: export, erase, deactivate.
+    #[command(subcommand)]
+    Employee(EmployeeCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on, e.g. 127.0.0.1:8080 (port 0 picks a free port).
+    #[arg(long, value_name = "ADDR")]
+    pub bind: Option<String>,
+    /// Seed a demo organisation first and print how to use it.
+    #[arg(long)]
+    pub demo: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Print the effective configuration with secrets redacted.
+    Show,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OrgCommand {
+    /// Create an organisation.
+    Create {
+        #[arg(long)]
+        slug: String,
+        #[arg(long)]
+        name: String,
+        /// A mail domain of its employees; repeat for several.
+        #[arg(long = "domain", required = true)]
+        domains: Vec<String>,
+        /// fr or en.
+        #[arg(long, default_value = "fr")]
+        language: String,
+    },
+    /// List organisations.
+    List,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Create an admin. The password is read from standard input when it is piped;
+    /// otherwise (or with --sign-in-link) a one-time sign-in link is printed.
+    Create {
+        #[arg(long)]
+        org: String,
+        #[arg(long)]
+        email: String,
+        /// owner, campaign_manager or viewer.
+        #[arg(long, default_value = "campaign_manager")]
+        role: String,
+        /// Print a one-time sign-in link instead of reading a password.
+        #[arg(long)]
+        sign_in_link: bool,
+    },
+    /// List an organisation's admins.
+    List {
+        #[arg(long)]
+        org: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Create an API token for an admin; prints the token alone on the last line.
+    Create {
+        #[arg(long)]
+        org: String,
+        #[arg(long)]
+        email: String,
+        #[arg(long, default_value = "cli")]
+        name: String,
+        /// Days of validity (0 = until revoked); default from configuration.
+        #[arg(long)]
+        days: Option<u32>,
+    },
+    /// Revoke an API token by id.
+    Revoke {
+        #[arg(long)]
+        org: String,
+        #[arg(long)]
+        id: i64,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// Import employees from a CSV export (comma or semicolon, UTF-8 or Windows-1252).
+    /// Exit status: 0 all rows imported, 2 some rows rejected, 1 the file could not be used.
+    Employees {
+        #[arg(long)]
+        org: String,
+        file: PathBuf,
+        /// Report what would change without writing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum EmployeeCommand {
+    /// Print everything held about a person as JSON.
+    Export {
+        #[arg(long)]
+        org: String,
+        #[arg(long)]
+        email: String,
+    },
+    /// Erase a person's data (names and addresses removed, aggregates kept).
+    Erase {
+        #[arg(long)]
+        org: String,
+        #[arg(long)]
+        email: String,
+    },
+    /// Mark an employee as having left the company.
+    Deactivate {
+        #[arg(long)]
+        org: String,
+        #[arg(long)]
+        email: String,
+    },
+}

@@ -1,0 +1,63 @@
+//! `declic serve`.
+
+use std::process::ExitCode;
+
+use anyhow::Context;
+use declic_config::Config;
+use declic_http::App;
+
+use super::open_store;
+use crate::cli::ServeArgs;
+
+const DEFAULT_PUBLIC_URL: &str = "http://127.0.0.1:8080";
+
+pub async fn serve(mut config: Config, args: ServeArgs) -> anyhow::Result<ExitCode> {
+    if let Some(bind) = args.bind {
+        config.server.bind = bind;
+    }
+    let store = open_store(&config).await?;
+    let listener = tokio::net::TcpListener::bind(&config.server.bind)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.server.bind))?;
+    let addr = listener.local_addr()?;
+    // Links printed and mailed must point where the server really listens when
+    // the operator only changed the bind address.
+    if config.server.public_url == DEFAULT_PUBLIC_URL {
+        config.server.public_url = format!("http://{addr}");
+    }
+    if args.demo {
+        let demo = crate::seed_demo(&store, &config).await?;
+        print!("{}", demo.instructions(&config.server.public_url));
+    }
+    let scheduler = crate::start_scheduler(store.clone()).await?;
+    // Tests and scripts read this line to find a port chosen with --bind …:0.
+    println!("declic listening on http://{addr}");
+    println!("API docs: http://{addr}/api/docs");
+    tracing::info!(%addr, "listening");
+    declic_http::serve(listener, App { store, config }, shutdown_signal()).await?;
+    scheduler.stop().await;
+    tracing::info!("stopped");
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutting down");
+}

@@ -1,1 +1,14 @@
+//! API tests: the real app on port 0, a database per test (SQLite, or PostgreSQL
+//! when DECLIC_TEST_DATABASE_URL is set).
+#![expect(clippy::unwrap_used, reason = "tests")]
 
+#[path = "../support/mod.rs"]
+mod support;
+
+mod access;
+mod bad_input;
+mod campaigns;
+mod directory;
+mod health;
+mod missions;
+mod privacy;

@@ -1,9 +1,7 @@
 //! Admin accounts, their roles, API tokens and one-time sign-in links.
 
 use chrono::{DateTime, Duration, Utc};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -109,7 +107,7 @@ impl Store {
         actor: &Actor,
     ) -> Result<Admin, StorageError> {
         let email = normalize_admin_email(email)?;
-        let txn = self.db().begin().await?;
+        let txn = self.write_txn().await?;
         let model = admin::ActiveModel {
             organization_id: Set(org.0),
             email: Set(email.clone()),
@@ -183,7 +181,7 @@ impl Store {
         disabled: Option<bool>,
         actor: &Actor,
     ) -> Result<Admin, StorageError> {
-        let txn = self.db().begin().await?;
+        let txn = self.write_txn().await?;
         let current = admin::Entity::find_by_id(id)
             .filter(admin::Column::OrganizationId.eq(org.0))
             .one(&txn)
@@ -237,7 +235,7 @@ impl Store {
         hash: String,
         actor: &Actor,
     ) -> Result<(), StorageError> {
-        let txn = self.db().begin().await?;
+        let txn = self.write_txn().await?;
         let current = admin::Entity::find_by_id(id)
             .filter(admin::Column::OrganizationId.eq(org.0))
             .one(&txn)
@@ -324,7 +322,7 @@ impl Store {
     ) -> Result<(String, credential::Model), StorageError> {
         let prefix = if kind == KIND_API { "dcl" } else { "dcs" };
         let (plain, hash, shown) = generate_token(prefix);
-        let txn = self.db().begin().await?;
+        let txn = self.write_txn().await?;
         let model = credential::ActiveModel {
             organization_id: Set(org.0),
             admin_id: Set(admin_id),
@@ -382,7 +380,7 @@ impl Store {
         only_admin: Option<i64>,
         actor: &Actor,
     ) -> Result<ApiToken, StorageError> {
-        let txn = self.db().begin().await?;
+        let txn = self.write_txn().await?;
         let mut q = credential::Entity::find_by_id(id)
             .filter(credential::Column::OrganizationId.eq(org.0))
             .filter(credential::Column::Kind.eq(KIND_API));

@@ -2,9 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use declic_planning::{EligibilityAssessment, EligibilityCriteria};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -92,7 +90,7 @@ impl Store {
         let contacts = check_contacts(new.contacts.as_deref().unwrap_or_default())?;
         let elig = new.eligibility.unwrap_or_default();
         let t = now();
-        let txn = self.db().begin().await?;
+        let txn = self.write_txn().await?;
         let m = association::ActiveModel {
             organization_id: Set(org.0),
             name: Set(name.clone()),
@@ -133,7 +131,7 @@ impl Store {
         ch: AssociationChanges,
         actor: &Actor,
     ) -> Result<Association, StorageError> {
-        let txn = self.db().begin().await?;
+        let txn = self.write_txn().await?;
         let cur = association::Entity::find_by_id(id)
             .filter(association::Column::OrganizationId.eq(org.0))
             .one(&txn)

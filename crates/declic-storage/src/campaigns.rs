@@ -4,7 +4,6 @@ use chrono::{DateTime, NaiveDate, Utc};
 use declic_planning::{CalendarInput, CalendarWarning, CampaignStatus, PlannedStep, StepKind};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
-    TransactionTrait,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -114,7 +113,7 @@ impl Store {
             return Err(StorageError::invalid("title", "a campaign needs a title"));
         }
         check(&ch)?;
-        let txn = self.db().begin().await?;
+        let txn = self.write_txn().await?;
         let t = now();
         let audience = ch.audience.clone().unwrap_or_default();
         let m = campaign::ActiveModel {
@@ -163,7 +162,7 @@ impl Store {
         actor: &Actor,
     ) -> Result<Campaign, StorageError> {
         check(&ch)?;
-        let txn = self.db().begin().await?;
+        let txn = self.write_txn().await?;
         let cur = campaign_in(&txn, org, id).await?;
         let status: CampaignStatus = cur.status.parse().unwrap_or(CampaignStatus::Draft);
         if matches!(status, CampaignStatus::Closed | CampaignStatus::Evaluated) {
@@ -222,7 +221,7 @@ impl Store {
         next: CampaignStatus,
         actor: &Actor,
     ) -> Result<Campaign, StorageError> {
-        let txn = self.db().begin().await?;
+        let txn = self.write_txn().await?;
         let cur = campaign_in(&txn, org, id).await?;
         let status: CampaignStatus = cur.status.parse().unwrap_or(CampaignStatus::Draft);
         status

@@ -7,7 +7,7 @@ use declic_directory::{EmployeeRecord, ParsedDirectory, RejectedLine};
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set, TransactionTrait,
+    QuerySelect, Set,
 };
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -74,7 +74,7 @@ impl Store {
         dry_run: bool,
         actor: &Actor,
     ) -> Result<ImportSummary, StorageError> {
-        let txn = self.db().begin().await?;
+        let txn = self.write_txn().await?;
         let existing: HashMap<String, employee::Model> = employee::Entity::find()
             .filter(employee::Column::OrganizationId.eq(org.0))
             .all(&txn)
@@ -237,7 +237,7 @@ impl Store {
         active: bool,
         actor: &Actor,
     ) -> Result<Employee, StorageError> {
-        let txn = self.db().begin().await?;
+        let txn = self.write_txn().await?;
         let cur = employee::Entity::find_by_id(id)
             .filter(employee::Column::OrganizationId.eq(org.0))
             .one(&txn)

@@ -21,7 +21,10 @@ pub mod privacy;
 
 use std::time::Duration;
 
-use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend};
+use sea_orm::{
+    ConnectOptions, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
+    SqliteTransactionMode, TransactionOptions, TransactionTrait,
+};
 use sea_orm_migration::MigratorTrait;
 
 pub use error::{DbErrKind, StorageError, classify_db_error};
@@ -77,13 +80,17 @@ impl Store {
             .min_connections(1)
             .connect_timeout(Duration::from_secs(10))
             .acquire_timeout(Duration::from_secs(15))
-            .sqlx_logging(false);
+            .sqlx_logging(false)
+            .map_sqlx_sqlite_opts(|o| {
+                use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+                // WAL lets readers proceed while one writer commits; writers queue
+                // behind the busy timeout instead of failing at once.
+                o.journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(SqliteSynchronous::Normal)
+                    .busy_timeout(Duration::from_secs(30))
+                    .foreign_keys(true)
+            });
         let db = Database::connect(opts).await?;
-        if db.get_database_backend() == DbBackend::Sqlite {
-            // WAL lets readers proceed while one writer commits.
-            db.execute_unprepared("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;")
-                .await?;
-        }
         Ok(Self { db })
     }
 
@@ -118,6 +125,21 @@ impl Store {
             .iter()
             .map(|m| m.name().to_owned())
             .collect())
+    }
+
+    /// Starts a transaction that will write. On SQLite it takes the write lock at
+    /// once (`BEGIN IMMEDIATE`), so two writers queue instead of one failing
+    /// when it upgrades a stale read snapshot.
+    pub async fn write_txn(&self) -> Result<DatabaseTransaction, StorageError> {
+        let mode =
+            (self.backend() == DbBackend::Sqlite).then_some(SqliteTransactionMode::Immediate);
+        Ok(self
+            .db
+            .begin_with_options(TransactionOptions {
+                sqlite_transaction_mode: mode,
+                ..Default::default()
+            })
+            .await?)
     }
 
     /// Succeeds when the database answers a trivial query.

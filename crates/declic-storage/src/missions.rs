@@ -6,7 +6,6 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use declic_planning::{MissionFormat, SkillKind, WorkMode};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
-    TransactionTrait,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -142,7 +141,7 @@ impl Store {
                 "give a label of 1 to 100 characters",
             ));
         }
-        let txn = self.db().begin().await?;
+        let txn = self.write_txn().await?;
         let m = skill::ActiveModel {
             organization_id: Set(org.0),
             kind: Set(kind.as_str().to_owned()),
@@ -178,7 +177,7 @@ impl Store {
         actor: &Actor,
     ) -> Result<Mission, StorageError> {
         check(&input)?;
-        let txn = self.db().begin().await?;
+        let txn = self.write_txn().await?;
         owned_association(&txn, org, input.association_id).await?;
         let t = now();
         let m = mission::ActiveModel {
@@ -213,7 +212,7 @@ impl Store {
         actor: &Actor,
     ) -> Result<Mission, StorageError> {
         check(&input)?;
-        let txn = self.db().begin().await?;
+        let txn = self.write_txn().await?;
         let cur = mission_in(&txn, org, id).await?;
         let assoc = owned_association(&txn, org, input.association_id).await?;
         if cur.status == "published" {
@@ -243,7 +242,7 @@ impl Store {
         id: i64,
         actor: &Actor,
     ) -> Result<Mission, StorageError> {
-        let txn = self.db().begin().await?;
+        let txn = self.write_txn().await?;
         let cur = mission_in(&txn, org, id).await?;
         let assoc = owned_association(&txn, org, cur.association_id).await?;
         ensure_eligible(&assoc)?;

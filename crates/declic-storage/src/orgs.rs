@@ -1,8 +1,6 @@
 //! Organisations and the mail domains their employees use.
 
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -108,7 +106,7 @@ impl Store {
         domains.sort();
         domains.dedup();
 
-        let txn = self.db().begin().await?;
+        let txn = self.write_txn().await?;
         let t = now();
         let org = organization::ActiveModel {
             slug: Set(new.slug.clone()),
@@ -215,7 +213,7 @@ impl Store {
         domains: Option<Vec<String>>,
         actor: &Actor,
     ) -> Result<Organization, StorageError> {
-        let txn = self.db().begin().await?;
+        let txn = self.write_txn().await?;
         let model = organization::Entity::find_by_id(org.0)
             .one(&txn)
             .await?

@@ -5,9 +5,7 @@
 //! someone decides whether export and erasure must cover it.
 
 use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -281,7 +279,7 @@ impl Store {
     ) -> Result<ErasureReport, StorageError> {
         let email = declic_directory::normalize_email(email)
             .ok_or_else(|| StorageError::invalid("email", "not an email address"))?;
-        let txn = self.db().begin().await?;
+        let txn = self.write_txn().await?;
         let t = now();
         let mut report = ErasureReport {
             employee_erased: false,

@@ -1,0 +1,197 @@
+//! Bad input: clear 4xx problem documents, nothing half-written.
+
+use declic_storage::admins::Role;
+use serde_json::json;
+
+use crate::support::{TestApp, json, problem_fields};
+
+#[tokio::test]
+async fn malformed_bodies_are_4xx_problems() {
+    let app = TestApp::spawn().await;
+    let org = app.org("acme", "acme.example").await;
+    let token = app.token(org, "hr@acme.example", Role::Owner).await;
+    let raw = |body: &'static str, ct: &'static str| {
+        app.client
+            .post(app.url("/api/v1/campaigns"))
+            .bearer_auth(&token)
+            .header("content-type", ct)
+            .body(body)
+            .send()
+    };
+
+    let p = json(raw("{\"title\": ", "application/json").await.unwrap(), 400).await;
+    assert!(p["detail"].as_str().unwrap().contains("JSON"));
+    json(
+        raw("{\"title\": \"x\"} trailing", "application/json")
+            .await
+            .unwrap(),
+        400,
+    )
+    .await;
+    json(
+        raw("title=x", "application/x-www-form-urlencoded")
+            .await
+            .unwrap(),
+        415,
+    )
+    .await;
+
+    let p = json(
+        app.post(
+            "/api/v1/campaigns",
+            &token,
+            json!({"title": "x", "goal": "ten"}),
+        )
+        .await,
+        422,
+    )
+    .await;
+    assert_eq!(problem_fields(&p), vec!["goal"]);
+    let p = json(
+        app.post(
+            "/api/v1/campaigns",
+            &token,
+            json!({"title": "x", "colour": "red"}),
+        )
+        .await,
+        422,
+    )
+    .await;
+    assert_eq!(problem_fields(&p), vec!["colour"]);
+    let p = json(
+        app.post(
+            "/api/v1/campaigns",
+            &token,
+            json!({"title": "x", "registration_opens": "2031-02-30"}),
+        )
+        .await,
+        422,
+    )
+    .await;
+    assert_eq!(problem_fields(&p), vec!["registration_opens"]);
+    let p = json(app.post("/api/v1/campaigns", &token, json!({"title": "x", "steps": [{"kind": "launch", "date": "2031-01-01"}, {"kind": "party", "date": "2031-01-02"}]})).await, 422).await;
+    assert_eq!(problem_fields(&p), vec!["steps[1].kind"]);
+    let p = json(
+        app.post("/api/v1/campaigns", &token, json!({"goal": 3}))
+            .await,
+        422,
+    )
+    .await;
+    assert_eq!(problem_fields(&p), vec!["title"]);
+    let p = json(
+        app.post(
+            "/api/v1/campaigns",
+            &token,
+            json!({"title": "x", "audience": {"departments": ["A"], "site": []}}),
+        )
+        .await,
+        422,
+    )
+    .await;
+    assert_eq!(problem_fields(&p), vec!["audience.site"]);
+    // An unknown mission id fails the whole create: no campaign is left behind.
+    let p = json(
+        app.post(
+            "/api/v1/campaigns",
+            &token,
+            json!({"title": "x", "mission_ids": [4242]}),
+        )
+        .await,
+        422,
+    )
+    .await;
+    assert_eq!(problem_fields(&p), vec!["mission_ids"]);
+    assert_eq!(
+        json(app.get("/api/v1/campaigns", &token).await, 200).await,
+        json!([])
+    );
+    // Bad ids in the URL and bad query parameters.
+    let p = json(app.get("/api/v1/campaigns/abc", &token).await, 422).await;
+    assert_eq!(problem_fields(&p), vec!["id"]);
+    json(app.get("/api/v1/campaigns/-1", &token).await, 422).await;
+    let p = json(app.get("/api/v1/employees?limit=lots", &token).await, 422).await;
+    assert_eq!(problem_fields(&p), vec!["limit"]);
+}
+
+#[tokio::test]
+async fn oversized_bodies_are_413() {
+    let app = TestApp::spawn_with(|c| {
+        c.server.body_limit_bytes = 4096;
+        c.server.import_limit_bytes = 8192;
+    })
+    .await;
+    let org = app.org("acme", "acme.example").await;
+    let token = app.token(org, "hr@acme.example", Role::Owner).await;
+    let big = "x".repeat(10_000);
+    json(
+        app.post("/api/v1/campaigns", &token, json!({"title": big}))
+            .await,
+        413,
+    )
+    .await;
+    let file = format!(
+        "email,first name,last name\n{}",
+        "a@acme.example,A,B\n".repeat(1000)
+    );
+    let res = app
+        .client
+        .post(app.url("/api/v1/employees/import"))
+        .bearer_auth(&token)
+        .header("content-type", "text/csv")
+        .body(file)
+        .send()
+        .await
+        .unwrap();
+    json(res, 413).await;
+    assert_eq!(
+        json(app.get("/api/v1/employees", &token).await, 200).await["total"],
+        0
+    );
+}
+
+#[tokio::test]
+async fn organisation_settings_are_validated() {
+    let app = TestApp::spawn().await;
+    let org = app.org("acme", "acme.example").await;
+    let token = app.token(org, "hr@acme.example", Role::Owner).await;
+    let p = json(
+        app.patch(
+            "/api/v1/organization",
+            &token,
+            json!({"domains": ["not a domain"]}),
+        )
+        .await,
+        422,
+    )
+    .await;
+    assert_eq!(problem_fields(&p), vec!["domains"]);
+    let p = json(
+        app.patch(
+            "/api/v1/organization",
+            &token,
+            json!({"default_language": "klingon"}),
+        )
+        .await,
+        422,
+    )
+    .await;
+    assert_eq!(problem_fields(&p), vec!["default_language"]);
+    let o = json(app.get("/api/v1/organization", &token).await, 200).await;
+    assert_eq!(
+        o["domains"],
+        json!(["acme.example"]),
+        "a refused change leaves the settings as they were"
+    );
+    assert_eq!(o["default_language"], "fr");
+    let o = json(
+        app.patch(
+            "/api/v1/organization",
+            &token,
+            json!({"domains": ["acme.example", "@ACME.fr"], "default_language": "en"}),
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert_eq!(o["domains"], json!(["acme.example", "acme.fr"]));
+}

@@ -1,0 +1,196 @@
+//! Export and erasure of a person's data, and the schema guard that keeps them complete.
+
+use std::collections::BTreeSet;
+
+use declic_storage::admins::Role;
+use declic_storage::privacy::{COLUMNS, Class};
+use sea_orm::{ConnectionTrait, DbBackend, Statement};
+use serde_json::json;
+
+use crate::support::{TestApp, json};
+
+async fn live_schema(app: &TestApp) -> BTreeSet<(String, String)> {
+    let db = app.store.db();
+    let sql = match app.store.backend() {
+        DbBackend::Postgres => "SELECT table_name::text AS t, column_name::text AS c FROM information_schema.columns WHERE table_schema = 'public'".to_owned(),
+        _ => "SELECT m.name AS t, p.name AS c FROM sqlite_master m JOIN pragma_table_info(m.name) p WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%'".to_owned(),
+    };
+    db.query_all_raw(Statement::from_string(app.store.backend(), sql))
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| {
+            (
+                r.try_get::<String>("", "t").unwrap(),
+                r.try_get::<String>("", "c").unwrap(),
+            )
+        })
+        .filter(|(t, _)| t != "seaql_migrations")
+        .collect()
+}
+
+#[tokio::test]
+async fn every_column_is_classified_for_export_and_erasure() {
+    let app = TestApp::spawn().await;
+    let live = live_schema(&app).await;
+    let classified: BTreeSet<(String, String)> = COLUMNS
+        .iter()
+        .flat_map(|(t, cols)| {
+            cols.iter()
+                .map(move |(c, _)| ((*t).to_owned(), (*c).to_owned()))
+        })
+        .collect();
+    let unclassified: Vec<_> = live.difference(&classified).collect();
+    assert!(
+        unclassified.is_empty(),
+        "columns not classified in declic_storage::privacy::COLUMNS (decide whether export/erasure must cover them): {unclassified:?}"
+    );
+    let stale: Vec<_> = classified.difference(&live).collect();
+    assert!(
+        stale.is_empty(),
+        "classified columns that no longer exist: {stale:?}"
+    );
+}
+
+#[tokio::test]
+async fn export_then_erase_a_person() {
+    let app = TestApp::spawn().await;
+    let org = app.org("acme", "acme.example").await;
+    let owner = app.token(org, "hr@acme.example", Role::Owner).await;
+    let csv = "email,first name,last name,department,site,language,manager email\n\
+               marie.curie@acme.example,Marie,Curie,R&D,Paris,fr,boss@acme.example\n\
+               pierre@acme.example,Pierre,Curie,R&D,Paris,fr,marie.curie@acme.example\n";
+    app.client
+        .post(app.url("/api/v1/employees/import"))
+        .bearer_auth(&owner)
+        .header("content-type", "text/csv")
+        .body(csv)
+        .send()
+        .await
+        .unwrap();
+    // Marie is also an admin who did something.
+    let marie_token = app
+        .token(org, "marie.curie@acme.example", Role::CampaignManager)
+        .await;
+    json(
+        app.post(
+            "/api/v1/campaigns",
+            &marie_token,
+            json!({"title": "Spring campaign"}),
+        )
+        .await,
+        201,
+    )
+    .await;
+
+    let export = json(
+        app.post(
+            "/api/v1/privacy/export",
+            &owner,
+            json!({"email": "Marie.Curie@acme.example"}),
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert_eq!(export["employee"]["first_name"], "Marie");
+    assert_eq!(export["employee"]["manager_email"], "boss@acme.example");
+    assert_eq!(
+        export["admin_accounts"][0]["email"],
+        "marie.curie@acme.example"
+    );
+    let actions: Vec<&str> = export["audit_entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert!(
+        actions.contains(&"campaign.create") && actions.contains(&"admin.create"),
+        "{actions:?}"
+    );
+
+    let manager = app
+        .token(org, "cm@acme.example", Role::CampaignManager)
+        .await;
+    json(
+        app.post(
+            "/api/v1/privacy/erase",
+            &manager,
+            json!({"email": "marie.curie@acme.example"}),
+        )
+        .await,
+        403,
+    )
+    .await;
+    let report = json(
+        app.post(
+            "/api/v1/privacy/erase",
+            &owner,
+            json!({"email": "marie.curie@acme.example"}),
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert_eq!(report["employee_erased"], true);
+    assert_eq!(report["admin_accounts_erased"], 1);
+
+    // Her token stopped working; no subject column anywhere still holds her data.
+    json(app.get("/api/v1/campaigns", &marie_token).await, 401).await;
+    for (table, cols) in COLUMNS {
+        for (col, class) in cols.iter() {
+            if *class != Class::Subject {
+                continue;
+            }
+            let sql = format!(
+                "SELECT COUNT(*) AS n FROM {table} WHERE CAST({col} AS TEXT) LIKE '%marie%' OR CAST({col} AS TEXT) LIKE '%Marie%'"
+            );
+            let row = app
+                .store
+                .db()
+                .query_one_raw(Statement::from_string(app.store.backend(), sql))
+                .await
+                .unwrap()
+                .unwrap();
+            assert_eq!(
+                row.try_get::<i64>("", "n").unwrap(),
+                0,
+                "{table}.{col} still names her"
+            );
+        }
+    }
+    // Counts and history stay: two employees, the campaign, the audit entries.
+    let page = json(app.get("/api/v1/employees", &owner).await, 200).await;
+    assert_eq!(
+        page["total"], 1,
+        "the erased person no longer appears in the directory"
+    );
+    let pierre = &page["items"][0];
+    assert_eq!(pierre["manager_email"], json!(null));
+    assert_eq!(
+        json(app.get("/api/v1/campaigns", &owner).await, 200)
+            .await
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    json(
+        app.post(
+            "/api/v1/privacy/export",
+            &owner,
+            json!({"email": "marie.curie@acme.example"}),
+        )
+        .await,
+        404,
+    )
+    .await;
+    let log = json(app.get("/api/v1/audit?limit=100", &owner).await, 200).await;
+    assert!(
+        log.as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["action"] == "person.erase")
+    );
+}

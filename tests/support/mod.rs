@@ -1,0 +1,289 @@
+//! Test harness: each test gets its own database (a SQLite file, or a fresh
+//! PostgreSQL database when `DECLIC_TEST_DATABASE_URL` is set) and, for API
+//! tests, the real app on port 0.
+#![allow(
+    dead_code,
+    reason = "each test binary uses a different part of the harness"
+)]
+#![expect(
+    clippy::unwrap_used,
+    reason = "test harness: a failure here is a test failure"
+)]
+
+use declic_config::{Config, LoadOptions, Secret};
+use declic_storage::admins::Role;
+use declic_storage::orgs::NewOrganization;
+use declic_storage::{Actor, OrgId, Store};
+
+pub const SECRET: &str = "test-secret-key-0123456789abcdefghijklmnop";
+
+/// A database owned by one test.
+pub struct TestDb {
+    pub url: String,
+    pub dir: tempfile::TempDir,
+    pg: Option<(String, String)>,
+}
+
+impl TestDb {
+    /// A fresh, empty database on the backend chosen by the environment.
+    pub async fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        match std::env::var("DECLIC_TEST_DATABASE_URL")
+            .ok()
+            .filter(|u| !u.is_empty())
+        {
+            None => {
+                let url = format!("sqlite://{}?mode=rwc", dir.path().join("test.db").display());
+                Self { url, dir, pg: None }
+            }
+            Some(admin_url) => {
+                let name = format!("declic_t_{}", uuid::Uuid::new_v4().simple());
+                let admin = Store::connect(&admin_url, 1).await.unwrap();
+                use sea_orm::ConnectionTrait;
+                admin
+                    .db()
+                    .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+                    .await
+                    .unwrap();
+                admin.db().clone().close().await.unwrap();
+                let url = replace_db_name(&admin_url, &name);
+                Self {
+                    url,
+                    dir,
+                    pg: Some((admin_url, name)),
+                }
+            }
+        }
+    }
+
+    /// True when running on PostgreSQL.
+    pub fn is_postgres(&self) -> bool {
+        self.pg.is_some()
+    }
+}
+
+fn replace_db_name(url: &str, name: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (url, None),
+    };
+    let cut = base.rfind('/').unwrap();
+    let mut out = format!("{}/{name}", &base[..cut]);
+    if let Some(q) = query {
+        out.push('?');
+        out.push_str(q);
+    }
+    out
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let Some((admin_url, name)) = self.pg.take() {
+            // Drop cannot be async: use a throwaway runtime on a plain thread.
+            let _ = std::thread::spawn(move || {
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .ok()?;
+                rt.block_on(async {
+                    use sea_orm::ConnectionTrait;
+                    let admin = Store::connect(&admin_url, 1).await.ok()?;
+                    admin
+                        .db()
+                        .execute_unprepared(&format!(
+                            "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
+                        ))
+                        .await
+                        .ok()
+                })
+            })
+            .join();
+        }
+    }
+}
+
+/// The configuration tests run with: defaults, a fixed secret, the test's data dir.
+pub fn test_config(db: &TestDb) -> Config {
+    let mut config = declic_config::load(&LoadOptions {
+        config_dir: Some(db.dir.path().to_path_buf()),
+        file: None,
+    })
+    .unwrap()
+    .config;
+    config.data_dir = db.dir.path().to_path_buf();
+    config.security.secret_key = Secret::new(SECRET);
+    config.database.url = Secret::new(db.url.clone());
+    config
+}
+
+/// The real app, listening on a free port.
+pub struct TestApp {
+    pub base: String,
+    pub client: reqwest::Client,
+    pub store: Store,
+    pub db: TestDb,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl TestApp {
+    pub async fn spawn() -> Self {
+        Self::spawn_with(|_| {}).await
+    }
+
+    /// Starts the app after letting the test adjust the configuration.
+    pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> Self {
+        let db = TestDb::new().await;
+        let mut config = test_config(&db);
+        adjust(&mut config);
+        let store = Store::connect(&db.url, 5).await.unwrap();
+        store.migrate().await.unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        config.server.public_url = format!("http://{addr}");
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let app = declic_http::App {
+            store: store.clone(),
+            config,
+        };
+        tokio::spawn(async move {
+            let _ = declic_http::serve(listener, app, async move {
+                let _ = rx.await;
+            })
+            .await;
+        });
+        Self {
+            base: format!("http://{addr}"),
+            client: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap(),
+            store,
+            db,
+            shutdown: Some(tx),
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// Creates an organisation and returns its id.
+    pub async fn org(&self, slug: &str, domain: &str) -> OrgId {
+        let o = self
+            .store
+            .create_organization(
+                NewOrganization {
+                    slug: slug.into(),
+                    name: format!("{slug} Inc"),
+                    domains: vec![domain.into()],
+                    default_language: "fr".into(),
+                },
+                &Actor::cli(),
+            )
+            .await
+            .unwrap();
+        OrgId(o.id)
+    }
+
+    /// Creates an admin with `role` in `org` and returns an API token for them.
+    pub async fn token(&self, org: OrgId, email: &str, role: Role) -> String {
+        let admin = self
+            .store
+            .create_admin(org, email, role, None, &Actor::cli())
+            .await
+            .unwrap();
+        self.store
+            .create_api_token(org, admin.id, "test", 30, &Actor::cli())
+            .await
+            .unwrap()
+            .1
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn post(
+        &self,
+        path: &str,
+        token: &str,
+        body: serde_json::Value,
+    ) -> reqwest::Response {
+        self.client
+            .post(self.url(path))
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn patch(
+        &self,
+        path: &str,
+        token: &str,
+        body: serde_json::Value,
+    ) -> reqwest::Response {
+        self.client
+            .patch(self.url(path))
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn put(&self, path: &str, token: &str, body: serde_json::Value) -> reqwest::Response {
+        self.client
+            .put(self.url(path))
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+/// Reads a JSON body, asserting the status first (and showing the body when it differs).
+pub async fn json(res: reqwest::Response, status: u16) -> serde_json::Value {
+    let got = res.status().as_u16();
+    let ct = res
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap_or_default().to_owned());
+    let text = res.text().await.unwrap();
+    assert_eq!(got, status, "unexpected status; body: {text}");
+    if got >= 400 {
+        assert_eq!(
+            ct.as_deref(),
+            Some("application/problem+json"),
+            "errors are problem+json"
+        );
+    }
+    serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text))
+}
+
+/// The fields named by a problem document.
+pub fn problem_fields(problem: &serde_json::Value) -> Vec<String> {
+    problem["errors"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|e| e["field"].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}

@@ -11,4 +11,5 @@ mod campaigns;
 mod directory;
 mod health;
 mod missions;
+mod pages;
 mod privacy;

@@ -141,10 +141,7 @@ impl TestApp {
         let addr = listener.local_addr().unwrap();
         config.server.public_url = format!("http://{addr}");
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        let app = declic_http::App {
-            store: store.clone(),
-            config,
-        };
+        let app = declic_http::App::new(store.clone(), config);
         tokio::spawn(async move {
             let _ = declic_http::serve(listener, app, async move {
                 let _ = rx.await;

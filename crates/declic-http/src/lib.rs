@@ -8,6 +8,8 @@ mod error;
 mod extract;
 mod metrics;
 mod openapi;
+mod pages;
+mod rate_limit;
 mod router;
 
 use std::ops::Deref;
@@ -25,6 +27,18 @@ pub use router::router;
 pub struct App {
     pub store: Store,
     pub config: Config,
+    limits: rate_limit::RateLimits,
+}
+
+impl App {
+    /// An app over `store` with `config`.
+    pub fn new(store: Store, config: Config) -> Self {
+        Self {
+            store,
+            config,
+            limits: rate_limit::RateLimits::new(),
+        }
+    }
 }
 
 /// Shared application state; cheap to clone.

@@ -12,10 +12,10 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 use utoipa_swagger_ui::SwaggerUi;
 
-use crate::AppState;
 use crate::controllers::{
     admins, associations, audit, campaigns, employees, health, missions, organization, tokens,
 };
+use crate::{AppState, pages};
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
@@ -74,7 +74,21 @@ pub fn router(state: AppState) -> Router {
         .route("/audit", get(audit::list))
         .fallback(health::api_not_found);
 
+    let sign_in = Router::new()
+        .route(
+            "/sign-in/{token}",
+            get(pages::account::form).post(pages::account::submit),
+        )
+        .route("/account", get(pages::account::show))
+        .route("/account/tokens", post(pages::account::create_token))
+        .route("/sign-out", post(pages::account::sign_out))
+        .layer(from_fn_with_state(
+            state.clone(),
+            crate::rate_limit::sign_in,
+        ));
+
     Router::new()
+        .merge(sign_in)
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(crate::metrics::render))

@@ -88,6 +88,7 @@ pub struct Authenticated {
 
 const KIND_API: &str = "api";
 const KIND_SIGN_IN: &str = "sign_in";
+const KIND_SESSION: &str = "session";
 
 /// Normalises and checks an admin's email address.
 pub fn normalize_admin_email(raw: &str) -> Result<String, StorageError> {
@@ -320,7 +321,11 @@ impl Store {
         expires_at: Option<DateTime<Utc>>,
         actor: &Actor,
     ) -> Result<(String, credential::Model), StorageError> {
-        let prefix = if kind == KIND_API { "dcl" } else { "dcs" };
+        let prefix = match kind {
+            KIND_API => "dcl",
+            KIND_SESSION => "dse",
+            _ => "dcs",
+        };
         let (plain, hash, shown) = generate_token(prefix);
         let txn = self.write_txn().await?;
         let model = credential::ActiveModel {
@@ -415,6 +420,60 @@ impl Store {
         plain: &str,
     ) -> Result<Option<Authenticated>, StorageError> {
         self.authenticate(plain, KIND_API).await
+    }
+
+    /// Opens a page session for an admin, valid `hours`; returns the cookie value.
+    pub async fn create_session(
+        &self,
+        org: OrgId,
+        admin_id: i64,
+        hours: u32,
+        actor: &Actor,
+    ) -> Result<String, StorageError> {
+        let expires = now() + Duration::hours(i64::from(hours.max(1)));
+        let (plain, _) = self
+            .insert_credential(
+                org,
+                admin_id,
+                KIND_SESSION,
+                "page session",
+                Some(expires),
+                actor,
+            )
+            .await?;
+        Ok(plain)
+    }
+
+    /// Resolves a session cookie, or `None` when unknown, ended or expired.
+    pub async fn authenticate_session(
+        &self,
+        plain: &str,
+    ) -> Result<Option<Authenticated>, StorageError> {
+        self.authenticate(plain, KIND_SESSION).await
+    }
+
+    /// Ends a page session.
+    pub async fn end_session(&self, plain: &str) -> Result<(), StorageError> {
+        credential::Entity::update_many()
+            .col_expr(
+                credential::Column::RevokedAt,
+                sea_orm::sea_query::Expr::value(now()),
+            )
+            .filter(credential::Column::TokenHash.eq(hash_token(plain)))
+            .filter(credential::Column::Kind.eq(KIND_SESSION))
+            .filter(credential::Column::RevokedAt.is_null())
+            .exec(self.db())
+            .await?;
+        Ok(())
+    }
+
+    /// Checks a one-time sign-in token without using it up (for showing the form:
+    /// mail scanners fetch links, so only the form submission consumes it).
+    pub async fn peek_sign_in_token(
+        &self,
+        plain: &str,
+    ) -> Result<Option<Authenticated>, StorageError> {
+        self.authenticate(plain, KIND_SIGN_IN).await
     }
 
     /// Consumes a one-time sign-in token (it cannot be used twice).
@@ -516,12 +575,12 @@ fn token_view(m: credential::Model) -> ApiToken {
 }
 
 impl Store {
-    /// Deletes one-time sign-in links that expired or were used more than a day ago.
+    /// Deletes sign-in links and page sessions that expired or ended more than a day ago.
     /// API tokens are kept (revoked ones too) so the audit trail can name them.
     pub async fn purge_stale_credentials(&self) -> Result<u64, StorageError> {
         let cutoff = now() - Duration::days(1);
         let res = credential::Entity::delete_many()
-            .filter(credential::Column::Kind.eq(KIND_SIGN_IN))
+            .filter(credential::Column::Kind.is_in([KIND_SIGN_IN, KIND_SESSION]))
             .filter(
                 sea_orm::Condition::any()
                     .add(credential::Column::ExpiresAt.lt(cutoff))

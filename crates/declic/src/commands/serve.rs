@@ -34,7 +34,7 @@ pub async fn serve(mut config: Config, args: ServeArgs) -> anyhow::Result<ExitCo
     println!("declic listening on http://{addr}");
     println!("API docs: http://{addr}/api/docs");
     tracing::info!(%addr, "listening");
-    declic_http::serve(listener, App { store, config }, shutdown_signal()).await?;
+    declic_http::serve(listener, App::new(store, config), shutdown_signal()).await?;
     scheduler.stop().await;
     tracing::info!("stopped");
     Ok(ExitCode::SUCCESS)

@@ -3,6 +3,7 @@
 //! Pure domain logic: no I/O, no clock (callers pass `today`), no web or database types.
 
 mod calendar;
+mod channel;
 mod checks;
 mod eligibility;
 mod holidays;
@@ -17,6 +18,7 @@ mod warning;
 mod working_days;
 
 pub use calendar::{PlannedStep, StepKind, default_plan, labels};
+pub use channel::Channel;
 pub use checks::{CalendarInput, MIN_LEAD_TIME_DAYS, check_calendar};
 pub use eligibility::{
     EligibilityAssessment, EligibilityCriteria, EligibilityReason, EligibilityReasonCode,

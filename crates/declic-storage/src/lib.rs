@@ -15,9 +15,11 @@ pub mod associations;
 pub mod audit;
 pub mod campaigns;
 pub mod employees;
+pub mod links;
 pub mod missions;
 pub mod orgs;
 pub mod privacy;
+pub mod registrations;
 
 use std::time::Duration;
 

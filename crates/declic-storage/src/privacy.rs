@@ -9,7 +9,7 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrde
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::entity::{admin, audit_event, credential, employee};
+use crate::entity::{admin, audit_event, credential, employee, registration};
 use crate::{Actor, OrgId, StorageError, Store, audit, now};
 
 /// How a column relates to a person who asks for export or erasure.
@@ -188,6 +188,69 @@ pub const COLUMNS: &[(&str, &[(&str, Class)])] = &[
         ],
     ),
     (
+        "campaign_links",
+        &[
+            ("id", NotPersonal),
+            ("organization_id", NotPersonal),
+            ("campaign_id", NotPersonal),
+            ("code", NotPersonal),
+            ("channel", NotPersonal),
+            ("variant", NotPersonal),
+            ("site", NotPersonal),
+            ("ambassador_employee_id", NotPersonal),
+            ("created_at", NotPersonal),
+        ],
+    ),
+    (
+        "link_visits",
+        &[
+            ("id", NotPersonal),
+            ("link_id", NotPersonal),
+            ("day", NotPersonal),
+            ("visits", NotPersonal),
+        ],
+    ),
+    (
+        "registrations",
+        &[
+            ("id", NotPersonal),
+            ("organization_id", NotPersonal),
+            ("campaign_id", NotPersonal),
+            ("employee_id", NotPersonal),
+            ("status", NotPersonal),
+            ("source_link_id", NotPersonal),
+            ("source_channel", NotPersonal),
+            ("referrer_employee_id", NotPersonal),
+            ("duo_registration_id", NotPersonal),
+            ("duo_invitee_email", Subject),
+            ("language", Aggregate),
+            ("confirm_token_hash", NotPersonal),
+            ("confirm_expires_at", NotPersonal),
+            ("manage_nonce", NotPersonal),
+            ("consented_at", NotPersonal),
+            ("confirmed_at", NotPersonal),
+            ("cancelled_at", NotPersonal),
+            ("created_at", NotPersonal),
+            ("updated_at", NotPersonal),
+        ],
+    ),
+    (
+        "registration_choices",
+        &[
+            ("id", NotPersonal),
+            ("organization_id", NotPersonal),
+            ("registration_id", NotPersonal),
+            ("mission_id", NotPersonal),
+            ("rank", NotPersonal),
+            ("status", NotPersonal),
+            ("queue_seq", NotPersonal),
+            ("seat_no", NotPersonal),
+            ("offer_expires_at", NotPersonal),
+            ("reminded_at", NotPersonal),
+            ("updated_at", NotPersonal),
+        ],
+    ),
+    (
         "audit_events",
         &[
             ("id", NotPersonal),
@@ -214,6 +277,8 @@ pub struct PersonalExport {
     pub admin_accounts: Vec<crate::admins::Admin>,
     /// Admin actions this person performed or that name them.
     pub audit_entries: Vec<crate::audit::AuditEntry>,
+    /// Campaign registrations with their mission choices.
+    pub registrations: Vec<crate::registrations::RegistrationView>,
 }
 
 /// What an erasure changed.
@@ -256,6 +321,17 @@ impl Store {
             .order_by_asc(audit_event::Column::Id)
             .all(self.db())
             .await?;
+        let mut registrations = Vec::new();
+        if let Some(e) = &employee {
+            for r in registration::Entity::find()
+                .filter(registration::Column::EmployeeId.eq(e.id))
+                .order_by_asc(registration::Column::Id)
+                .all(self.db())
+                .await?
+            {
+                registrations.push(self.registration_view(r.id).await?);
+            }
+        }
         if employee.is_none() && admin_accounts.is_empty() && entries.is_empty() {
             return Err(StorageError::NotFound("person"));
         }
@@ -266,6 +342,7 @@ impl Store {
             employee,
             admin_accounts,
             audit_entries: entries.into_iter().map(crate::audit::entry).collect(),
+            registrations,
         })
     }
 
@@ -306,8 +383,29 @@ impl Store {
             a.erased_at = Set(Some(t));
             a.updated_at = Set(t);
             a.update(&txn).await?;
+            // Registrations stay for the counts; their links stop working.
+            for r in registration::Entity::find()
+                .filter(registration::Column::EmployeeId.eq(id))
+                .all(&txn)
+                .await?
+            {
+                let mut a: registration::ActiveModel = r.into();
+                a.duo_invitee_email = Set(None);
+                a.confirm_token_hash = Set(None);
+                a.manage_nonce = Set(crate::hash_token(&crate::generate_token("n").0));
+                a.update(&txn).await?;
+            }
             report.employee_erased = true;
         }
+        registration::Entity::update_many()
+            .col_expr(
+                registration::Column::DuoInviteeEmail,
+                Expr::value(Option::<String>::None),
+            )
+            .filter(registration::Column::OrganizationId.eq(org.0))
+            .filter(registration::Column::DuoInviteeEmail.eq(&email))
+            .exec(&txn)
+            .await?;
         // Someone erased may have been other people's manager.
         employee::Entity::update_many()
             .col_expr(

@@ -7,6 +7,7 @@ mod m0002_directory;
 mod m0003_missions;
 mod m0004_campaigns;
 mod m0005_audit;
+mod m0006_registrations;
 
 /// All migrations, oldest first.
 pub struct Migrator;
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0003_missions::Migration),
             Box::new(m0004_campaigns::Migration),
             Box::new(m0005_audit::Migration),
+            Box::new(m0006_registrations::Migration),
         ]
     }
 }

@@ -1,0 +1,278 @@
+//! Changes from the person's own page: cancel, claim or decline an offered seat;
+//! and the clock: lapsed offers pass to the next person.
+
+use chrono::{DateTime, Duration, Utc};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+
+use super::seats::{lock_missions, offer_free_seats, release};
+use super::{choice, status};
+use crate::entity::{mission, registration, registration_choice};
+use crate::{StorageError, Store, now};
+
+/// A seat held for someone from the waitlist until `expires_at`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Offer {
+    pub registration_id: i64,
+    pub mission_id: i64,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// What a change did, for the mails that follow it.
+#[derive(Debug, Clone, Default)]
+pub struct ChangeOutcome {
+    /// Missions whose seat this person gave up (cancellation acknowledgements).
+    pub cancelled_missions: Vec<i64>,
+    /// Seats now offered to people from the waitlist.
+    pub offers: Vec<Offer>,
+    /// The mission this person was just seated in.
+    pub seated_mission: Option<i64>,
+}
+
+async fn choices_of(
+    txn: &sea_orm::DatabaseTransaction,
+    registration_id: i64,
+) -> Result<Vec<registration_choice::Model>, StorageError> {
+    Ok(registration_choice::Entity::find()
+        .filter(registration_choice::Column::RegistrationId.eq(registration_id))
+        .order_by_asc(registration_choice::Column::Rank)
+        .all(txn)
+        .await?)
+}
+
+fn active(c: &registration_choice::Model) -> bool {
+    matches!(
+        c.status.as_str(),
+        choice::SEATED | choice::WAITLISTED | choice::OFFERED | choice::PENDING
+    )
+}
+
+impl Store {
+    /// Cancels one mission choice, or all of them (`mission_id = None`), freeing seats for the waitlist.
+    pub async fn cancel_registration(
+        &self,
+        registration_id: i64,
+        mission_id: Option<i64>,
+        claim_window: Duration,
+    ) -> Result<ChangeOutcome, StorageError> {
+        let txn = self.write_txn().await?;
+        let reg = registration::Entity::find_by_id(registration_id)
+            .one(&txn)
+            .await?
+            .ok_or(StorageError::NotFound("registration"))?;
+        let all = choices_of(&txn, reg.id).await?;
+        let targets: Vec<_> = all
+            .iter()
+            .filter(|c| active(c) && mission_id.is_none_or(|m| m == c.mission_id))
+            .cloned()
+            .collect();
+        if targets.is_empty() {
+            return Err(StorageError::invalid("mission_id", "nothing to cancel"));
+        }
+        let missions = lock_missions(
+            &txn,
+            &targets.iter().map(|c| c.mission_id).collect::<Vec<_>>(),
+        )
+        .await?;
+        let mut out = ChangeOutcome::default();
+        for c in targets {
+            let held_seat = matches!(c.status.as_str(), choice::SEATED | choice::OFFERED);
+            if c.status == choice::SEATED {
+                out.cancelled_missions.push(c.mission_id);
+            }
+            let mid = c.mission_id;
+            release(&txn, c, choice::CANCELLED).await?;
+            if held_seat && let Some(m) = missions.iter().find(|m| m.id == mid) {
+                out.offers
+                    .extend(offer_free_seats(&txn, m, now() + claim_window).await?);
+            }
+        }
+        let remaining = choices_of(&txn, reg.id).await?.iter().any(active);
+        if !remaining {
+            let mut a: registration::ActiveModel = reg.into();
+            a.status = Set(status::CANCELLED.to_owned());
+            a.cancelled_at = Set(Some(now()));
+            a.updated_at = Set(now());
+            a.update(&txn).await?;
+        }
+        txn.commit().await?;
+        Ok(out)
+    }
+
+    /// Takes an offered seat: seated there, and any worse-ranked seat or waitlist place is given up.
+    pub async fn claim_offer(
+        &self,
+        registration_id: i64,
+        mission_id: i64,
+        claim_window: Duration,
+    ) -> Result<ChangeOutcome, StorageError> {
+        let txn = self.write_txn().await?;
+        let all = choices_of(&txn, registration_id).await?;
+        let offered = all
+            .iter()
+            .find(|c| c.mission_id == mission_id && c.status == choice::OFFERED)
+            .cloned()
+            .ok_or_else(|| {
+                StorageError::invalid(
+                    "mission_id",
+                    "there is no seat offered to you for this mission",
+                )
+            })?;
+        if offered.offer_expires_at.is_some_and(|e| e < now()) {
+            return Err(StorageError::invalid(
+                "mission_id",
+                "this offer has expired",
+            ));
+        }
+        let lower: Vec<_> = all
+            .iter()
+            .filter(|c| c.rank > offered.rank && active(c))
+            .cloned()
+            .collect();
+        let mut ids: Vec<i64> = lower.iter().map(|c| c.mission_id).collect();
+        ids.push(mission_id);
+        let missions = lock_missions(&txn, &ids).await?;
+        let mut out = ChangeOutcome {
+            seated_mission: Some(mission_id),
+            ..Default::default()
+        };
+        let mut a: registration_choice::ActiveModel = offered.into();
+        a.status = Set(choice::SEATED.to_owned());
+        a.offer_expires_at = Set(None);
+        a.updated_at = Set(now());
+        a.update(&txn).await?;
+        for c in lower {
+            let held = matches!(c.status.as_str(), choice::SEATED | choice::OFFERED);
+            let mid = c.mission_id;
+            release(&txn, c, choice::RELEASED).await?;
+            if held && let Some(m) = missions.iter().find(|m| m.id == mid) {
+                out.offers
+                    .extend(offer_free_seats(&txn, m, now() + claim_window).await?);
+            }
+        }
+        txn.commit().await?;
+        Ok(out)
+    }
+
+    /// Declines an offered seat; it goes to the next person.
+    pub async fn decline_offer(
+        &self,
+        registration_id: i64,
+        mission_id: i64,
+        claim_window: Duration,
+    ) -> Result<ChangeOutcome, StorageError> {
+        let txn = self.write_txn().await?;
+        let offered = choices_of(&txn, registration_id)
+            .await?
+            .into_iter()
+            .find(|c| c.mission_id == mission_id && c.status == choice::OFFERED)
+            .ok_or_else(|| {
+                StorageError::invalid(
+                    "mission_id",
+                    "there is no seat offered to you for this mission",
+                )
+            })?;
+        let missions = lock_missions(&txn, &[mission_id]).await?;
+        release(&txn, offered, choice::RELEASED).await?;
+        let mut out = ChangeOutcome::default();
+        if let Some(m) = missions.first() {
+            out.offers = offer_free_seats(&txn, m, now() + claim_window).await?;
+        }
+        txn.commit().await?;
+        Ok(out)
+    }
+
+    /// Duo: the inviter gives up their seat to wait with their colleague on the mission's waitlist.
+    pub async fn waitlist_with_partner(
+        &self,
+        registration_id: i64,
+        mission_id: i64,
+        claim_window: Duration,
+    ) -> Result<ChangeOutcome, StorageError> {
+        let txn = self.write_txn().await?;
+        let mine = choices_of(&txn, registration_id)
+            .await?
+            .into_iter()
+            .find(|c| c.mission_id == mission_id && c.status == choice::SEATED)
+            .ok_or_else(|| {
+                StorageError::invalid("mission_id", "you have no seat in this mission")
+            })?;
+        let missions = lock_missions(&txn, &[mission_id]).await?;
+        let Some(m) = missions.first() else {
+            return Err(StorageError::NotFound("mission"));
+        };
+        // Free the seat first, offer it on (the partner is ahead on the waitlist), then queue behind.
+        let mut a: registration_choice::ActiveModel = mine.clone().into();
+        a.status = Set(choice::RELEASED.to_owned());
+        a.seat_no = Set(None);
+        a.updated_at = Set(now());
+        let released = a.update(&txn).await?;
+        let offers = offer_free_seats(&txn, m, now() + claim_window).await?;
+        super::seats::seat_or_queue(&txn, m, released).await?;
+        txn.commit().await?;
+        Ok(ChangeOutcome {
+            offers,
+            ..Default::default()
+        })
+    }
+
+    /// Offers whose claim window has passed are released and passed on.
+    pub async fn expire_offers(&self, claim_window: Duration) -> Result<Vec<Offer>, StorageError> {
+        let txn = self.write_txn().await?;
+        let lapsed = registration_choice::Entity::find()
+            .filter(registration_choice::Column::Status.eq(choice::OFFERED))
+            .filter(registration_choice::Column::OfferExpiresAt.lt(now()))
+            .all(&txn)
+            .await?;
+        let mut ids: Vec<i64> = lapsed.iter().map(|c| c.mission_id).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let missions = lock_missions(&txn, &ids).await?;
+        for c in lapsed {
+            release(&txn, c, choice::RELEASED).await?;
+        }
+        let mut offers = Vec::new();
+        for m in &missions {
+            offers.extend(offer_free_seats(&txn, m, now() + claim_window).await?);
+        }
+        txn.commit().await?;
+        Ok(offers)
+    }
+
+    /// Seated people of missions starting between `from` and `to` (local times)
+    /// not yet reminded; marks them reminded. Returns (registration, mission) pairs.
+    pub async fn due_mission_reminders(
+        &self,
+        from: chrono::NaiveDateTime,
+        to: chrono::NaiveDateTime,
+    ) -> Result<Vec<(i64, i64)>, StorageError> {
+        let txn = self.write_txn().await?;
+        let missions: Vec<i64> = mission::Entity::find()
+            .filter(mission::Column::StartsAt.gte(from))
+            .filter(mission::Column::StartsAt.lt(to))
+            .all(&txn)
+            .await?
+            .into_iter()
+            .map(|m| m.id)
+            .collect();
+        let due = registration_choice::Entity::find()
+            .filter(registration_choice::Column::MissionId.is_in(missions))
+            .filter(registration_choice::Column::Status.eq(choice::SEATED))
+            .filter(registration_choice::Column::RemindedAt.is_null())
+            .all(&txn)
+            .await?;
+        let pairs: Vec<(i64, i64)> = due
+            .iter()
+            .map(|c| (c.registration_id, c.mission_id))
+            .collect();
+        registration_choice::Entity::update_many()
+            .col_expr(registration_choice::Column::RemindedAt, Expr::value(now()))
+            .filter(
+                registration_choice::Column::Id.is_in(due.iter().map(|c| c.id).collect::<Vec<_>>()),
+            )
+            .exec(&txn)
+            .await?;
+        txn.commit().await?;
+        Ok(pairs)
+    }
+}

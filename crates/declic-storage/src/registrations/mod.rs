@@ -1,0 +1,76 @@
+//! Registrations: the public campaign page's data, sign-up with ranked mission
+//! choices, confirmation by mail, seats and waitlists, and the organiser's view.
+//!
+//! Seats are taken inside one write transaction per change. On PostgreSQL the
+//! missions involved are locked (`FOR UPDATE`, in id order); on SQLite the write
+//! transaction is `BEGIN IMMEDIATE`, which serialises writers. A unique index on
+//! `(mission_id, seat_no)` makes a double booking impossible even if that logic
+//! were wrong.
+
+mod hr;
+mod manage;
+mod public;
+mod seats;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+pub use hr::{ChoiceMove, RegistrationRow};
+pub use manage::{ChangeOutcome, Offer};
+pub use public::{
+    PublicCampaign, PublicMission, RegisterOutcome, RegistrationRequest, WindowState,
+};
+pub use seats::{ChoiceOutcome, ConfirmOutcome, DuoNotice};
+
+/// A registration's state.
+pub mod status {
+    /// Waiting for the person to open the confirmation link.
+    pub const PENDING: &str = "pending";
+    pub const CONFIRMED: &str = "confirmed";
+    pub const CANCELLED: &str = "cancelled";
+}
+
+/// A mission choice's state.
+pub mod choice {
+    /// The registration is not confirmed yet.
+    pub const PENDING: &str = "pending";
+    pub const SEATED: &str = "seated";
+    pub const WAITLISTED: &str = "waitlisted";
+    /// A freed seat is held for this person until `offer_expires_at`.
+    pub const OFFERED: &str = "offered";
+    /// Not needed: the person got a seat in a mission they ranked higher, or let an offer lapse.
+    pub const RELEASED: &str = "released";
+    pub const CANCELLED: &str = "cancelled";
+}
+
+/// One mission choice as the person sees it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ChoiceView {
+    pub choice_id: i64,
+    pub mission_id: i64,
+    pub rank: i32,
+    pub status: String,
+    /// Position on the waitlist (1 = next), when waitlisted.
+    pub position: Option<u64>,
+    pub offer_expires_at: Option<DateTime<Utc>>,
+}
+
+/// A registration as its owner sees it on their personal page.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RegistrationView {
+    pub id: i64,
+    pub organization_id: i64,
+    pub campaign_id: i64,
+    pub employee_id: i64,
+    pub email: String,
+    pub first_name: String,
+    pub language: String,
+    pub status: String,
+    pub source_channel: String,
+    pub duo_registration_id: Option<i64>,
+    pub duo_invitee_email: Option<String>,
+    pub choices: Vec<ChoiceView>,
+    pub created_at: DateTime<Utc>,
+    pub confirmed_at: Option<DateTime<Utc>>,
+}

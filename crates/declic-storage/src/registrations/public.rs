@@ -1,0 +1,423 @@
+//! What the public campaign page shows, and signing up from it.
+
+use chrono::{Duration, NaiveDate};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::{RegistrationView, choice, status};
+use crate::associations::Association;
+use crate::campaigns::Campaign;
+use crate::entity::{campaign_link, employee, registration, registration_choice};
+use crate::missions::Mission;
+use crate::orgs::Organization;
+use crate::{OrgId, StorageError, Store, generate_token, hash_token, now};
+
+/// Whether sign-ups are accepted today.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case", tag = "state", content = "date")]
+pub enum WindowState {
+    Open,
+    /// Live, but registration opens on this date.
+    NotYetOpen(NaiveDate),
+    /// Closed, evaluated, past its deadline, or not launched.
+    Closed,
+}
+
+/// A mission on the public page, with its seats.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PublicMission {
+    pub mission: Mission,
+    pub association: Association,
+    pub seats_left: i64,
+    pub waitlist: i64,
+}
+
+/// Everything the public campaign page needs.
+#[derive(Debug, Clone)]
+pub struct PublicCampaign {
+    pub link: campaign_link::Model,
+    pub organization: Organization,
+    pub campaign: Campaign,
+    pub missions: Vec<PublicMission>,
+    pub window: WindowState,
+}
+
+/// A sign-up from the public form.
+#[derive(Debug, Clone, Default)]
+pub struct RegistrationRequest {
+    pub email: String,
+    pub first_name: String,
+    pub last_name: String,
+    /// Ranked: the first is the preferred mission.
+    pub mission_ids: Vec<i64>,
+    pub duo_email: Option<String>,
+    /// The inviter's registration when this person follows a duo invitation.
+    pub duo_of: Option<i64>,
+    pub consent: bool,
+    pub language: String,
+}
+
+/// The result of a sign-up.
+#[derive(Debug, Clone)]
+pub struct RegisterOutcome {
+    pub registration: RegistrationView,
+    /// False when the person was already registered: same record, no new mail.
+    pub created: bool,
+    /// The confirmation token to mail, when a mail is due.
+    pub confirm_token: Option<String>,
+}
+
+fn window(c: &Campaign, today: NaiveDate) -> WindowState {
+    use declic_planning::CampaignStatus;
+    if c.status != CampaignStatus::Live {
+        return WindowState::Closed;
+    }
+    if let Some(o) = c.registration_opens
+        && today < o
+    {
+        return WindowState::NotYetOpen(o);
+    }
+    if c.registration_closes.is_some_and(|cl| today > cl) {
+        return WindowState::Closed;
+    }
+    WindowState::Open
+}
+
+fn check_name(field: &str, v: &str) -> Result<String, StorageError> {
+    let v = v.split_whitespace().collect::<Vec<_>>().join(" ");
+    if v.is_empty() || v.chars().count() > 100 || v.chars().any(char::is_control) {
+        return Err(StorageError::invalid(field, "give 1 to 100 characters"));
+    }
+    Ok(v)
+}
+
+impl Store {
+    /// The public view of a campaign reached through `code`; `None` for an unknown code.
+    pub async fn public_campaign(
+        &self,
+        code: &str,
+        today: NaiveDate,
+    ) -> Result<Option<PublicCampaign>, StorageError> {
+        let Some(link) = self.link_by_code(code).await? else {
+            return Ok(None);
+        };
+        let org = OrgId(link.organization_id);
+        let campaign = self.campaign(org, link.campaign_id).await?;
+        let organization = self.organization(org).await?;
+        let mut missions = Vec::new();
+        for m in self.missions_by_ids(org, &campaign.mission_ids).await? {
+            if m.status != "published" {
+                continue;
+            }
+            let association = self.association(org, m.association_id).await?;
+            let (occupied, waitlist) = super::seats::occupancy(self.db(), m.id).await?;
+            missions.push(PublicMission {
+                seats_left: (i64::from(m.capacity) - occupied).max(0),
+                waitlist,
+                mission: m,
+                association,
+            });
+        }
+        let window = window(&campaign, today);
+        Ok(Some(PublicCampaign {
+            link,
+            organization,
+            campaign,
+            missions,
+            window,
+        }))
+    }
+
+    /// Signs a person up (pending until they confirm by mail). A second sign-up
+    /// for the same campaign returns the same record and asks for no new mail;
+    /// after a cancellation it starts again.
+    pub async fn register(
+        &self,
+        page: &PublicCampaign,
+        req: RegistrationRequest,
+        confirm_valid: Duration,
+    ) -> Result<RegisterOutcome, StorageError> {
+        if page.window != WindowState::Open {
+            return Err(StorageError::invalid(
+                "campaign",
+                "registration is not open for this campaign",
+            ));
+        }
+        let org = OrgId(page.organization.id);
+        let email = declic_directory::normalize_email(&req.email)
+            .ok_or_else(|| StorageError::invalid("email", "enter your work email address"))?;
+        if !declic_directory::email_in_domains(&email, &page.organization.domains) {
+            return Err(StorageError::invalid(
+                "email",
+                "use your work email address (one of your organisation's domains)",
+            ));
+        }
+        let first = check_name("first_name", &req.first_name)?;
+        let last = check_name("last_name", &req.last_name)?;
+        if !req.consent {
+            return Err(StorageError::invalid(
+                "consent",
+                "please accept the terms to register",
+            ));
+        }
+        let mut ids = Vec::new();
+        for id in &req.mission_ids {
+            if !ids.contains(id) {
+                ids.push(*id);
+            }
+        }
+        if ids.is_empty() {
+            return Err(StorageError::invalid(
+                "mission_ids",
+                "choose at least one mission",
+            ));
+        }
+        if ids
+            .iter()
+            .any(|id| !page.missions.iter().any(|m| m.mission.id == *id))
+        {
+            return Err(StorageError::invalid(
+                "mission_ids",
+                "this mission is not part of the campaign",
+            ));
+        }
+        let duo = match req
+            .duo_email
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
+            None => None,
+            Some(d) => {
+                let d = declic_directory::normalize_email(d)
+                    .filter(|d| declic_directory::email_in_domains(d, &page.organization.domains))
+                    .ok_or_else(|| {
+                        StorageError::invalid(
+                            "duo_email",
+                            "give your colleague's work email address",
+                        )
+                    })?;
+                if d == email {
+                    return Err(StorageError::invalid(
+                        "duo_email",
+                        "invite a colleague, not yourself",
+                    ));
+                }
+                Some(d)
+            }
+        };
+        let lang = if req.language == "en" { "en" } else { "fr" };
+
+        let txn = self.write_txn().await?;
+        let person = match employee::Entity::find()
+            .filter(employee::Column::OrganizationId.eq(org.0))
+            .filter(employee::Column::Email.eq(&email))
+            .one(&txn)
+            .await?
+        {
+            Some(e) if !e.active => {
+                return Err(StorageError::invalid(
+                    "email",
+                    "this address is not active in your organisation's directory",
+                ));
+            }
+            Some(e) => e,
+            None => {
+                let t = now();
+                employee::ActiveModel {
+                    organization_id: Set(org.0),
+                    email: Set(email.clone()),
+                    first_name: Set(first),
+                    last_name: Set(last),
+                    language: Set(Some(lang.to_owned())),
+                    active: Set(true),
+                    created_at: Set(t),
+                    updated_at: Set(t),
+                    ..Default::default()
+                }
+                .insert(&txn)
+                .await?
+            }
+        };
+        let existing = registration::Entity::find()
+            .filter(registration::Column::CampaignId.eq(page.campaign.id))
+            .filter(registration::Column::EmployeeId.eq(person.id))
+            .one(&txn)
+            .await?;
+        if let Some(r) = &existing
+            && r.status != status::CANCELLED
+        {
+            txn.rollback().await?;
+            let view = self.registration_view(r.id).await?;
+            return Ok(RegisterOutcome {
+                registration: view,
+                created: false,
+                confirm_token: None,
+            });
+        }
+        let referrer = page.link.ambassador_employee_id.filter(|a| *a != person.id);
+        let duo_of = match req.duo_of {
+            Some(id) => registration::Entity::find_by_id(id)
+                .filter(registration::Column::CampaignId.eq(page.campaign.id))
+                .filter(registration::Column::DuoInviteeEmail.eq(&email))
+                .one(&txn)
+                .await?
+                .map(|r| r.id),
+            None => None,
+        };
+        let (token, token_hash, _) = generate_token("dcc");
+        let t = now();
+        let reg = registration::ActiveModel {
+            organization_id: Set(org.0),
+            campaign_id: Set(page.campaign.id),
+            employee_id: Set(person.id),
+            status: Set(status::PENDING.to_owned()),
+            source_link_id: Set(Some(page.link.id)),
+            source_channel: Set(page.link.channel.clone()),
+            referrer_employee_id: Set(referrer),
+            duo_registration_id: Set(duo_of),
+            duo_invitee_email: Set(duo),
+            language: Set(lang.to_owned()),
+            confirm_token_hash: Set(Some(token_hash)),
+            confirm_expires_at: Set(Some(t + confirm_valid)),
+            manage_nonce: Set(hash_token(&generate_token("n").0)),
+            consented_at: Set(t),
+            confirmed_at: Set(None),
+            cancelled_at: Set(None),
+            created_at: Set(t),
+            updated_at: Set(t),
+            ..Default::default()
+        };
+        let reg = match existing {
+            Some(old) => {
+                // Registering again after a cancellation: same record, fresh start.
+                registration_choice::Entity::delete_many()
+                    .filter(registration_choice::Column::RegistrationId.eq(old.id))
+                    .exec(&txn)
+                    .await?;
+                let mut a = reg;
+                a.id = Set(old.id);
+                a.created_at = Set(old.created_at);
+                a.update(&txn).await?
+            }
+            None => reg.insert(&txn).await.map_err(StorageError::on_unique(
+                "email",
+                "you are already registered",
+            ))?,
+        };
+        if let Some(partner) = duo_of {
+            registration::Entity::update_many()
+                .col_expr(
+                    registration::Column::DuoRegistrationId,
+                    sea_orm::sea_query::Expr::value(reg.id),
+                )
+                .filter(registration::Column::Id.eq(partner))
+                .exec(&txn)
+                .await?;
+        }
+        for (i, mission_id) in ids.iter().enumerate() {
+            registration_choice::ActiveModel {
+                organization_id: Set(org.0),
+                registration_id: Set(reg.id),
+                mission_id: Set(*mission_id),
+                rank: Set(i32::try_from(i + 1).unwrap_or(i32::MAX)),
+                status: Set(choice::PENDING.to_owned()),
+                updated_at: Set(t),
+                ..Default::default()
+            }
+            .insert(&txn)
+            .await?;
+        }
+        txn.commit().await?;
+        let view = self.registration_view(reg.id).await?;
+        Ok(RegisterOutcome {
+            registration: view,
+            created: true,
+            confirm_token: Some(token),
+        })
+    }
+
+    /// A new confirmation token for a pending registration (the previous one stops working).
+    pub async fn renew_confirmation(
+        &self,
+        registration_id: i64,
+        confirm_valid: Duration,
+    ) -> Result<Option<String>, StorageError> {
+        let txn = self.write_txn().await?;
+        let Some(reg) = registration::Entity::find_by_id(registration_id)
+            .one(&txn)
+            .await?
+        else {
+            return Err(StorageError::NotFound("registration"));
+        };
+        if reg.status != status::PENDING {
+            return Ok(None);
+        }
+        let (token, hash, _) = generate_token("dcc");
+        let mut a: registration::ActiveModel = reg.into();
+        a.confirm_token_hash = Set(Some(hash));
+        a.confirm_expires_at = Set(Some(now() + confirm_valid));
+        a.updated_at = Set(now());
+        a.update(&txn).await?;
+        txn.commit().await?;
+        Ok(Some(token))
+    }
+
+    /// A registration with its choices, for the personal page and mails.
+    pub async fn registration_view(&self, id: i64) -> Result<RegistrationView, StorageError> {
+        let reg = registration::Entity::find_by_id(id)
+            .one(self.db())
+            .await?
+            .ok_or(StorageError::NotFound("registration"))?;
+        let person = employee::Entity::find_by_id(reg.employee_id)
+            .one(self.db())
+            .await?
+            .ok_or(StorageError::NotFound("employee"))?;
+        let rows = registration_choice::Entity::find()
+            .filter(registration_choice::Column::RegistrationId.eq(id))
+            .order_by_asc(registration_choice::Column::Rank)
+            .all(self.db())
+            .await?;
+        let mut choices = Vec::with_capacity(rows.len());
+        for c in rows {
+            let position = if c.status == choice::WAITLISTED {
+                Some(super::seats::position(self.db(), &c).await?)
+            } else {
+                None
+            };
+            choices.push(super::ChoiceView {
+                choice_id: c.id,
+                mission_id: c.mission_id,
+                rank: c.rank,
+                status: c.status,
+                position,
+                offer_expires_at: c.offer_expires_at,
+            });
+        }
+        Ok(RegistrationView {
+            id: reg.id,
+            organization_id: reg.organization_id,
+            campaign_id: reg.campaign_id,
+            employee_id: reg.employee_id,
+            email: person.email,
+            first_name: person.first_name,
+            language: reg.language,
+            status: reg.status,
+            source_channel: reg.source_channel,
+            duo_registration_id: reg.duo_registration_id,
+            duo_invitee_email: reg.duo_invitee_email,
+            choices,
+            created_at: reg.created_at,
+            confirmed_at: reg.confirmed_at,
+        })
+    }
+
+    /// The nonce behind a registration's personal-page link.
+    pub async fn manage_nonce(&self, id: i64) -> Result<Option<String>, StorageError> {
+        Ok(registration::Entity::find_by_id(id)
+            .one(self.db())
+            .await?
+            .map(|r| r.manage_nonce))
+    }
+}

@@ -1,0 +1,316 @@
+//! Seats and waitlists: confirmation, seat numbers, queue order, offers.
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::{choice, status};
+use crate::entity::{mission, registration, registration_choice};
+use crate::{StorageError, Store, hash_token, now};
+
+/// What happened to one choice.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ChoiceOutcome {
+    pub mission_id: i64,
+    pub status: String,
+    pub position: Option<u64>,
+}
+
+/// The duo partner to tell that their colleague could not be seated with them.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct DuoNotice {
+    /// The inviter's registration.
+    pub partner_registration_id: i64,
+    pub mission_id: i64,
+}
+
+/// The result of opening a confirmation link.
+#[derive(Debug, Clone)]
+pub struct ConfirmOutcome {
+    pub registration_id: i64,
+    /// False when it was already confirmed (a second click): no new mail.
+    pub newly_confirmed: bool,
+    pub choices: Vec<ChoiceOutcome>,
+    pub duo_notice: Option<DuoNotice>,
+}
+
+/// Seats taken (seated or held for an offer) and people waiting, for a mission.
+pub(crate) async fn occupancy<C: ConnectionTrait>(
+    db: &C,
+    mission_id: i64,
+) -> Result<(i64, i64), StorageError> {
+    let count = |st: &'static [&'static str]| {
+        registration_choice::Entity::find()
+            .filter(registration_choice::Column::MissionId.eq(mission_id))
+            .filter(registration_choice::Column::Status.is_in(st.iter().copied()))
+            .count(db)
+    };
+    let occupied = count(&[choice::SEATED, choice::OFFERED]).await?;
+    let waiting = count(&[choice::WAITLISTED]).await?;
+    Ok((
+        i64::try_from(occupied).unwrap_or(i64::MAX),
+        i64::try_from(waiting).unwrap_or(i64::MAX),
+    ))
+}
+
+/// 1-based place in the mission's waitlist.
+pub(crate) async fn position<C: ConnectionTrait>(
+    db: &C,
+    c: &registration_choice::Model,
+) -> Result<u64, StorageError> {
+    let ahead = registration_choice::Entity::find()
+        .filter(registration_choice::Column::MissionId.eq(c.mission_id))
+        .filter(registration_choice::Column::Status.eq(choice::WAITLISTED))
+        .filter(registration_choice::Column::QueueSeq.lt(c.queue_seq.unwrap_or(i64::MAX)))
+        .count(db)
+        .await?;
+    Ok(ahead + 1)
+}
+
+/// Locks the missions' rows until the transaction ends (PostgreSQL), in id order
+/// so that two transactions never wait on each other in a cycle. SQLite needs
+/// nothing: its write transactions already run one at a time.
+pub(crate) async fn lock_missions(
+    txn: &DatabaseTransaction,
+    ids: &[i64],
+) -> Result<Vec<mission::Model>, StorageError> {
+    let mut q = mission::Entity::find()
+        .filter(mission::Column::Id.is_in(ids.to_vec()))
+        .order_by_asc(mission::Column::Id);
+    if txn.get_database_backend() == DbBackend::Postgres {
+        q = q.lock_exclusive();
+    }
+    Ok(q.all(txn).await?)
+}
+
+/// The smallest free seat number, if the mission has room.
+async fn free_seat(
+    txn: &DatabaseTransaction,
+    m: &mission::Model,
+) -> Result<Option<i32>, StorageError> {
+    let taken: Vec<Option<i32>> = registration_choice::Entity::find()
+        .select_only()
+        .column(registration_choice::Column::SeatNo)
+        .filter(registration_choice::Column::MissionId.eq(m.id))
+        .filter(registration_choice::Column::SeatNo.is_not_null())
+        .into_tuple()
+        .all(txn)
+        .await?;
+    let mut taken: Vec<i32> = taken.into_iter().flatten().collect();
+    taken.sort_unstable();
+    Ok((1..=m.capacity).find(|n| taken.binary_search(n).is_err()))
+}
+
+pub(crate) async fn next_queue_seq(
+    txn: &DatabaseTransaction,
+    mission_id: i64,
+) -> Result<i64, StorageError> {
+    let max: Option<i64> = registration_choice::Entity::find()
+        .select_only()
+        .column_as(registration_choice::Column::QueueSeq.max(), "m")
+        .filter(registration_choice::Column::MissionId.eq(mission_id))
+        .into_tuple::<Option<i64>>()
+        .one(txn)
+        .await?
+        .flatten();
+    Ok(max.unwrap_or(0) + 1)
+}
+
+/// Seats the choice if its mission has room, else puts it at the end of the waitlist.
+pub(crate) async fn seat_or_queue(
+    txn: &DatabaseTransaction,
+    m: &mission::Model,
+    c: registration_choice::Model,
+) -> Result<registration_choice::Model, StorageError> {
+    let seq = next_queue_seq(txn, m.id).await?;
+    let seat = free_seat(txn, m).await?;
+    let mut a: registration_choice::ActiveModel = c.into();
+    a.queue_seq = Set(Some(seq));
+    a.offer_expires_at = Set(None);
+    a.updated_at = Set(now());
+    match seat {
+        Some(n) => {
+            a.status = Set(choice::SEATED.to_owned());
+            a.seat_no = Set(Some(n));
+        }
+        None => {
+            a.status = Set(choice::WAITLISTED.to_owned());
+            a.seat_no = Set(None);
+        }
+    }
+    Ok(a.update(txn).await?)
+}
+
+/// Sets a choice's status and frees its seat.
+pub(crate) async fn release(
+    txn: &DatabaseTransaction,
+    c: registration_choice::Model,
+    new_status: &str,
+) -> Result<(), StorageError> {
+    let mut a: registration_choice::ActiveModel = c.into();
+    a.status = Set(new_status.to_owned());
+    a.seat_no = Set(None);
+    a.offer_expires_at = Set(None);
+    a.updated_at = Set(now());
+    a.update(txn).await?;
+    Ok(())
+}
+
+/// Offers freed seats of a mission to the first people on its waitlist.
+pub(crate) async fn offer_free_seats(
+    txn: &DatabaseTransaction,
+    m: &mission::Model,
+    until: DateTime<Utc>,
+) -> Result<Vec<super::Offer>, StorageError> {
+    let mut offers = Vec::new();
+    loop {
+        let Some(seat) = free_seat(txn, m).await? else {
+            break;
+        };
+        let Some(next) = registration_choice::Entity::find()
+            .filter(registration_choice::Column::MissionId.eq(m.id))
+            .filter(registration_choice::Column::Status.eq(choice::WAITLISTED))
+            .order_by_asc(registration_choice::Column::QueueSeq)
+            .one(txn)
+            .await?
+        else {
+            break;
+        };
+        let registration_id = next.registration_id;
+        let mut a: registration_choice::ActiveModel = next.into();
+        a.status = Set(choice::OFFERED.to_owned());
+        a.seat_no = Set(Some(seat));
+        a.offer_expires_at = Set(Some(until));
+        a.updated_at = Set(now());
+        a.update(txn).await?;
+        offers.push(super::Offer {
+            registration_id,
+            mission_id: m.id,
+            expires_at: until,
+        });
+    }
+    Ok(offers)
+}
+
+impl Store {
+    /// Confirms a registration from its mail link and seats it: the best-ranked
+    /// mission with room gets a seat, better-ranked full ones keep a waitlist place,
+    /// worse-ranked ones are released. A duo partner's mission is tried first.
+    pub async fn confirm_registration(&self, token: &str) -> Result<ConfirmOutcome, StorageError> {
+        let txn = self.write_txn().await?;
+        let reg = registration::Entity::find()
+            .filter(registration::Column::ConfirmTokenHash.eq(hash_token(token)))
+            .one(&txn)
+            .await?
+            .ok_or(StorageError::NotFound("confirmation link"))?;
+        let choices = registration_choice::Entity::find()
+            .filter(registration_choice::Column::RegistrationId.eq(reg.id))
+            .order_by_asc(registration_choice::Column::Rank)
+            .all(&txn)
+            .await?;
+        if reg.status == status::CONFIRMED {
+            txn.rollback().await?;
+            return Ok(ConfirmOutcome {
+                registration_id: reg.id,
+                newly_confirmed: false,
+                choices: self.outcomes(reg.id).await?,
+                duo_notice: None,
+            });
+        }
+        if reg.status != status::PENDING {
+            return Err(StorageError::invalid(
+                "token",
+                "this registration was cancelled; register again",
+            ));
+        }
+        if reg.confirm_expires_at.is_none_or(|e| e < now()) {
+            return Err(StorageError::invalid(
+                "token",
+                "this confirmation link has expired; ask for a new one",
+            ));
+        }
+        // Seat next to a confirmed duo partner when their mission is among the choices.
+        let partner_mission = match reg.duo_registration_id {
+            Some(p) => registration_choice::Entity::find()
+                .filter(registration_choice::Column::RegistrationId.eq(p))
+                .filter(registration_choice::Column::Status.eq(choice::SEATED))
+                .one(&txn)
+                .await?
+                .map(|c| (p, c.mission_id))
+                .filter(|(_, m)| choices.iter().any(|c| c.mission_id == *m)),
+            None => None,
+        };
+        let mut ordered = choices;
+        if let Some((_, pm)) = partner_mission {
+            ordered.sort_by_key(|c| (c.mission_id != pm, c.rank));
+        }
+        let ids: Vec<i64> = ordered.iter().map(|c| c.mission_id).collect();
+        let missions = lock_missions(&txn, &ids).await?;
+        let mut seated = false;
+        let mut duo_notice = None;
+        for c in ordered {
+            let Some(m) = missions.iter().find(|m| m.id == c.mission_id) else {
+                continue;
+            };
+            if seated {
+                release(&txn, c, choice::RELEASED).await?;
+                continue;
+            }
+            let done = seat_or_queue(&txn, m, c).await?;
+            if done.status == choice::SEATED {
+                seated = true;
+            } else if let Some((p, pm)) = partner_mission
+                && pm == m.id
+            {
+                duo_notice = Some(DuoNotice {
+                    partner_registration_id: p,
+                    mission_id: pm,
+                });
+            }
+        }
+        registration::Entity::update_many()
+            .col_expr(registration::Column::Status, Expr::value(status::CONFIRMED))
+            .col_expr(registration::Column::ConfirmedAt, Expr::value(now()))
+            .col_expr(registration::Column::UpdatedAt, Expr::value(now()))
+            .filter(registration::Column::Id.eq(reg.id))
+            .exec(&txn)
+            .await?;
+        txn.commit().await?;
+        Ok(ConfirmOutcome {
+            registration_id: reg.id,
+            newly_confirmed: true,
+            choices: self.outcomes(reg.id).await?,
+            duo_notice,
+        })
+    }
+
+    pub(crate) async fn outcomes(
+        &self,
+        registration_id: i64,
+    ) -> Result<Vec<ChoiceOutcome>, StorageError> {
+        let rows = registration_choice::Entity::find()
+            .filter(registration_choice::Column::RegistrationId.eq(registration_id))
+            .order_by_asc(registration_choice::Column::Rank)
+            .all(self.db())
+            .await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for c in rows {
+            let position = if c.status == choice::WAITLISTED {
+                Some(position(self.db(), &c).await?)
+            } else {
+                None
+            };
+            out.push(ChoiceOutcome {
+                mission_id: c.mission_id,
+                status: c.status,
+                position,
+            });
+        }
+        Ok(out)
+    }
+}

@@ -13,3 +13,4 @@ mod health;
 mod missions;
 mod pages;
 mod privacy;
+mod registration;

@@ -10,6 +10,8 @@
     reason = "test harness: a failure here is a test failure"
 )]
 
+pub mod mail;
+
 use declic_config::{Config, LoadOptions, Secret};
 use declic_storage::admins::Role;
 use declic_storage::orgs::NewOrganization;
@@ -132,6 +134,14 @@ impl TestApp {
 
     /// Starts the app after letting the test adjust the configuration.
     pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> Self {
+        // Errors the app logs show up under the failing test (RUST_LOG for more).
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(
+                tracing_subscriber::EnvFilter::try_from_default_env()
+                    .unwrap_or_else(|_| "warn".into()),
+            )
+            .with_test_writer()
+            .try_init();
         let db = TestDb::new().await;
         let mut config = test_config(&db);
         adjust(&mut config);
@@ -141,7 +151,7 @@ impl TestApp {
         let addr = listener.local_addr().unwrap();
         config.server.public_url = format!("http://{addr}");
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        let app = declic_http::App::new(store.clone(), config);
+        let app = declic_http::AppState::new(declic_http::App::new(store.clone(), config).unwrap());
         tokio::spawn(async move {
             let _ = declic_http::serve(listener, app, async move {
                 let _ = rx.await;
@@ -233,6 +243,16 @@ impl TestApp {
             .send()
             .await
             .unwrap()
+    }
+
+    /// Mails sent so far (read from the outbox folder).
+    pub fn mails(&self) -> Vec<mail::ReceivedMail> {
+        mail::read_dir(&self.db.dir.path().join("outbox"))
+    }
+
+    /// Mails sent so far to `email`.
+    pub fn mails_to(&self, email: &str) -> Vec<mail::ReceivedMail> {
+        self.mails().into_iter().filter(|m| m.to == email).collect()
     }
 
     pub async fn put(&self, path: &str, token: &str, body: serde_json::Value) -> reqwest::Response {

@@ -14,6 +14,8 @@ pub struct Config {
     pub server: ServerConfig,
     pub database: DatabaseConfig,
     pub security: SecurityConfig,
+    pub registration: RegistrationConfig,
+    pub limits: LimitsConfig,
     pub mail: MailConfig,
     pub log: LogConfig,
 }
@@ -76,6 +78,23 @@ pub struct SecurityConfig {
     pub session_hours: u32,
     pub api_token_days: u32,
     pub sign_in_link_minutes: u32,
+}
+
+/// `[registration]`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct RegistrationConfig {
+    pub confirm_link_hours: u32,
+    pub claim_window_hours: u32,
+}
+
+/// `[limits]`: rate limits of public routes.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct LimitsConfig {
+    pub public_per_minute: u32,
+    pub public_burst: u32,
+    pub sign_in_per_minute: u32,
+    pub sign_in_burst: u32,
+    pub per_email_per_hour: u32,
 }
 
 /// `[mail]`.

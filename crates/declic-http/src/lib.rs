@@ -7,8 +7,10 @@ mod controllers;
 mod error;
 mod extract;
 mod metrics;
+pub mod notify;
 mod openapi;
 mod pages;
+mod public;
 mod rate_limit;
 mod router;
 
@@ -27,23 +29,34 @@ pub use router::router;
 pub struct App {
     pub store: Store,
     pub config: Config,
+    pub notifier: notify::Notifier,
     limits: rate_limit::RateLimits,
 }
 
 impl App {
-    /// An app over `store` with `config`.
-    pub fn new(store: Store, config: Config) -> Self {
-        Self {
+    /// An app over `store` with `config`; fails when the mail settings cannot be used.
+    pub fn new(store: Store, config: Config) -> Result<Self, String> {
+        let notifier = notify::Notifier::from_config(&config)?;
+        let limits = rate_limit::RateLimits::new(&config.limits);
+        Ok(Self {
             store,
             config,
-            limits: rate_limit::RateLimits::new(),
-        }
+            notifier,
+            limits,
+        })
     }
 }
 
 /// Shared application state; cheap to clone.
 #[derive(Clone)]
 pub struct AppState(pub Arc<App>);
+
+impl AppState {
+    /// Wraps an app.
+    pub fn new(app: App) -> Self {
+        Self(Arc::new(app))
+    }
+}
 
 impl Deref for AppState {
     type Target = App;
@@ -55,11 +68,11 @@ impl Deref for AppState {
 /// Serves the app on `listener` until `shutdown` resolves, then drains in-flight requests.
 pub async fn serve(
     listener: tokio::net::TcpListener,
-    app: App,
+    state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let grace = Duration::from_secs(app.config.server.shutdown_grace_secs);
-    let router = router(AppState(Arc::new(app)));
+    let grace = Duration::from_secs(state.config.server.shutdown_grace_secs);
+    let router = router(state);
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let server = axum::serve(
         listener,

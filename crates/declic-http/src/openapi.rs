@@ -4,7 +4,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::controllers::{
-    admins, associations, audit, campaigns, employees, health, missions, organization, tokens,
+    admins, associations, audit, campaigns, employees, health, missions, organization,
+    registrations, tokens,
 };
 
 #[derive(OpenApi)]
@@ -20,6 +21,7 @@ use crate::controllers::{
         associations::list, associations::show, associations::create, associations::update,
         missions::skills, missions::create_skill, missions::list, missions::show, missions::create, missions::replace, missions::publish,
         campaigns::list, campaigns::default_plan, campaigns::show, campaigns::create, campaigns::update, campaigns::transition, campaigns::calendar_check,
+        registrations::links, registrations::create_link, registrations::list, registrations::export_csv, registrations::move_choice,
         audit::list,
     ),
     modifiers(&BearerAuth),

@@ -1,5 +1,6 @@
-//! Per-IP rate limits for public routes. Generous enough for an office behind
-//! one address, strict enough to stop a script.
+//! Rate limits for public routes: per IP address, generous enough for an office
+//! behind one address (hundreds of colleagues), strict enough to stop a script;
+//! and per email address for sign-ups and resends.
 
 use std::net::{IpAddr, SocketAddr};
 use std::num::NonZeroU32;
@@ -12,51 +13,78 @@ use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
 use crate::AppState;
 
+fn quota(per_minute: u32, burst: u32) -> Quota {
+    let rate = NonZeroU32::new(per_minute).unwrap_or(NonZeroU32::MIN);
+    let burst = NonZeroU32::new(burst).unwrap_or(NonZeroU32::MIN);
+    Quota::per_minute(rate).allow_burst(burst)
+}
+
 /// The limiters of one app.
 #[derive(Clone)]
 pub struct RateLimits {
     sign_in: Arc<DefaultKeyedRateLimiter<IpAddr>>,
+    public: Arc<DefaultKeyedRateLimiter<IpAddr>>,
+    email: Arc<DefaultKeyedRateLimiter<String>>,
 }
 
 impl RateLimits {
-    /// Sign-in pages: 60 requests a minute per address, bursts of 20.
-    pub fn new() -> Self {
-        let per_minute = NonZeroU32::new(60).unwrap_or(NonZeroU32::MIN);
-        let burst = NonZeroU32::new(20).unwrap_or(NonZeroU32::MIN);
+    /// The limiters `[limits]` describes.
+    pub fn new(cfg: &declic_config::LimitsConfig) -> Self {
+        let per_email = NonZeroU32::new(cfg.per_email_per_hour).unwrap_or(NonZeroU32::MIN);
         Self {
-            sign_in: Arc::new(RateLimiter::keyed(
-                Quota::per_minute(per_minute).allow_burst(burst),
-            )),
+            sign_in: Arc::new(RateLimiter::keyed(quota(
+                cfg.sign_in_per_minute,
+                cfg.sign_in_burst,
+            ))),
+            public: Arc::new(RateLimiter::keyed(quota(
+                cfg.public_per_minute,
+                cfg.public_burst,
+            ))),
+            email: Arc::new(RateLimiter::keyed(Quota::per_hour(per_email))),
         }
+    }
+
+    /// Whether another sign-up or resend for this address is allowed now.
+    pub fn allow_email(&self, email: &str) -> bool {
+        let key = email.trim().to_lowercase();
+        key.is_empty() || self.email.check_key(&key).is_ok()
     }
 }
 
-impl Default for RateLimits {
-    fn default() -> Self {
-        Self::new()
-    }
+fn client_ip(req: &Request) -> IpAddr {
+    req.extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip())
+        .unwrap_or(IpAddr::from([0, 0, 0, 0]))
+}
+
+fn too_many(req: &Request) -> Response {
+    let lang = crate::pages::Lang::negotiate(None, req.headers());
+    let mut res = crate::pages::message(
+        axum::http::StatusCode::TOO_MANY_REQUESTS,
+        lang,
+        "too_many_title",
+        "too_many",
+    );
+    res.headers_mut().insert(
+        axum::http::header::RETRY_AFTER,
+        axum::http::HeaderValue::from_static("60"),
+    );
+    res.into_response()
 }
 
 /// Middleware for the sign-in routes.
 pub async fn sign_in(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let ip = req
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip())
-        .unwrap_or(IpAddr::from([0, 0, 0, 0]));
-    if state.limits.sign_in.check_key(&ip).is_err() {
-        let lang = crate::pages::Lang::negotiate(None, req.headers());
-        let mut res = crate::pages::message(
-            axum::http::StatusCode::TOO_MANY_REQUESTS,
-            lang,
-            "too_many_title",
-            "too_many",
-        );
-        res.headers_mut().insert(
-            axum::http::header::RETRY_AFTER,
-            axum::http::HeaderValue::from_static("60"),
-        );
-        return res.into_response();
+    if state.limits.sign_in.check_key(&client_ip(&req)).is_err() {
+        return too_many(&req);
+    }
+    next.run(req).await
+}
+
+/// Middleware for the public campaign routes.
+pub async fn public(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    if state.limits.public.check_key(&client_ip(&req)).is_err() {
+        return too_many(&req);
     }
     next.run(req).await
 }

@@ -13,9 +13,10 @@ use tower_http::trace::TraceLayer;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::controllers::{
-    admins, associations, audit, campaigns, employees, health, missions, organization, tokens,
+    admins, associations, audit, campaigns, employees, health, missions, organization,
+    registrations, tokens,
 };
-use crate::{AppState, pages};
+use crate::{AppState, pages, public};
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
@@ -71,6 +72,19 @@ pub fn router(state: AppState) -> Router {
             "/campaigns/{id}/calendar-check",
             get(campaigns::calendar_check),
         )
+        .route(
+            "/campaigns/{id}/links",
+            get(registrations::links).post(registrations::create_link),
+        )
+        .route("/campaigns/{id}/registrations", get(registrations::list))
+        .route(
+            "/campaigns/{id}/registrations.csv",
+            get(registrations::export_csv),
+        )
+        .route(
+            "/registration-choices/{id}/move",
+            post(registrations::move_choice),
+        )
         .route("/audit", get(audit::list))
         .fallback(health::api_not_found);
 
@@ -87,8 +101,27 @@ pub fn router(state: AppState) -> Router {
             crate::rate_limit::sign_in,
         ));
 
+    let public = Router::new()
+        .route("/c/{code}", get(public::campaign::show))
+        .route("/c/{code}/register", post(public::campaign::register))
+        .route("/c/{code}/resend", post(public::campaign::resend))
+        .route(
+            "/r/{token}",
+            get(public::confirm::form).post(public::confirm::submit),
+        )
+        .route("/me/{token}", get(public::manage::show))
+        .route("/me/{token}/cancel", post(public::manage::cancel))
+        .route("/me/{token}/claim", post(public::manage::claim))
+        .route("/me/{token}/decline", post(public::manage::decline))
+        .route(
+            "/me/{token}/wait-with-partner",
+            post(public::manage::wait_with_partner),
+        )
+        .layer(from_fn_with_state(state.clone(), crate::rate_limit::public));
+
     Router::new()
         .merge(sign_in)
+        .merge(public)
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(crate::metrics::render))

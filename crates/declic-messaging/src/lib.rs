@@ -1,1 +1,19 @@
-//! placeholder
+//! Multi-channel messaging: templates, mail (SMTP or local outbox), Slack/Teams webhooks, posters.
+//!
+//! - [`templates`]: the bilingual message texts under `templates/mail/`, compiled in.
+//! - [`mail`]: builds RFC 5322 messages and hands them to SMTP or to a local outbox folder.
+//! - [`mod@ics`]: RFC 5545 calendar invitations attached to seat confirmations.
+
+pub mod ics;
+pub mod mail;
+mod oneline;
+pub mod templates;
+
+pub use ics::{IcsError, IcsEvent, IcsMethod, ics};
+pub use mail::{
+    Attachment, MailError, Mailer, MailerSettings, OutgoingMail, SendError, SmtpTls,
+    TransportSettings,
+};
+pub use templates::{
+    Lang, MessageKind, MessageTemplates, Rendered, TemplateError, sample_data, sample_data_for,
+};

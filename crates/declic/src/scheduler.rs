@@ -1,7 +1,8 @@
 //! Recurring jobs. tokio-cron-scheduler only ticks; what is due lives in our own
 //! tables, so a restart or a second instance neither loses nor doubles work.
 
-use declic_storage::Store;
+use chrono::Duration;
+use declic_http::AppState;
 use tokio_cron_scheduler::{Job, JobScheduler};
 
 /// The running scheduler; stop it on shutdown.
@@ -17,14 +18,24 @@ impl Scheduler {
 }
 
 /// Starts the recurring jobs.
-pub async fn start_scheduler(store: Store) -> anyhow::Result<Scheduler> {
+pub async fn start_scheduler(state: AppState) -> anyhow::Result<Scheduler> {
     let sched = JobScheduler::new().await?;
-    // Every 10 minutes: forget sign-in links and revoked credentials past their use.
+    // Every minute: offers whose claim window passed go to the next person.
+    let s = state.clone();
     sched
-        .add(Job::new_async("0 */10 * * * *", move |_, _| {
-            let store = store.clone();
+        .add(Job::new_async("0 * * * * *", move |_, _| {
+            let state = s.clone();
+            Box::pin(async move { expire_offers(&state).await })
+        })?)
+        .await?;
+    // Every 10 minutes: the mission-eve reminders, and stale sign-in links.
+    let s = state.clone();
+    sched
+        .add(Job::new_async("30 */10 * * * *", move |_, _| {
+            let state = s.clone();
             Box::pin(async move {
-                match store.purge_stale_credentials().await {
+                send_reminders(&state).await;
+                match state.store.purge_stale_credentials().await {
                     Ok(0) => {}
                     Ok(n) => tracing::info!(purged = n, "purged stale credentials"),
                     Err(e) => tracing::warn!(error = %e, "credential purge failed"),
@@ -34,4 +45,34 @@ pub async fn start_scheduler(store: Store) -> anyhow::Result<Scheduler> {
         .await?;
     sched.start().await?;
     Ok(Scheduler(sched))
+}
+
+/// Passes lapsed seat offers on and mails the new ones.
+pub async fn expire_offers(state: &AppState) {
+    let window = Duration::hours(i64::from(state.config.registration.claim_window_hours));
+    match state.store.expire_offers(window).await {
+        Ok(offers) => declic_http::notify::offers(state, &offers).await,
+        Err(e) => tracing::warn!(error = %e, "offer expiry failed"),
+    }
+}
+
+/// Mails seated people whose mission starts within the next day (once each).
+pub async fn send_reminders(state: &AppState) {
+    // Missions starting within 24 hours: the reminder goes out the day before, at
+    // about the mission's own time. Mission times are local and compared with UTC,
+    // an hour or two off in Europe, which does not matter here; `reminded_at`
+    // makes each reminder go exactly once.
+    let now = chrono::Utc::now().naive_utc();
+    match state
+        .store
+        .due_mission_reminders(now, now + Duration::hours(24))
+        .await
+    {
+        Ok(due) => {
+            for (registration, mission) in due {
+                declic_http::notify::reminder(state, registration, mission).await;
+            }
+        }
+        Err(e) => tracing::warn!(error = %e, "mission reminders failed"),
+    }
 }

@@ -8,4 +8,5 @@ pub mod employees;
 pub mod health;
 pub mod missions;
 pub mod organization;
+pub mod registrations;
 pub mod tokens;

@@ -30,6 +30,22 @@ const TEMPLATES: &[(&str, &str)] = &[
         "message",
         include_str!("../../../../templates/pages/message.hbs"),
     ),
+    (
+        "campaign",
+        include_str!("../../../../templates/pages/campaign.hbs"),
+    ),
+    (
+        "registered",
+        include_str!("../../../../templates/pages/registered.hbs"),
+    ),
+    (
+        "confirm",
+        include_str!("../../../../templates/pages/confirm.hbs"),
+    ),
+    (
+        "manage",
+        include_str!("../../../../templates/pages/manage.hbs"),
+    ),
 ];
 const STRINGS: &str = include_str!("../../../../templates/i18n/pages.toml");
 
@@ -177,8 +193,20 @@ mod tests {
 
     #[test]
     fn every_template_renders_in_both_languages() {
+        // One data set that every page can render from (strict mode: a page
+        // naming anything missing here fails this test, not a user).
+        let mission = json!({"id": 1, "title": "M <b>", "description": "D", "format": "Marathon", "dates": "d", "place": "p",
+            "job_skills": "IT", "soft_skills": "", "full": false, "seats_text": "2", "association": "A", "eligible": true});
+        let choice = json!({"mission_id": 1, "rank": 1, "title": "M", "dates": "d", "place": "p", "status": "seated",
+            "status_text": "s", "offered": true, "can_cancel": true, "can_wait_with_partner": true});
         let data = json!({"title": "T", "message": "M", "error": "E <b>", "action": "/x", "email": "a@b.c",
-            "organization": "O", "role": "owner", "csrf": "c", "new_token": "dcl_x"});
+            "organization": "O", "role": "owner", "csrf": "c", "new_token": "dcl_x", "token": "t",
+            "campaign": {"title": "C", "key_message": "K", "why_it_matters": "W"}, "deadline": "d",
+            "missions": [mission], "open": true, "closed_title": "c", "closed_text": "c", "code": "abc",
+            "choice_fields": [{"name": "choice_1", "label": "l", "required": true, "options": [{"id": 1, "title": "M", "selected": true}]}],
+            "form": {"email": "", "first_name": "", "last_name": "", "duo_email": "", "duo": "", "consent": false},
+            "errors": ["e"], "other_lang": "en", "notice": "n", "pending": false, "choices": [choice],
+            "can_cancel_all": true, "campaign_link": "/c/abc"});
         for (name, _) in TEMPLATES.iter().filter(|(n, _)| *n != "layout") {
             for lang in [Lang::Fr, Lang::En] {
                 let res = render(StatusCode::OK, name, lang, data.clone());

@@ -421,3 +421,31 @@ impl Store {
             .map(|r| r.manage_nonce))
     }
 }
+
+impl Store {
+    /// The pending registration of `email` for the page's campaign, if any.
+    pub async fn pending_registration_id(
+        &self,
+        page: &PublicCampaign,
+        email: &str,
+    ) -> Result<Option<i64>, StorageError> {
+        let Some(email) = declic_directory::normalize_email(email) else {
+            return Ok(None);
+        };
+        let Some(person) = employee::Entity::find()
+            .filter(employee::Column::OrganizationId.eq(page.organization.id))
+            .filter(employee::Column::Email.eq(email))
+            .one(self.db())
+            .await?
+        else {
+            return Ok(None);
+        };
+        Ok(registration::Entity::find()
+            .filter(registration::Column::CampaignId.eq(page.campaign.id))
+            .filter(registration::Column::EmployeeId.eq(person.id))
+            .filter(registration::Column::Status.eq(status::PENDING))
+            .one(self.db())
+            .await?
+            .map(|r| r.id))
+    }
+}

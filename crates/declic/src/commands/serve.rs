@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use declic_config::Config;
-use declic_http::App;
+use declic_http::{App, AppState};
 
 use super::open_store;
 use crate::cli::ServeArgs;
@@ -29,12 +29,14 @@ pub async fn serve(mut config: Config, args: ServeArgs) -> anyhow::Result<ExitCo
         let demo = crate::seed_demo(&store, &config).await?;
         print!("{}", demo.instructions(&config.server.public_url));
     }
-    let scheduler = crate::start_scheduler(store.clone()).await?;
+    let state =
+        AppState::new(App::new(store, config).map_err(|e| anyhow::anyhow!("mail settings: {e}"))?);
+    let scheduler = crate::start_scheduler(state.clone()).await?;
     // Tests and scripts read this line to find a port chosen with --bind …:0.
     println!("declic listening on http://{addr}");
     println!("API docs: http://{addr}/api/docs");
     tracing::info!(%addr, "listening");
-    declic_http::serve(listener, App::new(store, config), shutdown_signal()).await?;
+    declic_http::serve(listener, state, shutdown_signal()).await?;
     scheduler.stop().await;
     tracing::info!("stopped");
     Ok(ExitCode::SUCCESS)

@@ -1,0 +1,452 @@
+//! Mails that follow registration events, composed from the message templates
+//! and sent through the configured mailer. A mail that fails is logged; the
+//! change it reports is already stored and shown on the person's page.
+
+use std::collections::HashMap;
+
+use declic_config::{Config, MailTransport, SmtpTls as CfgTls};
+use declic_messaging::templates::{Lang as MailLang, MessageKind, MessageTemplates};
+use declic_messaging::{
+    Attachment, IcsEvent, IcsMethod, Mailer, MailerSettings, OutgoingMail, SmtpTls,
+    TransportSettings, ics,
+};
+use declic_storage::OrgId;
+use declic_storage::campaigns::Campaign;
+use declic_storage::missions::Mission;
+use declic_storage::registrations::{ConfirmOutcome, DuoNotice, Offer, RegistrationView, choice};
+use serde_json::{Value, json};
+
+use crate::AppState;
+use crate::pages::Lang;
+use crate::public::{base_url, duo_param, manage_token, texts};
+
+/// The mailer and the message texts.
+pub struct Notifier {
+    pub mailer: Mailer,
+    templates: MessageTemplates,
+}
+
+impl Notifier {
+    /// Builds the mailer from `[mail]`: the outbox folder by default, SMTP when configured.
+    pub fn from_config(config: &Config) -> Result<Self, String> {
+        let transport = match config.mail.transport {
+            MailTransport::Outbox => TransportSettings::Outbox {
+                dir: config.data_dir.join("outbox"),
+            },
+            MailTransport::Smtp => {
+                let s = &config.mail.smtp;
+                TransportSettings::Smtp {
+                    host: s.host.clone(),
+                    port: s.port,
+                    tls: match s.tls {
+                        CfgTls::Starttls => SmtpTls::Starttls,
+                        CfgTls::Tls => SmtpTls::Tls,
+                        CfgTls::None => SmtpTls::None,
+                    },
+                    username: (!s.username.is_empty()).then(|| s.username.clone()),
+                    password: (!s.password.is_empty()).then(|| s.password.expose().to_owned()),
+                    pool_size: s.pool_size,
+                    timeout: std::time::Duration::from_secs(s.timeout_secs),
+                }
+            }
+        };
+        let mailer = Mailer::new(MailerSettings {
+            from: config.mail.from.clone(),
+            message_id_domain: config.mail.message_id_domain.clone(),
+            transport,
+        })
+        .map_err(|e| e.to_string())?;
+        let templates = MessageTemplates::load().map_err(|e| e.to_string())?;
+        Ok(Self { mailer, templates })
+    }
+}
+
+/// What the mails about one registration share.
+struct Ctx {
+    reg: RegistrationView,
+    lang: Lang,
+    org_name: String,
+    campaign: Campaign,
+    missions: HashMap<i64, (Mission, String)>,
+    manage_url: String,
+}
+
+impl Ctx {
+    fn base(&self) -> Value {
+        json!({
+            "first_name": self.reg.first_name,
+            "organization_name": self.org_name,
+            "campaign_title": self.campaign.title,
+            "manage_url": self.manage_url,
+        })
+    }
+
+    fn mission(&self, id: i64) -> Value {
+        self.missions
+            .get(&id)
+            .map(|(m, a)| texts::mission_json(self.lang, m, a))
+            .unwrap_or(Value::Null)
+    }
+}
+
+async fn load(state: &AppState, registration_id: i64) -> Result<Ctx, String> {
+    let reg = state
+        .store
+        .registration_view(registration_id)
+        .await
+        .map_err(|e| e.to_string())?;
+    let org = OrgId(reg.organization_id);
+    let o = state
+        .store
+        .organization(org)
+        .await
+        .map_err(|e| e.to_string())?;
+    let campaign = state
+        .store
+        .campaign(org, reg.campaign_id)
+        .await
+        .map_err(|e| e.to_string())?;
+    let mut missions = HashMap::new();
+    for m in state
+        .store
+        .missions_by_ids(org, &campaign.mission_ids)
+        .await
+        .map_err(|e| e.to_string())?
+    {
+        let a = state
+            .store
+            .association(org, m.association_id)
+            .await
+            .map_err(|e| e.to_string())?;
+        missions.insert(m.id, (m, a.name));
+    }
+    let nonce = state
+        .store
+        .manage_nonce(reg.id)
+        .await
+        .map_err(|e| e.to_string())?
+        .unwrap_or_default();
+    let manage_url = format!(
+        "{}/me/{}?lang={}",
+        base_url(state),
+        manage_token(state, reg.id, &nonce),
+        reg.language
+    );
+    let lang = if reg.language == "en" {
+        Lang::En
+    } else {
+        Lang::Fr
+    };
+    Ok(Ctx {
+        reg,
+        lang,
+        org_name: o.name,
+        campaign,
+        missions,
+        manage_url,
+    })
+}
+
+fn mail_lang(lang: Lang) -> MailLang {
+    match lang {
+        Lang::Fr => MailLang::Fr,
+        Lang::En => MailLang::En,
+    }
+}
+
+async fn send(
+    state: &AppState,
+    to: &str,
+    name: Option<&str>,
+    kind: MessageKind,
+    lang: Lang,
+    data: &Value,
+    attachments: Vec<Attachment>,
+) {
+    let rendered = match state.notifier.templates.render(kind, mail_lang(lang), data) {
+        Ok(r) => r,
+        Err(e) => {
+            tracing::error!(error = %e, ?kind, "mail template failed");
+            return;
+        }
+    };
+    let mail = OutgoingMail {
+        to: to.to_owned(),
+        to_name: name.filter(|n| !n.is_empty()).map(str::to_owned),
+        subject: rendered.subject,
+        text: rendered.text,
+        html: rendered.html,
+        attachments,
+        list_unsubscribe: None,
+    };
+    if let Err(e) = state.notifier.mailer.send(&mail).await {
+        // The address is personal data: log the kind and the failure only.
+        tracing::warn!(error = %e, ?kind, "mail not sent");
+    }
+}
+
+async fn send_ctx(
+    state: &AppState,
+    ctx: &Ctx,
+    kind: MessageKind,
+    extra: Value,
+    attachments: Vec<Attachment>,
+) {
+    let mut data = ctx.base();
+    if let (Value::Object(d), Value::Object(e)) = (&mut data, extra) {
+        d.extend(e);
+    }
+    send(
+        state,
+        &ctx.reg.email,
+        Some(&ctx.reg.first_name),
+        kind,
+        ctx.lang,
+        &data,
+        attachments,
+    )
+    .await;
+}
+
+fn organizer(config: &Config) -> (String, Option<String>) {
+    let from = config.mail.from.trim();
+    match (from.rfind('<'), from.rfind('>')) {
+        (Some(a), Some(b)) if b > a => (
+            from[a + 1..b].to_owned(),
+            Some(from[..a].trim().trim_matches('"').to_owned()).filter(|n| !n.is_empty()),
+        ),
+        _ => (from.to_owned(), None),
+    }
+}
+
+fn calendar(state: &AppState, ctx: &Ctx, mission_id: i64, method: IcsMethod) -> Vec<Attachment> {
+    let Some((m, assoc)) = ctx.missions.get(&mission_id) else {
+        return vec![];
+    };
+    let (organizer_email, organizer_name) = organizer(&state.config);
+    // Minutes since 2024: grows with every change, so a later invitation replaces an earlier one.
+    let sequence =
+        u32::try_from((chrono::Utc::now().timestamp() - 1_704_067_200).max(0) / 60).unwrap_or(0);
+    let event = IcsEvent {
+        uid: format!(
+            "declic-registration-{}-mission-{}@{}",
+            ctx.reg.id, mission_id, state.config.mail.message_id_domain
+        ),
+        sequence,
+        method,
+        summary: m.title.clone(),
+        description: format!("{assoc}\n{}\n{}", ctx.campaign.title, ctx.manage_url),
+        location: Some(texts::place(ctx.lang, m)),
+        url: m.online_link.clone(),
+        starts_at: m.starts_at,
+        ends_at: m.ends_at,
+        time_zone: m.time_zone.clone(),
+        organizer_email,
+        organizer_name,
+        attendee_email: ctx.reg.email.clone(),
+        attendee_name: Some(ctx.reg.first_name.clone()).filter(|n| !n.is_empty()),
+        stamp: chrono::Utc::now(),
+    };
+    match ics(&event) {
+        Ok(text) => vec![Attachment::calendar(text, method)],
+        Err(e) => {
+            tracing::warn!(error = %e, "calendar invitation not built");
+            vec![]
+        }
+    }
+}
+
+/// "Confirm your registration", with the ranked missions.
+pub async fn confirm_request(state: &AppState, registration_id: i64, token: &str) {
+    let Ok(ctx) = load(state, registration_id)
+        .await
+        .map_err(|e| tracing::error!(error = %e, "mail context"))
+    else {
+        return;
+    };
+    let hours = state.config.registration.confirm_link_hours;
+    let missions: Vec<Value> = ctx
+        .reg
+        .choices
+        .iter()
+        .map(|c| ctx.mission(c.mission_id))
+        .collect();
+    let expires = match ctx.lang {
+        Lang::Fr => format!("{hours} heures"),
+        Lang::En => format!("{hours} hours"),
+    };
+    let url = format!("{}/r/{token}?lang={}", base_url(state), ctx.reg.language);
+    send_ctx(
+        state,
+        &ctx,
+        MessageKind::ConfirmRegistration,
+        json!({"confirm_url": url, "expires_text": expires, "missions": missions}),
+        vec![],
+    )
+    .await;
+}
+
+/// After confirmation: the seat (with a calendar invitation) or the waitlist place.
+pub async fn confirmed(state: &AppState, outcome: &ConfirmOutcome) {
+    let Ok(ctx) = load(state, outcome.registration_id)
+        .await
+        .map_err(|e| tracing::error!(error = %e, "mail context"))
+    else {
+        return;
+    };
+    if let Some(seat) = outcome.choices.iter().find(|c| c.status == choice::SEATED) {
+        let ics = calendar(state, &ctx, seat.mission_id, IcsMethod::Request);
+        send_ctx(
+            state,
+            &ctx,
+            MessageKind::SeatConfirmed,
+            json!({"mission": ctx.mission(seat.mission_id)}),
+            ics,
+        )
+        .await;
+    } else if let Some(w) = outcome
+        .choices
+        .iter()
+        .find(|c| c.status == choice::WAITLISTED)
+    {
+        send_ctx(
+            state,
+            &ctx,
+            MessageKind::Waitlisted,
+            json!({"mission": ctx.mission(w.mission_id), "position": w.position.unwrap_or(1)}),
+            vec![],
+        )
+        .await;
+    }
+    if let Some(notice) = &outcome.duo_notice {
+        duo_partner_waitlisted(state, notice, &ctx.reg.first_name).await;
+    }
+}
+
+/// A seat freed up: offered with a claim deadline.
+pub async fn offers(state: &AppState, offers: &[Offer]) {
+    for o in offers {
+        let Ok(ctx) = load(state, o.registration_id)
+            .await
+            .map_err(|e| tracing::error!(error = %e, "mail context"))
+        else {
+            continue;
+        };
+        let deadline = format!(
+            "{} {}",
+            texts::date(ctx.lang, o.expires_at.date_naive()),
+            o.expires_at.format("%H:%M UTC")
+        );
+        send_ctx(state, &ctx, MessageKind::SeatOffered, json!({"mission": ctx.mission(o.mission_id), "claim_url": ctx.manage_url, "claim_deadline_text": deadline}), vec![]).await;
+    }
+}
+
+/// A seat given up: acknowledgement with a calendar cancellation.
+pub async fn cancelled(state: &AppState, registration_id: i64, missions: &[i64]) {
+    let Ok(ctx) = load(state, registration_id)
+        .await
+        .map_err(|e| tracing::error!(error = %e, "mail context"))
+    else {
+        return;
+    };
+    for m in missions {
+        let ics = calendar(state, &ctx, *m, IcsMethod::Cancel);
+        send_ctx(
+            state,
+            &ctx,
+            MessageKind::CancellationAck,
+            json!({"mission": ctx.mission(*m)}),
+            ics,
+        )
+        .await;
+    }
+}
+
+/// The day before the mission.
+pub async fn reminder(state: &AppState, registration_id: i64, mission_id: i64) {
+    let Ok(ctx) = load(state, registration_id)
+        .await
+        .map_err(|e| tracing::error!(error = %e, "mail context"))
+    else {
+        return;
+    };
+    send_ctx(
+        state,
+        &ctx,
+        MessageKind::MissionReminder,
+        json!({"mission": ctx.mission(mission_id)}),
+        vec![],
+    )
+    .await;
+}
+
+/// Invites the colleague named in a sign-up, with a link that pre-fills the mission.
+pub async fn duo_invitation(state: &AppState, registration_id: i64, link_code: &str) {
+    let Ok(ctx) = load(state, registration_id)
+        .await
+        .map_err(|e| tracing::error!(error = %e, "mail context"))
+    else {
+        return;
+    };
+    let Some(invitee) = ctx.reg.duo_invitee_email.clone() else {
+        return;
+    };
+    let Some(first) = ctx.reg.choices.first() else {
+        return;
+    };
+    let url = format!(
+        "{}/c/{link_code}?mission={}&duo={}&lang={}",
+        base_url(state),
+        first.mission_id,
+        duo_param(state, ctx.reg.id),
+        ctx.reg.language
+    );
+    let data = json!({
+        "first_name": "",
+        "organization_name": ctx.org_name,
+        "campaign_title": ctx.campaign.title,
+        "manage_url": url,
+        "inviter_first_name": ctx.reg.first_name,
+        "mission": ctx.mission(first.mission_id),
+        "register_url": url,
+    });
+    send(
+        state,
+        &invitee,
+        None,
+        MessageKind::DuoInvitation,
+        ctx.lang,
+        &data,
+        vec![],
+    )
+    .await;
+}
+
+async fn duo_partner_waitlisted(state: &AppState, notice: &DuoNotice, partner_first_name: &str) {
+    let Ok(ctx) = load(state, notice.partner_registration_id)
+        .await
+        .map_err(|e| tracing::error!(error = %e, "mail context"))
+    else {
+        return;
+    };
+    send_ctx(state, &ctx, MessageKind::DuoPartnerWaitlisted, json!({"partner_first_name": partner_first_name, "mission": ctx.mission(notice.mission_id), "waitlist_together_url": ctx.manage_url}), vec![]).await;
+}
+
+/// A seat taken from an offer: confirmed with a calendar invitation.
+pub async fn seated(state: &AppState, registration_id: i64, mission_id: i64) {
+    let Ok(ctx) = load(state, registration_id)
+        .await
+        .map_err(|e| tracing::error!(error = %e, "mail context"))
+    else {
+        return;
+    };
+    let ics = calendar(state, &ctx, mission_id, IcsMethod::Request);
+    send_ctx(
+        state,
+        &ctx,
+        MessageKind::SeatConfirmed,
+        json!({"mission": ctx.mission(mission_id)}),
+        ics,
+    )
+    .await;
+}

@@ -1,0 +1,339 @@
+//! `GET /me/{token}`: the person's own page; POSTs to cancel, claim, decline or wait with a duo partner.
+//! The signed token in the URL is the only credential: no password, and no
+//! cross-site form can guess it.
+
+use axum::extract::{Form, Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use chrono::Duration;
+use declic_storage::OrgId;
+use declic_storage::registrations::{ChangeOutcome, RegistrationView, choice};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::{manage_token_ok, parse_manage_token, texts};
+use crate::AppState;
+use crate::pages::{Lang, message, render, text};
+
+/// `?lang=`.
+#[derive(Deserialize)]
+pub struct LangQuery {
+    lang: Option<String>,
+}
+
+/// Which mission a change is about; absent means all (cancel only).
+#[derive(Deserialize)]
+pub struct MissionForm {
+    mission_id: Option<String>,
+}
+
+async fn authorise(state: &AppState, token: &str) -> Option<i64> {
+    let (id, sig) = parse_manage_token(token)?;
+    let nonce = state.store.manage_nonce(id).await.ok()??;
+    manage_token_ok(state, id, &nonce, sig).then_some(id)
+}
+
+fn lang_of(q: &LangQuery, headers: &HeaderMap, reg: Option<&RegistrationView>) -> Lang {
+    if q.lang.is_some() || headers.contains_key(axum::http::header::ACCEPT_LANGUAGE) {
+        Lang::negotiate(q.lang.as_deref(), headers)
+    } else if reg.is_some_and(|r| r.language == "en") {
+        Lang::En
+    } else {
+        Lang::Fr
+    }
+}
+
+async fn page(
+    state: &AppState,
+    token: &str,
+    id: i64,
+    lang: Lang,
+    notice: Option<String>,
+    status: StatusCode,
+) -> Response {
+    let reg = match state.store.registration_view(id).await {
+        Ok(r) => r,
+        Err(e) => {
+            tracing::error!(error = %e, "personal page failed");
+            return message(
+                StatusCode::SERVICE_UNAVAILABLE,
+                lang,
+                "manage_invalid_title",
+                "manage_invalid",
+            );
+        }
+    };
+    let org = OrgId(reg.organization_id);
+    let (Ok(o), Ok(campaign)) = (
+        state.store.organization(org).await,
+        state.store.campaign(org, reg.campaign_id).await,
+    ) else {
+        return message(
+            StatusCode::SERVICE_UNAVAILABLE,
+            lang,
+            "manage_invalid_title",
+            "manage_invalid",
+        );
+    };
+    let missions = state
+        .store
+        .missions_by_ids(org, &campaign.mission_ids)
+        .await
+        .unwrap_or_default();
+    let partner_waiting = match reg.duo_registration_id {
+        Some(p) => state.store.registration_view(p).await.ok().map(|pr| {
+            pr.choices
+                .iter()
+                .filter(|c| c.status == choice::WAITLISTED)
+                .map(|c| c.mission_id)
+                .collect::<Vec<_>>()
+        }),
+        None => None,
+    }
+    .unwrap_or_default();
+    let choices: Vec<Value> = reg
+        .choices
+        .iter()
+        .map(|c| {
+            let m = missions.iter().find(|m| m.id == c.mission_id);
+            let status_text = match c.status.as_str() {
+                choice::WAITLISTED => text(lang, "status_waitlisted").replace("{n}", &c.position.unwrap_or(1).to_string()),
+                choice::OFFERED => text(lang, "status_offered").replace("{date}", &c.offer_expires_at.map(|e| format!("{} {}", texts::date(lang, e.date_naive()), e.format("%H:%M UTC"))).unwrap_or_default()),
+                other => text(lang, &format!("status_{other}")),
+            };
+            json!({
+                "mission_id": c.mission_id,
+                "rank": c.rank,
+                "title": m.map(|m| m.title.clone()).unwrap_or_default(),
+                "dates": m.map(|m| texts::dates(lang, m.starts_at, m.ends_at, &m.time_zone)).unwrap_or_default(),
+                "place": m.map(|m| texts::place(lang, m)).unwrap_or_default(),
+                "status": c.status,
+                "status_text": status_text,
+                "offered": c.status == choice::OFFERED,
+                "can_cancel": matches!(c.status.as_str(), choice::SEATED | choice::WAITLISTED | choice::OFFERED),
+                "can_wait_with_partner": c.status == choice::SEATED && partner_waiting.contains(&c.mission_id),
+            })
+        })
+        .collect();
+    let can_cancel_all = reg.choices.iter().any(|c| {
+        matches!(
+            c.status.as_str(),
+            choice::SEATED | choice::WAITLISTED | choice::OFFERED | choice::PENDING
+        )
+    });
+    render(
+        status,
+        "manage",
+        lang,
+        json!({
+            "title": text(lang, "manage_title"),
+            "organization": o.name,
+            "campaign": campaign.title,
+            "email": reg.email,
+            "notice": notice,
+            "pending": reg.status == "pending",
+            "choices": choices,
+            "token": token,
+            "can_cancel_all": can_cancel_all,
+            "campaign_link": Value::Null,
+        }),
+    )
+}
+
+/// The personal page.
+pub async fn show(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    Query(q): Query<LangQuery>,
+    headers: HeaderMap,
+) -> Response {
+    let Some(id) = authorise(&state, &token).await else {
+        return message(
+            StatusCode::NOT_FOUND,
+            lang_of(&q, &headers, None),
+            "manage_invalid_title",
+            "manage_invalid",
+        );
+    };
+    let reg = state.store.registration_view(id).await.ok();
+    let lang = lang_of(&q, &headers, reg.as_ref());
+    page(&state, &token, id, lang, None, StatusCode::OK).await
+}
+
+#[derive(Clone, Copy)]
+enum Change {
+    Cancel,
+    Claim,
+    Decline,
+    WaitWithPartner,
+}
+
+async fn change(
+    state: AppState,
+    token: String,
+    q: LangQuery,
+    headers: HeaderMap,
+    form: MissionForm,
+    what: Change,
+) -> Response {
+    let Some(id) = authorise(&state, &token).await else {
+        return message(
+            StatusCode::NOT_FOUND,
+            lang_of(&q, &headers, None),
+            "manage_invalid_title",
+            "manage_invalid",
+        );
+    };
+    let reg = state.store.registration_view(id).await.ok();
+    let lang = lang_of(&q, &headers, reg.as_ref());
+    let mission = form
+        .mission_id
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::parse::<i64>);
+    let mission = match mission {
+        Some(Ok(m)) => Some(m),
+        Some(Err(_)) => {
+            return page(
+                &state,
+                &token,
+                id,
+                lang,
+                None,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
+        }
+        None => None,
+    };
+    let window = Duration::hours(i64::from(state.config.registration.claim_window_hours));
+    let before = reg.map(|r| r.choices).unwrap_or_default();
+    let result: Result<ChangeOutcome, _> = match (what, mission) {
+        (Change::Cancel, m) => state.store.cancel_registration(id, m, window).await,
+        (Change::Claim, Some(m)) => state.store.claim_offer(id, m, window).await,
+        (Change::Decline, Some(m)) => state.store.decline_offer(id, m, window).await,
+        (Change::WaitWithPartner, Some(m)) => {
+            state.store.waitlist_with_partner(id, m, window).await
+        }
+        (_, None) => {
+            return page(
+                &state,
+                &token,
+                id,
+                lang,
+                None,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
+        }
+    };
+    match result {
+        Ok(outcome) => {
+            let mut freed: Vec<i64> = outcome.cancelled_missions.clone();
+            if matches!(what, Change::Claim | Change::WaitWithPartner) {
+                // Seats given up along the way deserve a calendar cancellation too.
+                let after = state
+                    .store
+                    .registration_view(id)
+                    .await
+                    .map(|r| r.choices)
+                    .unwrap_or_default();
+                for b in before.iter().filter(|b| b.status == choice::SEATED) {
+                    if after
+                        .iter()
+                        .any(|a| a.mission_id == b.mission_id && a.status != choice::SEATED)
+                    {
+                        freed.push(b.mission_id);
+                    }
+                }
+            }
+            if !freed.is_empty() {
+                crate::notify::cancelled(&state, id, &freed).await;
+            }
+            if let Some(m) = outcome.seated_mission {
+                crate::notify::seated(&state, id, m).await;
+            }
+            crate::notify::offers(&state, &outcome.offers).await;
+            let key = match what {
+                Change::Cancel => "cancelled_notice",
+                Change::Claim => "claimed_notice",
+                Change::Decline => "declined_notice",
+                Change::WaitWithPartner => "waiting_notice",
+            };
+            page(
+                &state,
+                &token,
+                id,
+                lang,
+                Some(text(lang, key)),
+                StatusCode::OK,
+            )
+            .await
+        }
+        Err(declic_storage::StorageError::Invalid { .. }) => {
+            page(
+                &state,
+                &token,
+                id,
+                lang,
+                None,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "change failed");
+            message(
+                StatusCode::SERVICE_UNAVAILABLE,
+                lang,
+                "manage_invalid_title",
+                "manage_invalid",
+            )
+        }
+    }
+}
+
+/// Cancels one mission (`mission_id`) or everything.
+pub async fn cancel(
+    State(s): State<AppState>,
+    Path(t): Path<String>,
+    Query(q): Query<LangQuery>,
+    h: HeaderMap,
+    Form(f): Form<MissionForm>,
+) -> Response {
+    change(s, t, q, h, f, Change::Cancel).await
+}
+
+/// Takes an offered seat.
+pub async fn claim(
+    State(s): State<AppState>,
+    Path(t): Path<String>,
+    Query(q): Query<LangQuery>,
+    h: HeaderMap,
+    Form(f): Form<MissionForm>,
+) -> Response {
+    change(s, t, q, h, f, Change::Claim).await
+}
+
+/// Declines an offered seat.
+pub async fn decline(
+    State(s): State<AppState>,
+    Path(t): Path<String>,
+    Query(q): Query<LangQuery>,
+    h: HeaderMap,
+    Form(f): Form<MissionForm>,
+) -> Response {
+    change(s, t, q, h, f, Change::Decline).await
+}
+
+/// Duo: gives up a seat to wait with the colleague.
+pub async fn wait_with_partner(
+    State(s): State<AppState>,
+    Path(t): Path<String>,
+    Query(q): Query<LangQuery>,
+    h: HeaderMap,
+    Form(f): Form<MissionForm>,
+) -> Response {
+    change(s, t, q, h, f, Change::WaitWithPartner).await
+}

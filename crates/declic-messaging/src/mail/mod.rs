@@ -1,0 +1,178 @@
+//! Outgoing mail: one [`Mailer`] per process, sending through SMTP or into a local outbox folder.
+
+mod error;
+mod message;
+mod transport;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use lettre::message::Mailbox;
+
+pub use error::{MailError, SendError};
+
+use crate::ics::IcsMethod;
+use transport::Transport;
+
+/// How the SMTP connection is secured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SmtpTls {
+    /// Plain connection upgraded with STARTTLS, which is required (no silent downgrade).
+    Starttls,
+    /// Implicit TLS from the first byte (SMTPS, usually port 465).
+    Tls,
+    /// No encryption: only for a relay on the same host or a test server.
+    None,
+}
+
+/// Where messages go.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TransportSettings {
+    /// Each message written as an .eml file (RFC 5322, what would go on the wire) into `dir`.
+    Outbox {
+        /// Folder of the .eml files, created when missing.
+        dir: PathBuf,
+    },
+    /// Sent through an SMTP server, over a pool of connections.
+    Smtp {
+        /// Server host name (also the name checked against its TLS certificate).
+        host: String,
+        /// Server port.
+        port: u16,
+        /// How the connection is secured.
+        tls: SmtpTls,
+        /// Login, when the server wants one.
+        username: Option<String>,
+        /// Password that goes with `username`.
+        password: Option<String>,
+        /// Connections kept open for reuse.
+        pool_size: u32,
+        /// Timeout of each SMTP command, connection included.
+        timeout: Duration,
+    },
+}
+
+/// Everything a [`Mailer`] needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MailerSettings {
+    /// The From header, e.g. `Declic <no-reply@example.org>`.
+    pub from: String,
+    /// Right-hand side of every Message-ID.
+    pub message_id_domain: String,
+    /// Where messages go.
+    pub transport: TransportSettings,
+}
+
+/// A file attached to a message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attachment {
+    /// File name shown to the recipient.
+    pub filename: String,
+    /// Full MIME type with parameters, e.g. `text/calendar; method=REQUEST; charset=utf-8`.
+    pub content_type: String,
+    /// File content.
+    pub body: Vec<u8>,
+}
+
+impl Attachment {
+    /// The calendar invitation (`invite.ics`) for an iCalendar text made by [`crate::ics()`].
+    pub fn calendar(ics: String, method: IcsMethod) -> Self {
+        Self {
+            filename: "invite.ics".to_owned(),
+            content_type: format!("text/calendar; method={}; charset=utf-8", method.as_str()),
+            body: ics.into_bytes(),
+        }
+    }
+
+    /// Whether this is an iCalendar object, which mail clients also want as an alternative part.
+    pub(crate) fn is_calendar(&self) -> bool {
+        self.content_type
+            .trim_start()
+            .to_ascii_lowercase()
+            .starts_with("text/calendar")
+    }
+}
+
+/// One message to one person, already rendered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutgoingMail {
+    /// Recipient address.
+    pub to: String,
+    /// Recipient display name, any script.
+    pub to_name: Option<String>,
+    /// Subject, one line.
+    pub subject: String,
+    /// Plain-text body.
+    pub text: String,
+    /// HTML body.
+    pub html: String,
+    /// Attached files (a calendar invitation, usually).
+    pub attachments: Vec<Attachment>,
+    /// HTTPS one-click unsubscribe URL (RFC 8058): adds `List-Unsubscribe` and `List-Unsubscribe-Post`.
+    pub list_unsubscribe: Option<String>,
+}
+
+/// Sends [`OutgoingMail`]; cheap to clone, all clones share one connection pool.
+#[derive(Clone)]
+pub struct Mailer {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    from: Mailbox,
+    message_id_domain: String,
+    transport: Transport,
+}
+
+impl std::fmt::Debug for Mailer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Hand-written so that the SMTP password can never end up in a log line.
+        f.debug_struct("Mailer")
+            .field("from", &self.inner.from.to_string())
+            .field("transport", &self.inner.transport.describe())
+            .finish()
+    }
+}
+
+impl Mailer {
+    /// Checks the settings; SMTP connections are opened on the first send, inside the runtime.
+    pub fn new(settings: MailerSettings) -> Result<Mailer, MailError> {
+        let from: Mailbox = settings
+            .from
+            .trim()
+            .parse()
+            .map_err(|err| MailError::From {
+                value: settings.from.clone(),
+                reason: format!("{err}"),
+            })?;
+        let domain = settings.message_id_domain.trim();
+        if domain.is_empty()
+            || !domain
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-'))
+        {
+            return Err(MailError::Config {
+                setting: "mail.message_id_domain",
+                reason: format!("{domain:?} is not a domain name (letters, digits, dots, dashes)"),
+            });
+        }
+        let transport = Transport::new(settings.transport)?;
+        Ok(Mailer {
+            inner: Arc::new(Inner {
+                from,
+                message_id_domain: domain.to_owned(),
+                transport,
+            }),
+        })
+    }
+
+    /// Sends one message and returns its Message-ID (without the angle brackets).
+    pub async fn send(&self, mail: &OutgoingMail) -> Result<String, SendError> {
+        let id = format!("{}@{}", uuid::Uuid::new_v4(), self.inner.message_id_domain);
+        let message = message::build(&self.inner.from, &id, mail)?;
+        self.inner.transport.send(&id, &message).await?;
+        tracing::debug!(message_id = %id, transport = self.inner.transport.describe(), "mail sent");
+        Ok(id)
+    }
+}

@@ -1,0 +1,237 @@
+//! Message templates: `templates/mail/<message>/{subject,text,html}.{fr,en}.hbs`, Handlebars.
+//!
+//! Two registries, both strict (a missing key is an error, never a blank): subjects and text
+//! bodies are not escaped, HTML bodies are. See [`sample_data`] for the data each message takes.
+
+mod files;
+mod sample;
+
+use handlebars::{Handlebars, handlebars_helper};
+
+use crate::oneline::one_line;
+
+pub use sample::{sample_data, sample_data_for};
+
+/// Language of a message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Lang {
+    /// French, the default.
+    Fr,
+    /// English.
+    En,
+}
+
+impl Lang {
+    /// Both languages.
+    pub const ALL: [Lang; 2] = [Lang::Fr, Lang::En];
+
+    /// From a language code (`fr`, `en`, `en-GB`…); anything else is French.
+    pub fn from_code(code: &str) -> Lang {
+        let primary = code.trim().split(['-', '_']).next().unwrap_or_default();
+        if primary.eq_ignore_ascii_case("en") {
+            Lang::En
+        } else {
+            Lang::Fr
+        }
+    }
+
+    /// The two-letter code.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Lang::Fr => "fr",
+            Lang::En => "en",
+        }
+    }
+
+    fn index(self) -> usize {
+        match self {
+            Lang::Fr => 0,
+            Lang::En => 1,
+        }
+    }
+}
+
+/// Which message; the folder under `templates/mail/` is [`MessageKind::as_str`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum MessageKind {
+    /// Double opt-in: click to confirm the registration.
+    ConfirmRegistration,
+    /// A seat is yours; the calendar invitation is attached.
+    SeatConfirmed,
+    /// The mission is full; you are on the waiting list.
+    Waitlisted,
+    /// A seat opened up for you; claim it before the deadline.
+    SeatOffered,
+    /// Your cancellation is recorded.
+    CancellationAck,
+    /// The mission is tomorrow.
+    MissionReminder,
+    /// A colleague invites you to do a mission together.
+    DuoInvitation,
+    /// To the inviter: your colleague got no seat; join the waiting list together?
+    DuoPartnerWaitlisted,
+}
+
+impl MessageKind {
+    /// Every message.
+    pub const ALL: [MessageKind; 8] = [
+        MessageKind::ConfirmRegistration,
+        MessageKind::SeatConfirmed,
+        MessageKind::Waitlisted,
+        MessageKind::SeatOffered,
+        MessageKind::CancellationAck,
+        MessageKind::MissionReminder,
+        MessageKind::DuoInvitation,
+        MessageKind::DuoPartnerWaitlisted,
+    ];
+
+    /// The folder name, snake_case.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MessageKind::ConfirmRegistration => "confirm_registration",
+            MessageKind::SeatConfirmed => "seat_confirmed",
+            MessageKind::Waitlisted => "waitlisted",
+            MessageKind::SeatOffered => "seat_offered",
+            MessageKind::CancellationAck => "cancellation_ack",
+            MessageKind::MissionReminder => "mission_reminder",
+            MessageKind::DuoInvitation => "duo_invitation",
+            MessageKind::DuoPartnerWaitlisted => "duo_partner_waitlisted",
+        }
+    }
+
+    /// From the folder name.
+    pub fn from_name(name: &str) -> Option<MessageKind> {
+        MessageKind::ALL.into_iter().find(|k| k.as_str() == name)
+    }
+}
+
+/// A rendered message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rendered {
+    /// One line, no CR or LF.
+    pub subject: String,
+    /// Plain-text body.
+    pub text: String,
+    /// HTML body.
+    pub html: String,
+}
+
+/// A template does not compile, or the data does not fit it.
+#[derive(Debug, thiserror::Error)]
+pub enum TemplateError {
+    /// A template file has a syntax error (caught by the tests, so a build bug).
+    #[error("template {name} does not compile: {source}")]
+    Compile {
+        /// Template name, e.g. `seat_confirmed/html.fr`.
+        name: String,
+        /// Parser error, with line and column.
+        #[source]
+        source: Box<handlebars::TemplateError>,
+    },
+    /// Rendering failed, usually a key missing from the data (strict mode).
+    #[error("template {name} cannot render: {source}")]
+    Render {
+        /// Template name.
+        name: String,
+        /// What is missing or wrong.
+        #[source]
+        source: Box<handlebars::RenderError>,
+    },
+}
+
+/// All message templates, compiled once; share it (it is read-only).
+#[derive(Debug)]
+pub struct MessageTemplates {
+    /// Subjects and text bodies: no escaping, these are not HTML.
+    plain: Handlebars<'static>,
+    /// HTML bodies: every `{{value}}` is escaped.
+    html: Handlebars<'static>,
+}
+
+// Ranks in lists are shown from 1; `@index` counts from 0.
+handlebars_helper!(rank: |index: u64| index + 1);
+
+impl MessageTemplates {
+    /// Compiles every template; fails on a syntax error.
+    pub fn load() -> Result<Self, TemplateError> {
+        let mut plain = Handlebars::new();
+        plain.register_escape_fn(handlebars::no_escape);
+        let mut html = Handlebars::new();
+        for registry in [&mut plain, &mut html] {
+            registry.set_strict_mode(true);
+            registry.register_helper("rank", Box::new(rank));
+        }
+        for (name, source) in files::TEXT_PARTIALS {
+            register(&mut plain, name, source, true)?;
+        }
+        for (name, source) in files::HTML_PARTIALS {
+            register(&mut html, name, source, true)?;
+        }
+        for kind in MessageKind::ALL {
+            let files = files::message(kind);
+            for lang in Lang::ALL {
+                let i = lang.index();
+                register(
+                    &mut plain,
+                    &name(kind, "subject", lang),
+                    files.subject[i],
+                    false,
+                )?;
+                register(&mut plain, &name(kind, "text", lang), files.text[i], false)?;
+                register(&mut html, &name(kind, "html", lang), files.html[i], false)?;
+            }
+        }
+        Ok(Self { plain, html })
+    }
+
+    /// Renders one message in one language.
+    pub fn render(
+        &self,
+        message: MessageKind,
+        lang: Lang,
+        data: &serde_json::Value,
+    ) -> Result<Rendered, TemplateError> {
+        let render = |registry: &Handlebars<'static>, part: &str| {
+            let name = name(message, part, lang);
+            registry
+                .render(&name, data)
+                .map_err(|source| TemplateError::Render {
+                    name,
+                    source: Box::new(source),
+                })
+        };
+        let subject = render(&self.plain, "subject")?;
+        Ok(Rendered {
+            // The subject is a header: a line break in a value (say, a campaign title) must
+            // not reach it.
+            subject: one_line(&subject),
+            text: render(&self.plain, "text")?,
+            html: render(&self.html, "html")?,
+        })
+    }
+}
+
+fn name(kind: MessageKind, part: &str, lang: Lang) -> String {
+    [kind.as_str(), "/", part, ".", lang.as_str()].concat()
+}
+
+fn register(
+    registry: &mut Handlebars<'static>,
+    name: &str,
+    source: &str,
+    partial: bool,
+) -> Result<(), TemplateError> {
+    let compile = |source| TemplateError::Compile {
+        name: name.to_owned(),
+        source: Box::new(source),
+    };
+    if partial {
+        // The trailing newline stays: a partial on a line of its own replaces that whole
+        // line, newline included (Handlebars "standalone" rule).
+        registry.register_partial(name, source).map_err(compile)
+    } else {
+        registry
+            .register_template_string(name, source)
+            .map_err(compile)
+    }
+}

@@ -1,0 +1,95 @@
+//! Realistic data for each message: the data contract by example, for tests and previews.
+//!
+//! Every message gets `first_name` (may be empty), `organization_name`, `campaign_title` and
+//! `manage_url`; all but `confirm_registration` get a `mission` object. Texts arrive already
+//! written out in the message's language: `expires_text` is a duration ("valable 48 heures" /
+//! "valid for 48 hours"), `claim_deadline_text` a date and time without a preposition
+//! ("avant le {{claim_deadline_text}}" / "by {{claim_deadline_text}}").
+
+use serde_json::{Value, json};
+
+use super::{Lang, MessageKind};
+
+/// Sample data for `kind`, in French (the default language).
+pub fn sample_data(kind: MessageKind) -> Value {
+    sample_data_for(kind, Lang::Fr)
+}
+
+/// Sample data for `kind` with dates and mission details written in `lang`.
+pub fn sample_data_for(kind: MessageKind, lang: Lang) -> Value {
+    let mut data = json!({
+        "first_name": "Élodie",
+        "organization_name": "Groupe Hélios",
+        "campaign_title": match lang {
+            Lang::Fr => "Semaine de l'engagement 2025",
+            Lang::En => "Engagement Week 2025",
+        },
+        "manage_url": "https://declic.example.org/me/8Zq3kW1xPv",
+    });
+    let extra = match kind {
+        MessageKind::ConfirmRegistration => json!({
+            "confirm_url": "https://declic.example.org/confirm/Yt6pR2mQ9s",
+            "expires_text": text(lang, "48 heures", "48 hours"),
+            "missions": [mission(lang, 0), mission(lang, 1)],
+        }),
+        MessageKind::SeatConfirmed
+        | MessageKind::CancellationAck
+        | MessageKind::MissionReminder => json!({ "mission": mission(lang, 0) }),
+        MessageKind::Waitlisted => json!({ "mission": mission(lang, 0), "position": 3 }),
+        MessageKind::SeatOffered => json!({
+            "mission": mission(lang, 0),
+            "claim_url": "https://declic.example.org/claim/Hn4cV8bLs0",
+            "claim_deadline_text": text(lang, "20 mars 2025 à 12 h 00", "20 March 2025, 12:00 pm"),
+        }),
+        MessageKind::DuoInvitation => json!({
+            "inviter_first_name": "Karim",
+            "mission": mission(lang, 1),
+            "register_url": "https://declic.example.org/duo/Qe7uJ5kWz2",
+        }),
+        MessageKind::DuoPartnerWaitlisted => json!({
+            "partner_first_name": "Sofia",
+            "mission": mission(lang, 1),
+            "waitlist_together_url": "https://declic.example.org/duo/Mv2sT9gPa6/waitlist",
+        }),
+    };
+    if let (Value::Object(base), Value::Object(extra)) = (&mut data, extra) {
+        base.extend(extra);
+    }
+    data
+}
+
+fn text(lang: Lang, fr: &str, en: &str) -> Value {
+    Value::from(match lang {
+        Lang::Fr => fr,
+        Lang::En => en,
+    })
+}
+
+/// Two missions: a skills-based one with a confidentiality note, and a hands-on one without.
+fn mission(lang: Lang, which: usize) -> Value {
+    if which == 0 {
+        json!({
+            "title": text(lang, "Revoir le plan de trésorerie d'une épicerie solidaire",
+                "Review the cash-flow plan of a community grocery"),
+            "association_name": "Épicerie Solidaire du Faubourg",
+            "dates_text": text(lang, "jeudi 27 mars 2025, 9 h 30 – 12 h 30",
+                "Thursday 27 March 2025, 9:30 am – 12:30 pm"),
+            "place_text": "12 rue des Vinaigriers, 75010 Paris",
+            "format_text": text(lang, "Mécénat de compétences, sur place", "Skills-based, on site"),
+            "confidentiality_note": text(lang,
+                "Les chiffres de l'association sont confidentiels : merci de ne pas les partager.",
+                "The association's figures are confidential: please do not share them."),
+        })
+    } else {
+        json!({
+            "title": text(lang, "Trier les collectes de la Banque alimentaire",
+                "Sort donations at the Food Bank"),
+            "association_name": "Banque Alimentaire de Paris",
+            "dates_text": text(lang, "mardi 1er avril 2025, 14 h 00 – 17 h 00",
+                "Tuesday 1 April 2025, 2:00 pm – 5:00 pm"),
+            "place_text": "Entrepôt de Rungis, 94150 Rungis",
+            "format_text": text(lang, "Bénévolat en équipe", "Team volunteering"),
+            "confidentiality_note": "",
+        })
+    }
+}

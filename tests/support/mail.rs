@@ -70,7 +70,8 @@ pub fn read_dir(dir: &Path) -> Vec<ReceivedMail> {
 /// Unfolds an iCalendar text and returns its content lines.
 pub fn ics_lines(ics: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
-    for line in ics.split("\r\n") {
+    // A Maildir may store LF line ends; RFC 5545 sends CRLF.
+    for line in ics.split('\n').map(|l| l.strip_suffix('\r').unwrap_or(l)) {
         if let Some(rest) = line.strip_prefix(' ').or_else(|| line.strip_prefix('\t')) {
             if let Some(last) = out.last_mut() {
                 last.push_str(rest);

@@ -11,6 +11,7 @@
 )]
 
 pub mod mail;
+pub mod smtp;
 
 use declic_config::{Config, LoadOptions, Secret};
 use declic_storage::admins::Role;
@@ -121,6 +122,8 @@ pub fn test_config(db: &TestDb) -> Config {
 /// The real app, listening on a free port.
 pub struct TestApp {
     pub base: String,
+    /// The app's shared state, for jobs a test runs by hand (scheduler ticks).
+    pub state: declic_http::AppState,
     pub client: reqwest::Client,
     pub store: Store,
     pub db: TestDb,
@@ -152,6 +155,7 @@ impl TestApp {
         config.server.public_url = format!("http://{addr}");
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let app = declic_http::AppState::new(declic_http::App::new(store.clone(), config).unwrap());
+        let state = app.clone();
         tokio::spawn(async move {
             let _ = declic_http::serve(listener, app, async move {
                 let _ = rx.await;
@@ -160,6 +164,7 @@ impl TestApp {
         });
         Self {
             base: format!("http://{addr}"),
+            state,
             client: reqwest::Client::builder()
                 .redirect(reqwest::redirect::Policy::none())
                 .build()

@@ -166,12 +166,18 @@ pub async fn transition(
     JsonBody(b): JsonBody<StatusChange>,
 ) -> ApiResult<Json<Campaign>> {
     auth.require_manage()?;
-    Ok(Json(
+    let campaign = state
+        .store
+        .transition_campaign(auth.org(), id, b.status, &auth.actor(&rid))
+        .await?;
+    if campaign.status == CampaignStatus::Live {
+        // Every live campaign has its public link from the start.
         state
             .store
-            .transition_campaign(auth.org(), id, b.status, &auth.actor(&rid))
-            .await?,
-    ))
+            .ensure_link(auth.org(), id, declic_planning::Channel::Direct, None, None)
+            .await?;
+    }
+    Ok(Json(campaign))
 }
 
 /// Warnings a planner would want about the campaign's calendar.

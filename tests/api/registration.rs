@@ -753,3 +753,118 @@ async fn five_hundred_concurrent_confirmations_on_ten_seats() {
         "one waitlist, in a single order"
     );
 }
+
+#[tokio::test]
+async fn changing_mission_from_the_personal_page() {
+    let app = TestApp::spawn().await;
+    let live = live_campaign(&app, 1, "Atelier A").await;
+    let mission = json(
+        app.get(
+            &format!("/api/v1/missions/{}", live.mission_id),
+            &live.token,
+        )
+        .await,
+        200,
+    )
+    .await;
+    let mut b = mission.clone();
+    for k in ["id", "status", "skills", "created_at", "updated_at"] {
+        b.as_object_mut().unwrap().remove(k);
+    }
+    b["title"] = json!("Atelier B");
+    b["capacity"] = json!(5);
+    b["skill_ids"] = json!([]);
+    let b = json(app.post("/api/v1/missions", &live.token, b).await, 201).await;
+    let bid = b["id"].as_i64().unwrap();
+    json(
+        app.post(
+            &format!("/api/v1/missions/{bid}/publish"),
+            &live.token,
+            json!({}),
+        )
+        .await,
+        200,
+    )
+    .await;
+    json(
+        app.patch(
+            &format!("/api/v1/campaigns/{}", live.campaign_id),
+            &live.token,
+            json!({"mission_ids": [live.mission_id, bid]}),
+        )
+        .await,
+        200,
+    )
+    .await;
+
+    register(&app, &live.link, "ann@acme.example", "Ann", live.mission_id).await;
+    let ann = confirm_from_mail(&app, "ann@acme.example").await;
+    register(&app, &live.link, "bob@acme.example", "Bob", live.mission_id).await;
+    confirm_from_mail(&app, "bob@acme.example").await;
+
+    let page = app
+        .client
+        .get(&ann)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("Changer de mission") && page.contains("Atelier B"),
+        "{page}"
+    );
+    let res = app
+        .client
+        .post(format!("{}/prefer", ann.split('?').next().unwrap()))
+        .form(&[("mission_id", bid.to_string())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("place dans la nouvelle mission")
+    );
+    let mails = app.mails_to("ann@acme.example");
+    let cancels = mails
+        .iter()
+        .filter(|m| {
+            m.calendar
+                .as_deref()
+                .is_some_and(|c| c.contains("METHOD:CANCEL"))
+        })
+        .count();
+    assert_eq!(cancels, 1, "the old seat's invitation is cancelled");
+    let rows = json(
+        app.get(
+            &format!("/api/v1/campaigns/{}/registrations", live.campaign_id),
+            &live.token,
+        )
+        .await,
+        200,
+    )
+    .await;
+    let ann_row = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["email"] == "ann@acme.example")
+        .unwrap();
+    assert_eq!(ann_row["choices"][0]["mission_id"], bid);
+    assert_eq!(ann_row["choices"][0]["status"], "seated");
+    assert_eq!(ann_row["choices"][1]["status"], "released");
+    let bob_row = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["email"] == "bob@acme.example")
+        .unwrap();
+    assert_eq!(
+        bob_row["choices"][0]["status"], "offered",
+        "Ann's old seat goes to Bob"
+    );
+}

@@ -117,6 +117,7 @@ pub fn router(state: AppState) -> Router {
             "/me/{token}/wait-with-partner",
             post(public::manage::wait_with_partner),
         )
+        .route("/me/{token}/prefer", post(public::manage::prefer))
         .layer(from_fn_with_state(state.clone(), crate::rate_limit::public));
 
     Router::new()

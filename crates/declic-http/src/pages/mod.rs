@@ -206,7 +206,8 @@ mod tests {
             "choice_fields": [{"name": "choice_1", "label": "l", "required": true, "options": [{"id": 1, "title": "M", "selected": true}]}],
             "form": {"email": "", "first_name": "", "last_name": "", "duo_email": "", "duo": "", "consent": false},
             "errors": ["e"], "other_lang": "en", "notice": "n", "pending": false, "choices": [choice],
-            "can_cancel_all": true, "campaign_link": "/c/abc"});
+            "can_cancel_all": true, "campaign_link": "/c/abc", "can_change": true,
+            "other_missions": [{"id": 2, "title": "N"}]});
         for (name, _) in TEMPLATES.iter().filter(|(n, _)| *n != "layout") {
             for lang in [Lang::Fr, Lang::En] {
                 let res = render(StatusCode::OK, name, lang, data.clone());

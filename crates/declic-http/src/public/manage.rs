@@ -115,6 +115,20 @@ async fn page(
             })
         })
         .collect();
+    let other_missions: Vec<Value> = missions
+        .iter()
+        .filter(|m| m.status == "published")
+        .filter(|m| {
+            !reg.choices.iter().any(|c| {
+                c.mission_id == m.id
+                    && matches!(
+                        c.status.as_str(),
+                        choice::SEATED | choice::WAITLISTED | choice::OFFERED
+                    )
+            })
+        })
+        .map(|m| json!({"id": m.id, "title": m.title}))
+        .collect();
     let can_cancel_all = reg.choices.iter().any(|c| {
         matches!(
             c.status.as_str(),
@@ -135,6 +149,8 @@ async fn page(
             "choices": choices,
             "token": token,
             "can_cancel_all": can_cancel_all,
+        "can_change": reg.status == "confirmed" && !other_missions.is_empty(),
+        "other_missions": other_missions,
             "campaign_link": Value::Null,
         }),
     )
@@ -166,6 +182,7 @@ enum Change {
     Claim,
     Decline,
     WaitWithPartner,
+    Prefer,
 }
 
 async fn change(
@@ -216,6 +233,7 @@ async fn change(
         (Change::WaitWithPartner, Some(m)) => {
             state.store.waitlist_with_partner(id, m, window).await
         }
+        (Change::Prefer, Some(m)) => state.store.prefer_mission(id, m, window).await,
         (_, None) => {
             return page(
                 &state,
@@ -230,8 +248,15 @@ async fn change(
     };
     match result {
         Ok(outcome) => {
-            let mut freed: Vec<i64> = outcome.cancelled_missions.clone();
-            if matches!(what, Change::Claim | Change::WaitWithPartner) {
+            let mut freed: Vec<i64> = match what {
+                // Those seats are found by comparing before and after, below.
+                Change::Prefer => Vec::new(),
+                _ => outcome.cancelled_missions.clone(),
+            };
+            if matches!(
+                what,
+                Change::Claim | Change::WaitWithPartner | Change::Prefer
+            ) {
                 // Seats given up along the way deserve a calendar cancellation too.
                 let after = state
                     .store
@@ -260,6 +285,8 @@ async fn change(
                 Change::Claim => "claimed_notice",
                 Change::Decline => "declined_notice",
                 Change::WaitWithPartner => "waiting_notice",
+                Change::Prefer if outcome.seated_mission.is_some() => "changed_notice",
+                Change::Prefer => "change_waiting_notice",
             };
             page(
                 &state,
@@ -336,4 +363,15 @@ pub async fn wait_with_partner(
     Form(f): Form<MissionForm>,
 ) -> Response {
     change(s, t, q, h, f, Change::WaitWithPartner).await
+}
+
+/// Changes to another mission of the campaign (seated if it has room, else waiting for it).
+pub async fn prefer(
+    State(s): State<AppState>,
+    Path(t): Path<String>,
+    Query(q): Query<LangQuery>,
+    h: HeaderMap,
+    Form(f): Form<MissionForm>,
+) -> Response {
+    change(s, t, q, h, f, Change::Prefer).await
 }

@@ -276,3 +276,109 @@ impl Store {
         Ok(pairs)
     }
 }
+
+impl Store {
+    /// Changes to (or adds) a preferred mission: it becomes the first choice and is
+    /// seated if it has room (any other seat is then given up and offered on);
+    /// otherwise the person keeps what they have and waits for it.
+    pub async fn prefer_mission(
+        &self,
+        registration_id: i64,
+        mission_id: i64,
+        claim_window: Duration,
+    ) -> Result<ChangeOutcome, StorageError> {
+        use crate::entity::{campaign_mission, mission as mission_entity};
+        let txn = self.write_txn().await?;
+        let reg = registration::Entity::find_by_id(registration_id)
+            .one(&txn)
+            .await?
+            .ok_or(StorageError::NotFound("registration"))?;
+        if reg.status != status::CONFIRMED {
+            return Err(StorageError::invalid(
+                "mission_id",
+                "confirm your registration first",
+            ));
+        }
+        let offered = campaign_mission::Entity::find()
+            .filter(campaign_mission::Column::CampaignId.eq(reg.campaign_id))
+            .filter(campaign_mission::Column::MissionId.eq(mission_id))
+            .one(&txn)
+            .await?
+            .is_some()
+            && mission_entity::Entity::find_by_id(mission_id)
+                .one(&txn)
+                .await?
+                .is_some_and(|m| m.status == "published");
+        if !offered {
+            return Err(StorageError::invalid(
+                "mission_id",
+                "this mission is not part of the campaign",
+            ));
+        }
+        let all = choices_of(&txn, reg.id).await?;
+        if all.iter().any(|c| c.mission_id == mission_id && active(c)) {
+            return Err(StorageError::invalid(
+                "mission_id",
+                "you already chose this mission",
+            ));
+        }
+        // Renumber: the new preference first, the others keep their order.
+        let mut rank = 2;
+        for c in all.iter().filter(|c| c.mission_id != mission_id) {
+            let mut a: registration_choice::ActiveModel = c.clone().into();
+            a.rank = Set(rank);
+            a.update(&txn).await?;
+            rank += 1;
+        }
+        let preferred = match all.iter().find(|c| c.mission_id == mission_id) {
+            Some(old) => {
+                let mut a: registration_choice::ActiveModel = old.clone().into();
+                a.rank = Set(1);
+                a.update(&txn).await?
+            }
+            None => {
+                registration_choice::ActiveModel {
+                    organization_id: Set(reg.organization_id),
+                    registration_id: Set(reg.id),
+                    mission_id: Set(mission_id),
+                    rank: Set(1),
+                    status: Set(choice::PENDING.to_owned()),
+                    updated_at: Set(now()),
+                    ..Default::default()
+                }
+                .insert(&txn)
+                .await?
+            }
+        };
+        let others: Vec<_> = all
+            .iter()
+            .filter(|c| c.mission_id != mission_id && active(c))
+            .cloned()
+            .collect();
+        let mut ids: Vec<i64> = others.iter().map(|c| c.mission_id).collect();
+        ids.push(mission_id);
+        let missions = lock_missions(&txn, &ids).await?;
+        let Some(m) = missions.iter().find(|m| m.id == mission_id) else {
+            return Err(StorageError::NotFound("mission"));
+        };
+        let done = super::seats::seat_or_queue(&txn, m, preferred).await?;
+        let mut out = ChangeOutcome::default();
+        if done.status == choice::SEATED {
+            out.seated_mission = Some(mission_id);
+            for c in others {
+                let held = matches!(c.status.as_str(), choice::SEATED | choice::OFFERED);
+                if c.status == choice::SEATED {
+                    out.cancelled_missions.push(c.mission_id);
+                }
+                let mid = c.mission_id;
+                release(&txn, c, choice::RELEASED).await?;
+                if held && let Some(m) = missions.iter().find(|m| m.id == mid) {
+                    out.offers
+                        .extend(offer_free_seats(&txn, m, now() + claim_window).await?);
+                }
+            }
+        }
+        txn.commit().await?;
+        Ok(out)
+    }
+}

@@ -230,3 +230,169 @@ async fn concurrent_imports_never_duplicate_an_employee() {
         300
     );
 }
+
+/// Row `i` of a generated directory file, edition 1 or 2: `[first name, department, site,
+/// language, manager email]`, empty for an empty cell. Edition 2 changes every odd row
+/// (optional fields cleared and filled, a name, a site, a manager) and keeps the even ones.
+fn generated_row(i: usize, edition: u8) -> [String; 5] {
+    let changed = edition == 2 && i % 2 == 1;
+    let first = if changed && i % 8 == 7 {
+        format!("Zoë{i}")
+    } else {
+        format!("Zoé{i}")
+    };
+    let department = match (i.is_multiple_of(3), changed) {
+        (true, false) | (false, true) => String::new(),
+        (true, true) => "Nouveau".to_owned(),
+        (false, false) => format!("Dépt {}", i % 7),
+    };
+    let site = if changed && i % 4 == 1 {
+        "Lille"
+    } else {
+        "Lyon"
+    };
+    let language = if i.is_multiple_of(5) { "" } else { "fr" };
+    let manager = if changed && i % 6 == 3 {
+        "boss@acme.example"
+    } else {
+        ""
+    };
+    [
+        first,
+        department,
+        site.into(),
+        language.into(),
+        manager.into(),
+    ]
+}
+
+fn generated_directory(rows: usize, edition: u8) -> declic_directory::ParsedDirectory {
+    let mut csv = String::from("email;first name;last name;department;site;language;manager\n");
+    for i in 0..rows {
+        let [first, department, site, language, manager] = generated_row(i, edition);
+        csv.push_str(&format!(
+            "p{i}@acme.example;{first};Nom;{department};{site};{language};{manager}\n"
+        ));
+    }
+    declic_directory::parse_directory(csv.as_bytes(), &["acme.example".to_owned()]).unwrap()
+}
+
+/// Everyone in the directory, by email.
+async fn directory_by_email(
+    store: &declic_storage::Store,
+    org: declic_storage::OrgId,
+) -> std::collections::HashMap<String, declic_storage::employees::Employee> {
+    let mut all = std::collections::HashMap::new();
+    loop {
+        let q = declic_storage::employees::EmployeeQuery {
+            limit: 1000,
+            offset: all.len() as u64,
+            ..Default::default()
+        };
+        let (page, total) = store.employees(org, &q).await.unwrap();
+        all.extend(page.into_iter().map(|e| (e.email.clone(), e)));
+        if all.len() as u64 >= total {
+            return all;
+        }
+    }
+}
+
+#[tokio::test]
+async fn reimport_with_half_the_rows_changed_writes_exactly_those() {
+    const ROWS: usize = 4_500; // several insert batches on SQLite
+    let app = TestApp::spawn().await;
+    let org = app.org("acme", "acme.example").await;
+    let (store, actor) = (&app.store, declic_storage::Actor::cli());
+    let first = store
+        .import_employees(org, &generated_directory(ROWS, 1), false, &actor)
+        .await
+        .unwrap();
+    assert_eq!(
+        (first.inserted, first.updated, first.unchanged),
+        (ROWS as u64, 0, 0)
+    );
+    // Two unchanged rows and one changed row left the company and come back.
+    for i in [10, 12, 11] {
+        let id = store
+            .employee_by_email(org, &format!("p{i}@acme.example"))
+            .await
+            .unwrap()
+            .id;
+        store
+            .set_employee_active(org, id, false, &actor)
+            .await
+            .unwrap();
+    }
+    let before = directory_by_email(store, org).await;
+    let second = generated_directory(ROWS + 50, 2);
+
+    let counts = |s: &declic_storage::employees::ImportSummary| {
+        (s.inserted, s.updated, s.unchanged, s.reactivated)
+    };
+    let expected = (50, ROWS as u64 / 2 + 2, ROWS as u64 / 2 - 2, 3);
+    let dry = store
+        .import_employees(org, &second, true, &actor)
+        .await
+        .unwrap();
+    assert_eq!(counts(&dry), expected);
+    assert_eq!(
+        directory_by_email(store, org).await.len(),
+        ROWS,
+        "dry run wrote"
+    );
+
+    let summary = store
+        .import_employees(org, &second, false, &actor)
+        .await
+        .unwrap();
+    assert_eq!(counts(&summary), expected);
+    let after = directory_by_email(store, org).await;
+    assert_eq!(after.len(), ROWS + 50);
+    let some = |s: &str| (!s.is_empty()).then(|| s.to_owned());
+    for i in 0..ROWS + 50 {
+        let email = format!("p{i}@acme.example");
+        let e = &after[&email];
+        let [first, department, site, language, manager] = generated_row(i, 2);
+        assert_eq!(
+            (
+                &e.first_name[..],
+                &e.last_name[..],
+                e.active,
+                e.deactivated_at
+            ),
+            (&first[..], "Nom", true, None),
+            "{email}"
+        );
+        assert_eq!(
+            [&e.department, &e.site, &e.language, &e.manager_email],
+            [
+                &some(&department),
+                &some(&site),
+                &some(&language),
+                &some(&manager)
+            ],
+            "{email}"
+        );
+        match before.get(&email) {
+            None => assert_eq!(e.created_at, e.updated_at, "{email}"),
+            Some(old) if i % 2 == 1 || [10, 12].contains(&i) => {
+                assert!(e.updated_at > old.updated_at, "{email} not updated");
+                assert_eq!((e.id, e.created_at), (old.id, old.created_at), "{email}");
+            }
+            Some(old) => assert_eq!(e.updated_at, old.updated_at, "{email} touched"),
+        }
+    }
+
+    // The same file again changes nothing.
+    let again = store
+        .import_employees(org, &second, false, &actor)
+        .await
+        .unwrap();
+    assert_eq!(counts(&again), (0, 0, ROWS as u64 + 50, 0));
+    let unchanged = directory_by_email(store, org).await;
+    assert!(
+        after
+            .iter()
+            .all(|(email, e)| unchanged[email].updated_at == e.updated_at)
+    );
+}

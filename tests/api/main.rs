@@ -13,6 +13,7 @@ mod health;
 mod jobs;
 mod missions;
 mod pages;
+mod posters;
 mod privacy;
 mod registration;
 mod smtp_flow;

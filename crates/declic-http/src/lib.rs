@@ -10,6 +10,7 @@ mod metrics;
 pub mod notify;
 mod openapi;
 mod pages;
+pub mod posters;
 mod public;
 mod rate_limit;
 mod router;

@@ -3,6 +3,7 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
+use crate::controllers::posters;
 use crate::controllers::{
     admins, associations, audit, campaigns, employees, health, missions, organization,
     registrations, tokens,
@@ -23,6 +24,7 @@ use crate::controllers::{
         campaigns::list, campaigns::default_plan, campaigns::show, campaigns::create, campaigns::update, campaigns::transition, campaigns::calendar_check,
         registrations::links, registrations::create_link, registrations::list, registrations::export_csv, registrations::move_choice,
         audit::list,
+        posters::poster_pdf, posters::posters_zip, posters::flyers_pdf, posters::upload_logo,
     ),
     modifiers(&BearerAuth),
 )]

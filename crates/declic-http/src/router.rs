@@ -12,6 +12,7 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 use utoipa_swagger_ui::SwaggerUi;
 
+use crate::controllers::posters;
 use crate::controllers::{
     admins, associations, audit, campaigns, employees, health, missions, organization,
     registrations, tokens,
@@ -86,6 +87,14 @@ pub fn router(state: AppState) -> Router {
             post(registrations::move_choice),
         )
         .route("/audit", get(audit::list))
+        .route("/campaigns/{id}/posters.pdf", get(posters::poster_pdf))
+        .route("/campaigns/{id}/posters.zip", get(posters::posters_zip))
+        .route("/campaigns/{id}/flyers.pdf", get(posters::flyers_pdf))
+        .route(
+            "/organization/logo",
+            axum::routing::put(posters::upload_logo)
+                .layer(DefaultBodyLimit::max(posters::LOGO_BODY_LIMIT)),
+        )
         .fallback(health::api_not_found);
 
     let sign_in = Router::new()

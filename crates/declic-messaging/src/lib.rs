@@ -3,10 +3,12 @@
 //! - [`templates`]: the bilingual message texts under `templates/mail/`, compiled in.
 //! - [`mail`]: builds RFC 5322 messages and hands them to SMTP or to a local outbox folder.
 //! - [`mod@ics`]: RFC 5545 calendar invitations attached to seat confirmations.
+//! - [`posters`]: printable campaign posters and ambassador flyers (PDF) with QR codes.
 
 pub mod ics;
 pub mod mail;
 mod oneline;
+pub mod posters;
 pub mod templates;
 
 pub use ics::{IcsError, IcsEvent, IcsMethod, ics};

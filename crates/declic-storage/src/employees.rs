@@ -1,10 +1,10 @@
 //! The employee directory: import by upsert, search, deactivation.
 
-use std::collections::HashMap;
+mod import;
 
 use chrono::{DateTime, Utc};
-use declic_directory::{EmployeeRecord, ParsedDirectory, RejectedLine};
-use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
+use declic_directory::RejectedLine;
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
     QuerySelect, Set,
@@ -63,88 +63,7 @@ pub struct EmployeeQuery {
     pub offset: u64,
 }
 
-const INSERT_BATCH: usize = 1000;
-
 impl Store {
-    /// Upserts parsed directory rows by email; re-importing the same file changes nothing.
-    pub async fn import_employees(
-        &self,
-        org: OrgId,
-        parsed: &ParsedDirectory,
-        dry_run: bool,
-        actor: &Actor,
-    ) -> Result<ImportSummary, StorageError> {
-        let txn = self.write_txn().await?;
-        let existing: HashMap<String, employee::Model> = employee::Entity::find()
-            .filter(employee::Column::OrganizationId.eq(org.0))
-            .all(&txn)
-            .await?
-            .into_iter()
-            .map(|e| (e.email.clone(), e))
-            .collect();
-        let mut summary = ImportSummary {
-            dry_run,
-            total_rows: parsed.total_rows,
-            inserted: 0,
-            updated: 0,
-            unchanged: 0,
-            reactivated: 0,
-            rejected: parsed.rejected.clone(),
-            ignored_columns: parsed.ignored_columns.clone(),
-            encoding: parsed.encoding.to_owned(),
-            separator: separator_name(parsed.separator),
-        };
-        let t = now();
-        let mut fresh = Vec::new();
-        for rec in &parsed.records {
-            match existing.get(&rec.email) {
-                None => fresh.push(new_row(org, rec, t)),
-                Some(cur) if same(cur, rec) => summary.unchanged += 1,
-                Some(cur) => {
-                    summary.updated += 1;
-                    if !cur.active {
-                        summary.reactivated += 1;
-                    }
-                    if !dry_run {
-                        update_row(&txn, cur, rec, t).await?;
-                    }
-                }
-            }
-        }
-        summary.inserted = fresh.len() as u64;
-        if dry_run {
-            txn.rollback().await?;
-            return Ok(summary);
-        }
-        let mut rows = fresh.into_iter().peekable();
-        while rows.peek().is_some() {
-            let batch: Vec<_> = rows.by_ref().take(INSERT_BATCH).collect();
-            employee::Entity::insert_many(batch)
-                .on_conflict(
-                    OnConflict::columns([
-                        employee::Column::OrganizationId,
-                        employee::Column::Email,
-                    ])
-                    .do_nothing()
-                    .to_owned(),
-                )
-                .exec_without_returning(&txn)
-                .await?;
-        }
-        audit::record(
-            &txn,
-            org,
-            actor,
-            "employees.import",
-            "organization",
-            Some(org.0),
-            serde_json::json!({"inserted": summary.inserted, "updated": summary.updated, "unchanged": summary.unchanged, "rejected": summary.rejected.len()}),
-        )
-        .await?;
-        txn.commit().await?;
-        Ok(summary)
-    }
-
     /// Lists employees matching `q`, ordered by last then first name.
     pub async fn employees(
         &self,
@@ -315,62 +234,6 @@ impl Store {
         let sites = distinct(employee::Column::Site).all(self.db()).await?;
         Ok((departments, sites))
     }
-}
-
-fn separator_name(sep: u8) -> String {
-    match sep {
-        b'\t' => "tab".to_owned(),
-        other => char::from(other).to_string(),
-    }
-}
-
-fn same(cur: &employee::Model, rec: &EmployeeRecord) -> bool {
-    cur.active
-        && cur.first_name == rec.first_name
-        && cur.last_name == rec.last_name
-        && cur.department == rec.department
-        && cur.site == rec.site
-        && cur.language == rec.language
-        && cur.manager_email == rec.manager_email
-}
-
-fn new_row(org: OrgId, rec: &EmployeeRecord, t: DateTime<Utc>) -> employee::ActiveModel {
-    employee::ActiveModel {
-        organization_id: Set(org.0),
-        email: Set(rec.email.clone()),
-        first_name: Set(rec.first_name.clone()),
-        last_name: Set(rec.last_name.clone()),
-        department: Set(rec.department.clone()),
-        site: Set(rec.site.clone()),
-        language: Set(rec.language.clone()),
-        manager_email: Set(rec.manager_email.clone()),
-        active: Set(true),
-        created_at: Set(t),
-        updated_at: Set(t),
-        deactivated_at: Set(None),
-        erased_at: Set(None),
-        ..Default::default()
-    }
-}
-
-async fn update_row(
-    txn: &sea_orm::DatabaseTransaction,
-    cur: &employee::Model,
-    rec: &EmployeeRecord,
-    t: DateTime<Utc>,
-) -> Result<(), StorageError> {
-    let mut a: employee::ActiveModel = cur.clone().into();
-    a.first_name = Set(rec.first_name.clone());
-    a.last_name = Set(rec.last_name.clone());
-    a.department = Set(rec.department.clone());
-    a.site = Set(rec.site.clone());
-    a.language = Set(rec.language.clone());
-    a.manager_email = Set(rec.manager_email.clone());
-    a.active = Set(true);
-    a.deactivated_at = Set(None);
-    a.updated_at = Set(t);
-    a.update(txn).await?;
-    Ok(())
 }
 
 pub(crate) fn view(m: employee::Model) -> Employee {

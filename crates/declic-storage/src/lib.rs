@@ -16,6 +16,7 @@ pub mod audit;
 pub mod campaigns;
 pub mod employees;
 pub mod links;
+pub mod logos;
 pub mod missions;
 pub mod orgs;
 pub mod privacy;

@@ -49,6 +49,16 @@ pub const COLUMNS: &[(&str, &[(&str, Class)])] = &[
         ],
     ),
     (
+        "organization_logos",
+        &[
+            ("id", NotPersonal),
+            ("organization_id", NotPersonal),
+            ("content_type", NotPersonal),
+            ("bytes", NotPersonal),
+            ("updated_at", NotPersonal),
+        ],
+    ),
+    (
         "admins",
         &[
             ("id", NotPersonal),

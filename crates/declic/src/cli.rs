@@ -41,6 +41,9 @@ pub enum Command {
     /// An employee's personal data: export, erase, deactivate.
     #[command(subcommand)]
     Employee(EmployeeCommand),
+    /// Print campaign posters and ambassador flyers to PDF files.
+    #[command(subcommand)]
+    Poster(PosterCommand),
 }
 
 #[derive(Debug, Args)]
@@ -160,5 +163,50 @@ pub enum EmployeeCommand {
         org: String,
         #[arg(long)]
         email: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PosterCommand {
+    /// A campaign poster whose QR code opens the poster's tagged link (per site with --site).
+    Campaign {
+        #[arg(long)]
+        org: String,
+        #[arg(long)]
+        campaign: i64,
+        /// The site the poster hangs in: its own link, so sign-ups are counted per site.
+        #[arg(long)]
+        site: Option<String>,
+        /// a4 or a3.
+        #[arg(long, default_value = "a4")]
+        size: String,
+        /// fr or en; default: the organisation's language.
+        #[arg(long)]
+        lang: Option<String>,
+        /// The PDF file to write.
+        #[arg(long, value_name = "FILE.pdf")]
+        out: PathBuf,
+    },
+    /// Ambassador flyers: one ambassador's, or every ambassador link's (one page each).
+    Flyers {
+        #[arg(long)]
+        org: String,
+        #[arg(long)]
+        campaign: i64,
+        /// One ambassador by work email (their link is created on first use).
+        #[arg(long)]
+        ambassador_email: Option<String>,
+        /// A portrait (PNG, JPEG or SVG) for the flyer; only with --ambassador-email.
+        #[arg(long, value_name = "FILE", requires = "ambassador_email")]
+        photo: Option<PathBuf>,
+        /// a5 or a6.
+        #[arg(long, default_value = "a5")]
+        size: String,
+        /// fr or en; default: the organisation's language.
+        #[arg(long)]
+        lang: Option<String>,
+        /// The PDF file to write.
+        #[arg(long, value_name = "FILE.pdf")]
+        out: PathBuf,
     },
 }

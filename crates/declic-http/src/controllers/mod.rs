@@ -8,5 +8,6 @@ pub mod employees;
 pub mod health;
 pub mod missions;
 pub mod organization;
+pub mod posters;
 pub mod registrations;
 pub mod tokens;

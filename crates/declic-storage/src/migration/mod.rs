@@ -8,6 +8,7 @@ mod m0003_missions;
 mod m0004_campaigns;
 mod m0005_audit;
 mod m0006_registrations;
+mod m0007_logo;
 
 /// All migrations, oldest first.
 pub struct Migrator;
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0004_campaigns::Migration),
             Box::new(m0005_audit::Migration),
             Box::new(m0006_registrations::Migration),
+            Box::new(m0007_logo::Migration),
         ]
     }
 }

@@ -323,12 +323,10 @@ impl Store {
             ));
         }
         // Renumber: the new preference first, the others keep their order.
-        let mut rank = 2;
-        for c in all.iter().filter(|c| c.mission_id != mission_id) {
+        for (rank, c) in (2..).zip(all.iter().filter(|c| c.mission_id != mission_id)) {
             let mut a: registration_choice::ActiveModel = c.clone().into();
             a.rank = Set(rank);
             a.update(&txn).await?;
-            rank += 1;
         }
         let preferred = match all.iter().find(|c| c.mission_id == mission_id) {
             Some(old) => {

@@ -3,6 +3,7 @@
 
 mod directory;
 mod people;
+mod poster;
 mod serve;
 
 use std::process::ExitCode;
@@ -108,5 +109,6 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             directory::import(&config, &org, &file, dry_run).await
         }
         Command::Employee(c) => directory::employee(&config, c).await,
+        Command::Poster(c) => poster::poster(&config, c).await,
     }
 }

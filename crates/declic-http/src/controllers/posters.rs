@@ -1,0 +1,282 @@
+//! Printable material: campaign posters (one or per site, PDF or ZIP), ambassador flyers,
+//! and the organisation's logo printed on posters.
+
+use axum::Json;
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use declic_messaging::Lang;
+use declic_messaging::posters::{self, FlyerSize, ImageFormat, PosterError, PosterSize};
+use declic_storage::logos::MAX_LOGO_BYTES;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::AppState;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{Auth, Id, QueryParams, RequestId, read_body};
+use crate::posters::{Printing, campaign_poster, directory_sites, site_posters};
+
+/// A language of printed material.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PrintLang {
+    Fr,
+    En,
+}
+
+impl From<PrintLang> for Lang {
+    fn from(l: PrintLang) -> Self {
+        match l {
+            PrintLang::Fr => Lang::Fr,
+            PrintLang::En => Lang::En,
+        }
+    }
+}
+
+/// Which poster(s), in which size and language.
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct PosterQuery {
+    /// `a4` (default) or `a3`.
+    #[param(value_type = Option<String>)]
+    pub size: Option<PosterSize>,
+    /// `fr` or `en`; default: the organisation's language.
+    #[param(value_type = Option<String>)]
+    pub lang: Option<PrintLang>,
+    /// One site's poster, with the site's own tagged link.
+    pub site: Option<String>,
+    /// One page per site (the directory's sites, or `sites`).
+    pub all_sites: Option<bool>,
+    /// Sites to print, comma-separated; default: every site of the directory.
+    pub sites: Option<String>,
+}
+
+/// Whose flyer(s), in which size and language.
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct FlyerQuery {
+    /// One ambassador (created as ambassador on first use); default: every ambassador link.
+    pub ambassador_email: Option<String>,
+    /// `a5` (default) or `a6`.
+    #[param(value_type = Option<String>)]
+    pub size: Option<FlyerSize>,
+    /// `fr` or `en`; default: the organisation's language.
+    #[param(value_type = Option<String>)]
+    pub lang: Option<PrintLang>,
+}
+
+/// A file (PDF, ZIP, image) as raw bytes, for the OpenAPI document.
+#[derive(ToSchema)]
+#[schema(value_type = String, format = Binary)]
+pub struct BinaryFile(#[expect(dead_code, reason = "describes the schema only")] Vec<u8>);
+
+/// The stored logo.
+#[derive(Serialize, ToSchema)]
+pub struct LogoInfo {
+    pub content_type: String,
+    pub bytes: usize,
+}
+
+fn printing<'a>(state: &'a AppState, lang: Option<PrintLang>) -> Printing<'a> {
+    Printing {
+        public_url: &state.config.server.public_url,
+        lang: lang.map(Lang::from),
+    }
+}
+
+/// A campaign poster: one site's (`site`), every site's (`all_sites=true`, one page each), or the generic one.
+#[utoipa::path(get, path = "/api/v1/campaigns/{id}/posters.pdf", tag = "posters", security(("bearer" = [])), params(("id" = i64, Path), PosterQuery),
+    responses((status = 200, content_type = "application/pdf", body = BinaryFile), (status = 404, body = crate::Problem), (status = 422, body = crate::Problem)))]
+pub async fn poster_pdf(
+    State(state): State<AppState>,
+    auth: Auth,
+    Id(id): Id,
+    QueryParams(q): QueryParams<PosterQuery>,
+) -> ApiResult<Response> {
+    let size = q.size.unwrap_or_default();
+    let print = printing(&state, q.lang);
+    let specs = if q.all_sites == Some(true) || q.sites.is_some() {
+        state.store.campaign(auth.org(), id).await?;
+        let sites = chosen_sites(&state, &auth, q.sites.as_deref()).await?;
+        site_posters(&state.store, print, auth.org(), id, &sites, size).await?
+    } else {
+        vec![campaign_poster(&state.store, print, auth.org(), id, q.site.as_deref(), size).await?]
+    };
+    let pdf = rendered(move || posters::render_posters(&specs)).await?;
+    let name = posters::file_name("poster", q.site.as_deref().unwrap_or_default());
+    Ok(download("application/pdf", &name, pdf))
+}
+
+/// Every site's poster as its own PDF, in one ZIP (`sites` or the directory's sites).
+#[utoipa::path(get, path = "/api/v1/campaigns/{id}/posters.zip", tag = "posters", security(("bearer" = [])), params(("id" = i64, Path), PosterQuery),
+    responses((status = 200, content_type = "application/zip", body = BinaryFile), (status = 404, body = crate::Problem), (status = 422, body = crate::Problem)))]
+pub async fn posters_zip(
+    State(state): State<AppState>,
+    auth: Auth,
+    Id(id): Id,
+    QueryParams(q): QueryParams<PosterQuery>,
+) -> ApiResult<Response> {
+    // An unknown campaign is a 404 before "no site" is a 422.
+    state.store.campaign(auth.org(), id).await?;
+    let sites = chosen_sites(&state, &auth, q.sites.as_deref()).await?;
+    let print = printing(&state, q.lang);
+    let size = q.size.unwrap_or_default();
+    let specs = site_posters(&state.store, print, auth.org(), id, &sites, size).await?;
+    let zip = rendered(move || {
+        let files = sites
+            .iter()
+            .zip(&specs)
+            .map(|(site, spec)| {
+                Ok((
+                    posters::file_name("poster", site),
+                    posters::render_poster(spec)?,
+                ))
+            })
+            .collect::<Result<Vec<_>, PosterError>>()?;
+        posters::zip_files(&files)
+    })
+    .await?;
+    Ok(download("application/zip", "posters.zip", zip))
+}
+
+/// Ambassador flyers: one ambassador's (`ambassador_email`), or every ambassador link's, one page each.
+#[utoipa::path(get, path = "/api/v1/campaigns/{id}/flyers.pdf", tag = "posters", security(("bearer" = [])), params(("id" = i64, Path), FlyerQuery),
+    responses((status = 200, content_type = "application/pdf", body = BinaryFile), (status = 404, body = crate::Problem), (status = 422, body = crate::Problem)))]
+pub async fn flyers_pdf(
+    State(state): State<AppState>,
+    auth: Auth,
+    Id(id): Id,
+    QueryParams(q): QueryParams<FlyerQuery>,
+) -> ApiResult<Response> {
+    let size = q.size.unwrap_or_default();
+    let print = printing(&state, q.lang);
+    let store = &state.store;
+    let specs = match q.ambassador_email.as_deref() {
+        Some(email) => {
+            vec![crate::posters::ambassador_flyer(store, print, auth.org(), id, email, size).await?]
+        }
+        None => crate::posters::all_ambassador_flyers(store, print, auth.org(), id, size).await?,
+    };
+    if specs.is_empty() {
+        return Err(ApiError::field(
+            "ambassador_email",
+            "the campaign has no ambassador link yet: name an ambassador",
+        ));
+    }
+    let pdf = rendered(move || posters::render_flyers(&specs)).await?;
+    Ok(download("application/pdf", "flyers.pdf", pdf))
+}
+
+/// Uploads the logo printed on posters: a PNG or SVG body (2 MiB at most), replacing the last one.
+#[utoipa::path(put, path = "/api/v1/organization/logo", tag = "posters", security(("bearer" = [])),
+    request_body(content((BinaryFile = "image/png"), (BinaryFile = "image/svg+xml"))),
+    responses((status = 200, body = LogoInfo), (status = 403, body = crate::Problem), (status = 413, body = crate::Problem), (status = 415, body = crate::Problem), (status = 422, body = crate::Problem)))]
+pub async fn upload_logo(
+    State(state): State<AppState>,
+    auth: Auth,
+    rid: RequestId,
+    headers: HeaderMap,
+    req: Request,
+) -> ApiResult<Json<LogoInfo>> {
+    auth.require_manage()?;
+    let declared = match media_type(&headers).as_deref() {
+        Some("image/png") => ImageFormat::Png,
+        Some("image/svg+xml") => ImageFormat::Svg,
+        _ => return Err(ApiError::UnsupportedMediaType("image/png or image/svg+xml")),
+    };
+    let bytes = read_body(req, &state).await?.to_vec();
+    let checked = {
+        let bytes = bytes.clone();
+        tokio::task::spawn_blocking(move || posters::check_image(&bytes))
+            .await
+            .map_err(|e| ApiError::Internal(format!("logo check: {e}")))?
+    };
+    match checked {
+        Ok(found) if found == declared => {}
+        Ok(found) => {
+            let msg = format!(
+                "the body is {}, not {}",
+                found.content_type(),
+                declared.content_type()
+            );
+            return Err(ApiError::field("logo", msg));
+        }
+        Err(reason) => return Err(ApiError::field("logo", reason)),
+    }
+    let info = LogoInfo {
+        content_type: declared.content_type().to_owned(),
+        bytes: bytes.len(),
+    };
+    state
+        .store
+        .set_logo(auth.org(), &info.content_type, bytes, &auth.actor(&rid))
+        .await?;
+    Ok(Json(info))
+}
+
+/// The body limit of the logo route: larger bodies are refused with 413 before any decoding.
+pub const LOGO_BODY_LIMIT: usize = MAX_LOGO_BYTES;
+
+fn media_type(headers: &HeaderMap) -> Option<String> {
+    let v = headers.get(header::CONTENT_TYPE)?.to_str().ok()?;
+    Some(v.split(';').next()?.trim().to_ascii_lowercase())
+}
+
+/// `sites=` (comma-separated) or every site of the directory.
+async fn chosen_sites(
+    state: &AppState,
+    auth: &Auth,
+    sites: Option<&str>,
+) -> ApiResult<Vec<String>> {
+    let mut list: Vec<String> = match sites {
+        Some(s) => s
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect(),
+        None => directory_sites(&state.store, auth.org()).await?,
+    };
+    let mut seen = std::collections::HashSet::new();
+    // Links are per site whatever the case ("Lyon", "lyon"): print each once.
+    list.retain(|s| seen.insert(s.to_lowercase()));
+    if list.is_empty() {
+        return Err(ApiError::field(
+            "sites",
+            "no site to print: the directory lists none; name them with sites=Lyon,Paris",
+        ));
+    }
+    Ok(list)
+}
+
+/// Runs a renderer off the async threads (it is CPU work) and maps its errors.
+async fn rendered(
+    job: impl FnOnce() -> Result<Vec<u8>, PosterError> + Send + 'static,
+) -> ApiResult<Vec<u8>> {
+    let result = tokio::task::spawn_blocking(job)
+        .await
+        .map_err(|e| ApiError::Internal(format!("poster rendering: {e}")))?;
+    result.map_err(|e| {
+        let text = e.to_string();
+        match e.field() {
+            Some(field) => {
+                let message = text.strip_prefix(&format!("{field}: ")).unwrap_or(&text);
+                ApiError::field(field, message)
+            }
+            None => ApiError::Internal(text),
+        }
+    })
+}
+
+fn download(content_type: &'static str, file_name: &str, body: Vec<u8>) -> Response {
+    let disposition = format!("attachment; filename=\"{file_name}\"");
+    (
+        StatusCode::OK,
+        [
+            (header::CONTENT_TYPE, content_type.to_owned()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        body,
+    )
+        .into_response()
+}

@@ -1,0 +1,907 @@
+//! Launch-day burst benchmark: 64 clients register at once through the real app
+//! (`POST /c/{code}/register`, then `POST /r/{token}` to confirm), on SQLite and, when
+//! `DECLIC_TEST_DATABASE_URL` is set, PostgreSQL, beside the raw insert+commit rate of the
+//! same database through the same connection pool in the same run.
+//!
+//! Run with `cargo bench -p declic --bench burst`. `BURST_N` (default 2000) registrations per
+//! run, `BURST_RAW_N` (default 10 000) commits per baseline measurement, `BURST_SOLO`
+//! (default 200) registrations by a single client first, `BENCH_RUNS` (default 1) runs per
+//! backend, each on a fresh database and a freshly started app. Nothing here asserts on a
+//! duration.
+//!
+//! The app runs in this process, as in the API tests: `declic_http::serve` on 127.0.0.1:0,
+//! the pool size from `config/default.toml` (`DECLIC__DATABASE__MAX_CONNECTIONS` changes it),
+//! mail to the default outbox folder (an `.eml` file per message in the run's temporary data
+//! dir). The per-address limit on public routes is raised, since every request here comes
+//! from 127.0.0.1; the scheduler is not started. The load generator (64 reqwest clients)
+//! shares the machine's CPUs with the app.
+//!
+//! Confirming without reading mail: right after a submit returns, the client looks up the
+//! pending registration and calls `Store::renew_confirmation`, which stores and returns a new
+//! confirmation token (the mailed one stops working). That lookup and write are not in the
+//! request latencies, but they run against the same database during the burst, so they are
+//! in the wall-clock time and the registrations/s figure is slightly pessimistic; the bench
+//! prints how long they took.
+//!
+//! The raw baseline inserts one row per transaction into a scratch table (`bench_raw`) with a
+//! prepared `INSERT`, from 64 tasks through the app's own pool, opened as the app opens its
+//! writes (`Store::write_txn`: `BEGIN IMMEDIATE` on SQLite); it runs before and after the
+//! burst. For reference it also runs once through a pool of one connection, where SQLite
+//! writers never wait on each other.
+//!
+//! CPU figures are this process's (app and load generator together; PostgreSQL's own
+//! processes are not in them), from `/proc/self/stat`.
+//!
+//! Without `--bench` (e.g. `cargo test --benches`) the binary exits at once, so a test run
+//! never times anything.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, anyhow, ensure};
+use declic_config::{LoadOptions, Secret};
+use declic_http::{App, AppState};
+use declic_storage::admins::Role;
+use declic_storage::orgs::NewOrganization;
+use declic_storage::registrations::PublicCampaign;
+use declic_storage::{Actor, OrgId, Store};
+use sea_orm::{ConnectionTrait, DbBackend, Statement};
+use serde_json::{Value, json};
+use tokio::sync::Barrier;
+use tokio::task::JoinSet;
+
+/// Concurrent clients (and concurrent raw writers).
+const CLIENTS: usize = 64;
+const DOMAIN: &str = "acme.example";
+const SECRET: &str = "bench-secret-key-0123456789abcdefghijklmnop";
+
+/// What a run is asked to do.
+#[derive(Clone, Copy)]
+struct Plan {
+    n: usize,
+    raw_n: usize,
+    solo: usize,
+}
+
+fn main() -> anyhow::Result<()> {
+    if !std::env::args().any(|a| a == "--bench") {
+        println!("burst bench: skipped (run it with `cargo bench -p declic --bench burst`)");
+        return Ok(());
+    }
+    let plan = Plan {
+        n: env_or("BURST_N", 2000)?,
+        raw_n: env_or("BURST_RAW_N", 10_000)?,
+        solo: env_or("BURST_SOLO", 200)?,
+    };
+    let runs: usize = env_or("BENCH_RUNS", 1)?;
+    ensure!(
+        plan.n > 0 && plan.raw_n > 0 && runs > 0,
+        "BURST_N, BURST_RAW_N and BENCH_RUNS must be positive"
+    );
+    // Errors the app logs (a failed mail, a 500) show up on stderr; RUST_LOG for more.
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .try_init();
+    println!(
+        "burst bench: {} registrations (submit + confirm) by {CLIENTS} clients after {} by one \
+         client, raw baseline {} commits by {CLIENTS} tasks, {runs} run(s) per backend",
+        plan.n, plan.solo, plan.raw_n
+    );
+
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    let dir = tempfile::tempdir()?;
+    let mut summaries = Vec::new();
+
+    let mut sqlite = Vec::new();
+    for run in 1..=runs {
+        let run_dir = tempfile::tempdir_in(dir.path())?;
+        let url = format!(
+            "sqlite://{}?mode=rwc",
+            run_dir.path().join("declic.db").display()
+        );
+        sqlite.push(rt.block_on(Box::pin(measure(&url, run_dir.path(), plan)))?);
+        eprintln!("  sqlite run {run}/{runs} done");
+    }
+    summaries.push(("sqlite", Summary::new(&sqlite)));
+
+    match std::env::var("DECLIC_TEST_DATABASE_URL") {
+        Ok(admin_url) if !admin_url.is_empty() => {
+            let mut pg = Vec::new();
+            for run in 1..=runs {
+                let run_dir = tempfile::tempdir_in(dir.path())?;
+                pg.push(rt.block_on(Box::pin(pg_run(&admin_url, run_dir.path(), plan)))?);
+                eprintln!("  postgres run {run}/{runs} done");
+            }
+            summaries.push(("postgres", Summary::new(&pg)));
+        }
+        _ => println!(
+            "postgres: skipped (set DECLIC_TEST_DATABASE_URL, e.g. \
+             postgres://postgres@127.0.0.1:5432/test)"
+        ),
+    }
+
+    println!();
+    println!(
+        "{:<9} {:>8} {:>10} {:>7} {:>16} {:>16} {:>16}",
+        "backend", "reg/s", "raw c/s", "ratio", "submit p50/p99", "confirm p50/p99", "reg p50/p99"
+    );
+    for (backend, s) in &summaries {
+        println!(
+            "{backend:<9} {:>8.0} {:>10.0} {:>7.3} {:>16} {:>16} {:>16}",
+            s.reg_rate,
+            s.raw_rate,
+            s.reg_rate / s.raw_rate,
+            s.submit.ms(),
+            s.confirm.ms(),
+            s.registration.ms(),
+        );
+    }
+    println!(
+        "(median rates over runs; latencies in ms, pooled over runs; \
+         reg = submit + confirm of one registration)"
+    );
+    for (backend, s) in &summaries {
+        println!();
+        println!("{backend}:");
+        for line in &s.lines {
+            println!("  {line}");
+        }
+    }
+    Ok(())
+}
+
+/// Process CPU time (user, system) so far.
+#[derive(Clone, Copy, Default)]
+struct Cpu {
+    user: f64,
+    sys: f64,
+}
+
+impl Cpu {
+    /// From `/proc/self/stat` (clock ticks of 1/100 s); zero where unavailable.
+    fn now() -> Self {
+        let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
+            return Self::default();
+        };
+        // Fields after the command name, which is in parentheses: utime is the 14th field
+        // of the line, stime the 15th.
+        let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+        let field = |i: usize| {
+            rest.split_whitespace()
+                .nth(i)
+                .and_then(|v| v.parse::<f64>().ok())
+                .map_or(0.0, |t| t / 100.0)
+        };
+        Self {
+            user: field(11),
+            sys: field(12),
+        }
+    }
+
+    fn since(self, start: Self) -> Self {
+        Self {
+            user: self.user - start.user,
+            sys: self.sys - start.sys,
+        }
+    }
+}
+
+/// A measured stretch: how many operations, how long, how much CPU.
+#[derive(Clone, Copy)]
+struct Phase {
+    ops: usize,
+    wall: Duration,
+    cpu: Cpu,
+}
+
+impl Phase {
+    fn start() -> (Instant, Cpu) {
+        (Instant::now(), Cpu::now())
+    }
+
+    fn end(ops: usize, (t0, cpu0): (Instant, Cpu)) -> Self {
+        Self {
+            ops,
+            wall: t0.elapsed(),
+            cpu: Cpu::now().since(cpu0),
+        }
+    }
+
+    fn rate(&self) -> f64 {
+        self.ops as f64 / self.wall.as_secs_f64()
+    }
+
+    /// CPU milliseconds per operation: (user, system).
+    fn cpu_ms(&self) -> (f64, f64) {
+        let n = self.ops.max(1) as f64;
+        (self.cpu.user * 1e3 / n, self.cpu.sys * 1e3 / n)
+    }
+}
+
+/// Operations with their latencies.
+struct Timed {
+    phase: Phase,
+    latencies: Vec<Duration>,
+}
+
+/// Timings of one registration.
+#[derive(Clone, Copy)]
+struct Sample {
+    /// Its place in the burst (0 first).
+    i: usize,
+    submit: Duration,
+    /// Token lookup and renewal, not part of the request latencies.
+    renew: Duration,
+    confirm: Duration,
+}
+
+/// Registrations with their timings, in the order they were started.
+struct Burst {
+    phase: Phase,
+    samples: Vec<Sample>,
+}
+
+/// What one run measured.
+struct Run {
+    /// By `CLIENTS` clients at once.
+    burst: Burst,
+    /// By one client alone, before the burst (an empty mission) and after it.
+    solo: Burst,
+    solo_after: Burst,
+    /// Raw baseline through the app's pool, before and after the burst.
+    raw: Vec<Timed>,
+    /// Raw baseline through a pool of one connection.
+    raw_single: Timed,
+    healthz: Timed,
+    page: Timed,
+    mails: usize,
+}
+
+/// Sorted latencies.
+struct Dist(Vec<Duration>);
+
+impl Dist {
+    fn new(samples: impl IntoIterator<Item = Duration>) -> Self {
+        let mut v: Vec<Duration> = samples.into_iter().collect();
+        v.sort_unstable();
+        Self(v)
+    }
+
+    /// Nearest-rank percentile.
+    fn pct(&self, p: f64) -> Duration {
+        let n = self.0.len();
+        if n == 0 {
+            return Duration::ZERO;
+        }
+        let rank = ((p * n as f64).ceil() as usize).clamp(1, n);
+        self.0[rank - 1]
+    }
+
+    fn ms(&self) -> String {
+        format!(
+            "{:.1} / {:.1}",
+            self.pct(0.50).as_secs_f64() * 1e3,
+            self.pct(0.99).as_secs_f64() * 1e3
+        )
+    }
+}
+
+/// One backend's runs together: rates are medians over runs, latencies pooled.
+struct Summary {
+    reg_rate: f64,
+    raw_rate: f64,
+    submit: Dist,
+    confirm: Dist,
+    registration: Dist,
+    /// The details printed under the table.
+    lines: Vec<String>,
+}
+
+impl Summary {
+    fn new(runs: &[Run]) -> Self {
+        let all = || runs.iter().flat_map(|r| r.burst.samples.iter());
+        let solo = |f: fn(&Run) -> &Burst, what: &str| {
+            let samples = || runs.iter().flat_map(move |r| f(r).samples.iter());
+            format!(
+                "one client alone, {what}: {:.0} reg/s, submit p50/p99 ms {}, confirm {}",
+                median(runs.iter().map(|r| f(r).phase.rate())),
+                Dist::new(samples().map(|s| s.submit)).ms(),
+                Dist::new(samples().map(|s| s.confirm)).ms()
+            )
+        };
+        let total = |f: fn(&Sample) -> Duration| -> f64 { all().map(|s| f(s).as_secs_f64()).sum() };
+        let renew = total(|s| s.renew);
+        let client_time = renew + total(|s| s.submit) + total(|s| s.confirm);
+        let pooled = |f: fn(&Run) -> &Timed| {
+            Dist::new(runs.iter().flat_map(|r| f(r).latencies.iter().copied()))
+        };
+        let rate = |f: fn(&Run) -> Phase| median(runs.iter().map(|r| f(r).rate()));
+        let cpu = |f: fn(&Run) -> Phase| {
+            let user = median(runs.iter().map(|r| f(r).cpu_ms().0));
+            let sys = median(runs.iter().map(|r| f(r).cpu_ms().1));
+            format!("{:.2} ms (user {user:.2}, system {sys:.2})", user + sys)
+        };
+
+        let mut lines = vec![
+            format!(
+                "raw commits/s per measurement: {}",
+                runs.iter()
+                    .flat_map(|r| r.raw.iter().map(|m| format!("{:.0}", m.phase.rate())))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            format!(
+                "raw commit latency p50/p99 ms: {}",
+                Dist::new(
+                    runs.iter()
+                        .flat_map(|r| r.raw.iter().flat_map(|m| m.latencies.iter().copied()))
+                )
+                .ms()
+            ),
+            format!(
+                "raw commits/s through one connection: {:.0} (latency p50/p99 ms {}, pool wait included)",
+                rate(|r| r.raw_single.phase),
+                pooled(|r| &r.raw_single).ms()
+            ),
+            solo(|r| &r.solo, "before the burst"),
+            solo(|r| &r.solo_after, "after it"),
+            format!(
+                "token lookup + renew (not timed) p50/p99 ms: {}, {:.0}% of the clients' time",
+                Dist::new(all().map(|s| s.renew)).ms(),
+                if client_time > 0.0 {
+                    renew / client_time * 100.0
+                } else {
+                    0.0
+                }
+            ),
+            format!(
+                "process CPU per registration ({CLIENTS} clients, incl. renew and load generator): {}",
+                cpu(|r| r.burst.phase)
+            ),
+            format!(
+                "process CPU per registration (one client): {}",
+                cpu(|r| r.solo.phase)
+            ),
+            format!("process CPU per raw commit: {}", cpu(|r| r.raw[0].phase)),
+            format!(
+                "GET /healthz by {CLIENTS} clients: {:.0} req/s (p50/p99 ms {}), CPU {}",
+                rate(|r| r.healthz.phase),
+                pooled(|r| &r.healthz).ms(),
+                cpu(|r| r.healthz.phase)
+            ),
+            format!(
+                "GET /c/{{code}} by {CLIENTS} clients: {:.0} req/s (p50/p99 ms {}), CPU {}",
+                rate(|r| r.page.phase),
+                pooled(|r| &r.page).ms(),
+                cpu(|r| r.page.phase)
+            ),
+        ];
+        lines.push(format!(
+            "mails in the outbox: {} for {} registrations",
+            runs.iter().map(|r| r.mails).sum::<usize>(),
+            runs.iter()
+                .map(|r| r.burst.samples.len() + r.solo.samples.len() + r.solo_after.samples.len())
+                .sum::<usize>()
+        ));
+        Self {
+            reg_rate: rate(|r| r.burst.phase),
+            raw_rate: median(
+                runs.iter()
+                    .flat_map(|r| r.raw.iter().map(|m| m.phase.rate())),
+            ),
+            submit: Dist::new(all().map(|s| s.submit)),
+            confirm: Dist::new(all().map(|s| s.confirm)),
+            registration: Dist::new(all().map(|s| s.submit + s.confirm)),
+            lines,
+        }
+    }
+}
+
+fn median(values: impl IntoIterator<Item = f64>) -> f64 {
+    let mut v: Vec<f64> = values.into_iter().collect();
+    v.sort_by(f64::total_cmp);
+    match v.len() {
+        0 => f64::NAN,
+        n if n % 2 == 1 => v[n / 2],
+        n => (v[n / 2 - 1] + v[n / 2]) / 2.0,
+    }
+}
+
+/// One PostgreSQL run: a fresh database, the measurement, then drop.
+async fn pg_run(admin_url: &str, data_dir: &Path, plan: Plan) -> anyhow::Result<Run> {
+    let admin = Store::connect(admin_url, 1).await?;
+    let name = format!("bench_{}", uuid::Uuid::new_v4().simple());
+    admin
+        .db()
+        .execute_unprepared(&format!("CREATE DATABASE {name}"))
+        .await?;
+    let url = with_database(admin_url, &name)?;
+    let result = Box::pin(measure(&url, data_dir, plan)).await;
+    admin
+        .db()
+        .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        .await?;
+    admin.db().clone().close().await?;
+    result
+}
+
+/// Starts the app on a fresh database at `url`, measures, stops it.
+async fn measure(url: &str, data_dir: &Path, plan: Plan) -> anyhow::Result<Run> {
+    let mut config = declic_config::load(&LoadOptions {
+        config_dir: Some(data_dir.to_path_buf()),
+        file: None,
+    })?
+    .config;
+    config.data_dir = data_dir.to_path_buf();
+    config.security.secret_key = Secret::new(SECRET);
+    config.database.url = Secret::new(url.to_owned());
+    // Every request comes from 127.0.0.1: lift the per-address limit of public pages.
+    config.limits.public_per_minute = 10_000_000;
+    config.limits.public_burst = 10_000_000;
+    let store = Store::connect(url, config.database.max_connections).await?;
+    store.migrate().await?;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let base = format!("http://{}", listener.local_addr()?);
+    config.server.public_url.clone_from(&base);
+    let state = AppState::new(App::new(store.clone(), config).map_err(|e| anyhow!("mail: {e}"))?);
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(declic_http::serve(listener, state, async move {
+        let _ = stopped.await;
+    }));
+
+    let result = Box::pin(drive(&store, url, &base, data_dir, plan)).await;
+
+    let _ = stop.send(());
+    server.await??;
+    store.db().clone().close().await?;
+    result
+}
+
+/// Everything measured against one running app.
+async fn drive(
+    store: &Store,
+    url: &str,
+    base: &str,
+    data_dir: &Path,
+    plan: Plan,
+) -> anyhow::Result<Run> {
+    let Plan { n, raw_n, solo } = plan;
+    let live = Box::pin(live_campaign(store, base)).await?;
+    let mut clients = Vec::with_capacity(CLIENTS);
+    for _ in 0..CLIENTS {
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()?;
+        // Each client opens its keep-alive connection by loading the page, as a person would.
+        let res = client.get(&live.link).send().await?;
+        ensure!(res.status() == 200, "campaign page: {}", res.status());
+        res.bytes().await?;
+        clients.push(client);
+    }
+
+    let healthz = closed_loop_get(&clients, &format!("{base}/healthz"), 2 * n).await?;
+    let page = closed_loop_get(&clients, &live.link, n).await?;
+
+    let mut raw = Vec::new();
+    create_raw_table(store).await?;
+    raw.push(raw_commits(store, raw_n, 0).await?);
+    let single = Store::connect(url, 1).await?;
+    let raw_single = raw_commits(&single, raw_n, raw_n).await?;
+    single.db().clone().close().await?;
+    let solo_run = Box::pin(burst(store, &live, &clients[..1], solo, "solo")).await?;
+    let crowd = Box::pin(burst(store, &live, &clients, n, "burst")).await?;
+    let solo_after = Box::pin(burst(store, &live, &clients[..1], solo, "after")).await?;
+    raw.push(raw_commits(store, raw_n, 2 * raw_n).await?);
+
+    let count = |sql: &'static str| async move {
+        store
+            .db()
+            .query_one_raw(Statement::from_string(store.backend(), sql))
+            .await?
+            .context("no count row")?
+            .try_get::<i64>("", "n")
+            .map_err(anyhow::Error::from)
+    };
+    let confirmed =
+        count("SELECT count(*) AS n FROM registrations WHERE status = 'confirmed'").await?;
+    let seated =
+        count("SELECT count(*) AS n FROM registration_choices WHERE status = 'seated'").await?;
+    let expected = n + 2 * solo;
+    let expected_seats = expected.min(declic_planning::MAX_MISSION_CAPACITY as usize);
+    ensure!(
+        confirmed == expected as i64 && seated == expected_seats as i64,
+        "after the burst: {confirmed} confirmed and {seated} seated, \
+         expected {expected} and {expected_seats}"
+    );
+    let mails = std::fs::read_dir(data_dir.join("outbox"))
+        .map(|d| {
+            d.filter_map(Result::ok)
+                .filter(|e| e.file_name().to_string_lossy().ends_with(".eml"))
+                .count()
+        })
+        .unwrap_or(0);
+
+    Ok(Run {
+        burst: crowd,
+        solo: solo_run,
+        solo_after,
+        raw,
+        raw_single,
+        healthz,
+        page,
+        mails,
+    })
+}
+
+/// A live campaign with an open registration window, one published mission of the largest
+/// capacity, and its direct link; set up like `tests/api/registration.rs` does.
+struct Live {
+    base: String,
+    link: String,
+    mission_id: i64,
+    page: PublicCampaign,
+}
+
+async fn live_campaign(store: &Store, base: &str) -> anyhow::Result<Live> {
+    let actor = Actor::cli();
+    let org = store
+        .create_organization(
+            NewOrganization {
+                slug: "acme".into(),
+                name: "Acme".into(),
+                domains: vec![DOMAIN.into()],
+                default_language: "fr".into(),
+            },
+            &actor,
+        )
+        .await?;
+    let org = OrgId(org.id);
+    let admin = store
+        .create_admin(org, "hr@acme.example", Role::CampaignManager, None, &actor)
+        .await?;
+    let (_, token) = store
+        .create_api_token(org, admin.id, "bench", 30, &actor)
+        .await?;
+    let api = Api {
+        client: reqwest::Client::new(),
+        base: base.to_owned(),
+        token,
+    };
+    let a = api
+        .post(
+            "/api/v1/associations",
+            json!({
+                "name": "Les Petits Déjeuners",
+                "eligibility": {"past_activity_feedback": true, "finances_documented": true,
+                                "two_people_available": true}
+            }),
+            201,
+        )
+        .await?;
+    let aid = id(&a)?;
+    let today = chrono::Utc::now().date_naive();
+    let day = (today + chrono::Duration::days(30))
+        .format("%Y-%m-%d")
+        .to_string();
+    let m = api
+        .post(
+            "/api/v1/missions",
+            json!({
+                "association_id": aid, "title": "Marathon stratégie", "format": "marathon",
+                "work_mode": "in_person", "place": "12 rue des Lilas, Paris",
+                "starts_at": format!("{day}T09:00:00"), "ends_at": format!("{day}T17:30:00"),
+                "time_zone": "Europe/Paris", "capacity": declic_planning::MAX_MISSION_CAPACITY,
+            }),
+            201,
+        )
+        .await?;
+    let mission_id = id(&m)?;
+    api.post(
+        &format!("/api/v1/missions/{mission_id}/publish"),
+        json!({}),
+        200,
+    )
+    .await?;
+    let c = api
+        .post(
+            "/api/v1/campaigns",
+            json!({
+                "title": "Printemps solidaire", "goal": 5, "mission_ids": [mission_id],
+                "key_message": "Vos compétences comptent.",
+                "registration_opens": (today - chrono::Duration::days(1)).to_string(),
+                "registration_closes": (today + chrono::Duration::days(20)).to_string(),
+            }),
+            201,
+        )
+        .await?;
+    let cid = id(&c)?;
+    api.post(
+        &format!("/api/v1/campaigns/{cid}/status"),
+        json!({"status": "live"}),
+        200,
+    )
+    .await?;
+    let links = api
+        .get(&format!("/api/v1/campaigns/{cid}/links"), 200)
+        .await?;
+    let link = links[0]["url"]
+        .as_str()
+        .context("campaign has no link")?
+        .to_owned();
+    let code = link.rsplit('/').next().context("link has no code")?;
+    let page = store
+        .public_campaign(code, today)
+        .await?
+        .context("the link's page is not found")?;
+    Ok(Live {
+        base: base.to_owned(),
+        link,
+        mission_id,
+        page,
+    })
+}
+
+fn id(v: &Value) -> anyhow::Result<i64> {
+    v["id"].as_i64().with_context(|| format!("no id in {v}"))
+}
+
+/// The admin API with a bearer token.
+struct Api {
+    client: reqwest::Client,
+    base: String,
+    token: String,
+}
+
+impl Api {
+    async fn get(&self, path: &str, expect: u16) -> anyhow::Result<Value> {
+        let req = self.client.get(format!("{}{path}", self.base));
+        self.send(req, path, expect).await
+    }
+
+    async fn post(&self, path: &str, body: Value, expect: u16) -> anyhow::Result<Value> {
+        let req = self.client.post(format!("{}{path}", self.base)).json(&body);
+        self.send(req, path, expect).await
+    }
+
+    async fn send(
+        &self,
+        req: reqwest::RequestBuilder,
+        path: &str,
+        expect: u16,
+    ) -> anyhow::Result<Value> {
+        let res = req.bearer_auth(&self.token).send().await?;
+        let status = res.status().as_u16();
+        let text = res.text().await?;
+        ensure!(
+            status == expect,
+            "{path}: expected {expect}, got {status}: {text}"
+        );
+        Ok(serde_json::from_str(&text)?)
+    }
+}
+
+/// `n` registrations by `clients` at once, each client one after the other: submit the
+/// form, get a confirmation token from the store (not timed), confirm.
+async fn burst(
+    store: &Store,
+    live: &Live,
+    clients: &[reqwest::Client],
+    n: usize,
+    prefix: &'static str,
+) -> anyhow::Result<Burst> {
+    let next = Arc::new(AtomicUsize::new(0));
+    let start = Arc::new(Barrier::new(clients.len() + 1));
+    let register_url = Arc::new(format!("{}/register", live.link));
+    let base = Arc::new(live.base.clone());
+    let page = Arc::new(live.page.clone());
+    let mission = Arc::new(live.mission_id.to_string());
+    let mut tasks = JoinSet::new();
+    for client in clients {
+        let (client, store) = (client.clone(), store.clone());
+        let (next, start, register_url, base, page, mission) = (
+            next.clone(),
+            start.clone(),
+            register_url.clone(),
+            base.clone(),
+            page.clone(),
+            mission.clone(),
+        );
+        tasks.spawn(async move {
+            let mut out = Vec::new();
+            start.wait().await;
+            loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                if i >= n {
+                    return anyhow::Ok(out);
+                }
+                let email = format!("{prefix}.{i}@{DOMAIN}");
+                let t = Instant::now();
+                let res = client
+                    .post(register_url.as_str())
+                    .form(&[
+                        ("email", email.as_str()),
+                        ("first_name", "Camille"),
+                        ("last_name", "Martin"),
+                        ("choice_1", mission.as_str()),
+                        ("consent", "yes"),
+                    ])
+                    .send()
+                    .await?;
+                let status = res.status();
+                let body = res.bytes().await?;
+                let submit = t.elapsed();
+                ensure!(
+                    status == 200,
+                    "register {email}: {status}: {}",
+                    String::from_utf8_lossy(&body)
+                );
+
+                let t = Instant::now();
+                let id = store
+                    .pending_registration_id(&page, &email)
+                    .await?
+                    .with_context(|| format!("no pending registration for {email}"))?;
+                let token = store
+                    .renew_confirmation(id, chrono::Duration::hours(1))
+                    .await?
+                    .with_context(|| format!("registration {id} is not pending"))?;
+                let renew = t.elapsed();
+
+                let t = Instant::now();
+                let res = client.post(format!("{base}/r/{token}")).send().await?;
+                let status = res.status();
+                res.bytes().await?;
+                let confirm = t.elapsed();
+                ensure!(status == 303, "confirm {email}: {status}");
+                out.push(Sample {
+                    i,
+                    submit,
+                    renew,
+                    confirm,
+                });
+            }
+        });
+    }
+    start.wait().await;
+    let started = Phase::start();
+    let mut samples = Vec::with_capacity(n);
+    while let Some(done) = tasks.join_next().await {
+        samples.extend(done??);
+    }
+    let phase = Phase::end(n, started);
+    samples.sort_by_key(|s| s.i);
+    Ok(Burst { phase, samples })
+}
+
+/// `n` GETs of `url` by all clients at once.
+async fn closed_loop_get(
+    clients: &[reqwest::Client],
+    url: &str,
+    n: usize,
+) -> anyhow::Result<Timed> {
+    let next = Arc::new(AtomicUsize::new(0));
+    let url = Arc::new(url.to_owned());
+    let started = Phase::start();
+    let mut tasks = JoinSet::new();
+    for client in clients {
+        let (client, next, url) = (client.clone(), next.clone(), url.clone());
+        tasks.spawn(async move {
+            let mut out = Vec::new();
+            while next.fetch_add(1, Ordering::Relaxed) < n {
+                let t = Instant::now();
+                let res = client.get(url.as_str()).send().await?;
+                let status = res.status();
+                res.bytes().await?;
+                out.push(t.elapsed());
+                ensure!(status == 200, "GET {url}: {status}");
+            }
+            anyhow::Ok(out)
+        });
+    }
+    let mut latencies = Vec::with_capacity(n);
+    while let Some(done) = tasks.join_next().await {
+        latencies.extend(done??);
+    }
+    Ok(Timed {
+        phase: Phase::end(n, started),
+        latencies,
+    })
+}
+
+async fn create_raw_table(store: &Store) -> anyhow::Result<()> {
+    let sql = match store.backend() {
+        DbBackend::Postgres => {
+            "CREATE TABLE bench_raw (id bigserial PRIMARY KEY, email text NOT NULL, \
+             created_at text NOT NULL)"
+        }
+        _ => {
+            "CREATE TABLE bench_raw (id integer PRIMARY KEY, email text NOT NULL, \
+             created_at text NOT NULL)"
+        }
+    };
+    store.db().execute_unprepared(sql).await?;
+    Ok(())
+}
+
+/// `n` single-row transactions by `CLIENTS` tasks through `store`'s pool, each opened the
+/// way the app opens its writes (`Store::write_txn`: `BEGIN IMMEDIATE` on SQLite).
+async fn raw_commits(store: &Store, n: usize, offset: usize) -> anyhow::Result<Timed> {
+    let sql = match store.backend() {
+        DbBackend::Postgres => "INSERT INTO bench_raw (email, created_at) VALUES ($1, $2)",
+        _ => "INSERT INTO bench_raw (email, created_at) VALUES (?, ?)",
+    };
+    let next = Arc::new(AtomicUsize::new(0));
+    let start = Arc::new(Barrier::new(CLIENTS + 1));
+    let mut tasks = JoinSet::new();
+    for _ in 0..CLIENTS {
+        let (store, next, start) = (store.clone(), next.clone(), start.clone());
+        tasks.spawn(async move {
+            let mut out = Vec::new();
+            start.wait().await;
+            loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                if i >= n {
+                    return anyhow::Ok(out);
+                }
+                let t = Instant::now();
+                let txn = store.write_txn().await?;
+                txn.execute_raw(Statement::from_sql_and_values(
+                    store.backend(),
+                    sql,
+                    [
+                        format!("raw.{}@{DOMAIN}", offset + i).into(),
+                        chrono::Utc::now().to_rfc3339().into(),
+                    ],
+                ))
+                .await?;
+                txn.commit().await?;
+                out.push(t.elapsed());
+            }
+        });
+    }
+    start.wait().await;
+    let started = Phase::start();
+    let mut latencies = Vec::with_capacity(n);
+    while let Some(done) = tasks.join_next().await {
+        latencies.extend(done??);
+    }
+    Ok(Timed {
+        phase: Phase::end(n, started),
+        latencies,
+    })
+}
+
+/// `url` with its database name replaced by `name`.
+fn with_database(url: &str, name: &str) -> anyhow::Result<String> {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (url, None),
+    };
+    let scheme_end = base.find("://").context("database URL has no scheme")? + 3;
+    let authority_end = base[scheme_end..]
+        .find('/')
+        .map_or(base.len(), |i| scheme_end + i);
+    let mut out = format!("{}/{name}", &base[..authority_end]);
+    if let Some(q) = query {
+        out.push('?');
+        out.push_str(q);
+    }
+    Ok(out)
+}
+
+fn env_or(var: &str, default: usize) -> anyhow::Result<usize> {
+    match std::env::var(var) {
+        Ok(v) => v
+            .trim()
+            .parse()
+            .with_context(|| format!("{var}={v} is not a number")),
+        Err(_) => Ok(default),
+    }
+}

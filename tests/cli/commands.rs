@@ -91,12 +91,14 @@ async fn fresh_install_from_the_shell_then_the_api() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let lines = BufReader::new(child.stdout.take().unwrap());
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     let base = lines
-        .lines()
+        .by_ref()
         .map_while(Result::ok)
         .find_map(|l| l.strip_prefix("declic listening on ").map(str::to_owned))
         .unwrap();
+    // Keep reading what the server prints, as a terminal would.
+    std::thread::spawn(move || lines.for_each(drop));
     let res = reqwest::Client::new()
         .get(format!("{base}/api/v1/organization"))
         .bearer_auth(&token)

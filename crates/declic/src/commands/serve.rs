@@ -27,14 +27,15 @@ pub async fn serve(mut config: Config, args: ServeArgs) -> anyhow::Result<ExitCo
     }
     if args.demo {
         let demo = crate::seed_demo(&store, &config).await?;
-        print!("{}", demo.instructions(&config.server.public_url));
+        say(&demo.instructions(&config.server.public_url));
     }
     let state =
         AppState::new(App::new(store, config).map_err(|e| anyhow::anyhow!("mail settings: {e}"))?);
     let scheduler = crate::start_scheduler(state.clone()).await?;
     // Tests and scripts read this line to find a port chosen with --bind …:0.
-    println!("declic listening on http://{addr}");
-    println!("API docs: http://{addr}/api/docs");
+    say(&format!(
+        "declic listening on http://{addr}\nAPI docs: http://{addr}/api/docs\n"
+    ));
     tracing::info!(%addr, "listening");
     declic_http::serve(listener, state, shutdown_signal()).await?;
     scheduler.stop().await;
@@ -62,4 +63,12 @@ async fn shutdown_signal() {
         () = term => {},
     }
     tracing::info!("shutting down");
+}
+
+/// Prints for the operator. A server must not die because whoever started it
+/// stopped reading its output (a closed pipe makes `println!` panic).
+fn say(text: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
 }

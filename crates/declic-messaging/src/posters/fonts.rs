@@ -97,7 +97,8 @@ impl Face {
 
     /// Normalises `text` for printing: NFC (so "é" is one glyph), each run of whitespace
     /// and control characters one space, invisible format characters (joiners, variation
-    /// selectors, direction marks) dropped, and every character the font lacks replaced.
+    /// selectors, direction marks) dropped, and each run of characters the font lacks
+    /// replaced by one mark.
     pub(crate) fn printable(&self, text: &str) -> String {
         let mut out = String::with_capacity(text.len());
         let mut space = false;
@@ -113,7 +114,12 @@ impl Face {
                 out.push(' ');
                 space = false;
             }
-            out.push(if self.covers(c) { c } else { self.replacement });
+            if self.covers(c) {
+                out.push(c);
+            } else if !out.ends_with(self.replacement) {
+                // One mark per run of missing characters: "محمد" is one "�", not four.
+                out.push(self.replacement);
+            }
         }
         out
     }
@@ -178,8 +184,8 @@ mod tests {
         // Decomposed "e" + combining acute becomes one glyph.
         assert_eq!(f.printable("Ame\u{301}lie"), "Amélie");
         let r = f.replacement;
-        assert_eq!(f.printable("Zoë 👩\u{200D}💻"), format!("Zoë {r}{r}"));
-        assert_eq!(f.printable("\u{202B}שלום\u{202C}"), r.to_string().repeat(4));
+        assert_eq!(f.printable("Zoë 👩\u{200D}💻"), format!("Zoë {r}"));
+        assert_eq!(f.printable("\u{202B}שלום עולם\u{202C}"), format!("{r} {r}"));
         assert_eq!(f.printable("a\u{0}\tb"), "a b");
         assert_eq!(f.printable_paragraphs("Un\r\n\n  deux \n"), "Un\ndeux");
     }

@@ -26,7 +26,8 @@ impl Block {
 }
 
 /// Greedy word wrap into lines no wider than `max_width`. A word wider than a whole line
-/// (a long link, a name without spaces) is broken between characters rather than overflow.
+/// (a long hyphenated name, a link) is broken after its hyphens, else between characters,
+/// rather than overflow.
 pub(crate) fn wrap(m: &impl Measure, text: &str, size: f32, max_width: f32) -> Vec<String> {
     let space = m.width(" ", size);
     let mut lines = Vec::new();
@@ -55,17 +56,35 @@ pub(crate) fn wrap(m: &impl Measure, text: &str, size: f32, max_width: f32) -> V
             line_w = word_w;
             continue;
         }
+        // Too wide for any line: break after its hyphens first, then between characters.
         line_w = 0.0;
-        let mut buf = [0; 4];
-        for c in word.chars() {
-            let c_w = m.width(c.encode_utf8(&mut buf), size);
-            // A single character always stays, so every line makes progress.
-            if line_w + c_w > max_width && !line.is_empty() {
+        for piece in word.split_inclusive('-') {
+            let piece_w = m.width(piece, size);
+            if line_w + piece_w <= max_width {
+                line.push_str(piece);
+                line_w += piece_w;
+                continue;
+            }
+            if !line.is_empty() {
                 lines.push(std::mem::take(&mut line));
                 line_w = 0.0;
             }
-            line.push(c);
-            line_w += c_w;
+            if piece_w <= max_width {
+                line.push_str(piece);
+                line_w = piece_w;
+                continue;
+            }
+            let mut buf = [0; 4];
+            for c in piece.chars() {
+                let c_w = m.width(c.encode_utf8(&mut buf), size);
+                // A single character always stays, so every line makes progress.
+                if line_w + c_w > max_width && !line.is_empty() {
+                    lines.push(std::mem::take(&mut line));
+                    line_w = 0.0;
+                }
+                line.push(c);
+                line_w += c_w;
+            }
         }
     }
     if !line.is_empty() {
@@ -166,6 +185,9 @@ mod tests {
         let long = "x".repeat(25);
         let lines = wrap(&Mono, &format!("go {long}"), 10.0, 50.0);
         assert_eq!(lines, ["go", "xxxxxxxxxx", "xxxxxxxxxx", "xxxxx"]);
+        // Hyphens first: "Anne-Élisabeth-Marie" keeps whole parts.
+        let lines = wrap(&Mono, "Anne-Élisabeth-Marie-Thérèse", 10.0, 80.0);
+        assert_eq!(lines, ["Anne-Élisabeth-", "Marie-Thérèse"]);
         // Even a line narrower than one character makes progress.
         assert_eq!(wrap(&Mono, "abc", 10.0, 1.0), ["a", "b", "c"]);
         assert!(wrap(&Mono, "   ", 10.0, 50.0).is_empty());

@@ -261,6 +261,10 @@ struct Run {
     raw_single: Timed,
     healthz: Timed,
     page: Timed,
+    /// `Store::public_campaign` alone (what every page view and submit starts with),
+    /// one call at a time, before and after the burst.
+    load_before: Vec<Duration>,
+    load_after: Vec<Duration>,
     mails: usize,
 }
 
@@ -384,6 +388,11 @@ impl Summary {
             ),
         ];
         lines.push(format!(
+            "Store::public_campaign alone, p50/p99 ms: {} before the burst, {} after it",
+            Dist::new(runs.iter().flat_map(|r| r.load_before.iter().copied())).ms(),
+            Dist::new(runs.iter().flat_map(|r| r.load_after.iter().copied())).ms()
+        ));
+        lines.push(format!(
             "mails in the outbox: {} for {} registrations",
             runs.iter().map(|r| r.mails).sum::<usize>(),
             runs.iter()
@@ -495,9 +504,11 @@ async fn drive(
     let single = Store::connect(url, 1).await?;
     let raw_single = raw_commits(&single, raw_n, raw_n).await?;
     single.db().clone().close().await?;
+    let load_before = time_public_campaign(store, &live).await?;
     let solo_run = Box::pin(burst(store, &live, &clients[..1], solo, "solo")).await?;
     let crowd = Box::pin(burst(store, &live, &clients, n, "burst")).await?;
     let solo_after = Box::pin(burst(store, &live, &clients[..1], solo, "after")).await?;
+    let load_after = time_public_campaign(store, &live).await?;
     raw.push(raw_commits(store, raw_n, 2 * raw_n).await?);
 
     let count = |sql: &'static str| async move {
@@ -536,6 +547,8 @@ async fn drive(
         raw_single,
         healthz,
         page,
+        load_before,
+        load_after,
         mails,
     })
 }
@@ -778,6 +791,22 @@ async fn burst(
     let phase = Phase::end(n, started);
     samples.sort_by_key(|s| s.i);
     Ok(Burst { phase, samples })
+}
+
+/// 100 sequential calls of `Store::public_campaign` for the campaign's link.
+async fn time_public_campaign(store: &Store, live: &Live) -> anyhow::Result<Vec<Duration>> {
+    let code = live.page.link.code.as_str();
+    let today = chrono::Utc::now().date_naive();
+    let mut out = Vec::with_capacity(100);
+    for _ in 0..100 {
+        let t = Instant::now();
+        store
+            .public_campaign(code, today)
+            .await?
+            .context("the link's page is not found")?;
+        out.push(t.elapsed());
+    }
+    Ok(out)
 }
 
 /// `n` GETs of `url` by all clients at once.

@@ -174,28 +174,27 @@ fn session_token(headers: &HeaderMap) -> Option<String> {
 }
 
 /// The CSRF token for a session: an HMAC of the session under the server secret.
-fn csrf_for(state: &AppState, session: &str) -> String {
-    let mut mac = match Hmac::<Sha256>::new_from_slice(
-        state.config.security.secret_key.expose().as_bytes(),
-    ) {
-        Ok(m) => m,
-        Err(_) => return String::new(),
-    };
+/// The HMAC behind a session's CSRF token, keyed with the server secret.
+fn csrf_mac(state: &AppState, session: &str) -> Option<Hmac<Sha256>> {
+    let mut mac =
+        Hmac::<Sha256>::new_from_slice(state.config.security.secret_key.expose().as_bytes())
+            .ok()?;
     mac.update(b"csrf|");
     mac.update(session.as_bytes());
-    hex::encode(mac.finalize().into_bytes())
+    Some(mac)
+}
+
+fn csrf_for(state: &AppState, session: &str) -> String {
+    csrf_mac(state, session)
+        .map(|m| hex::encode(m.finalize().into_bytes()))
+        .unwrap_or_default()
 }
 
 fn csrf_ok(state: &AppState, session: &str, given: &str) -> bool {
-    let mut mac = match Hmac::<Sha256>::new_from_slice(
-        state.config.security.secret_key.expose().as_bytes(),
-    ) {
-        Ok(m) => m,
-        Err(_) => return false,
-    };
-    mac.update(b"csrf|");
-    mac.update(session.as_bytes());
-    hex::decode(given).is_ok_and(|g| mac.verify_slice(&g).is_ok())
+    match (csrf_mac(state, session), hex::decode(given)) {
+        (Some(mac), Ok(g)) => mac.verify_slice(&g).is_ok(),
+        _ => false,
+    }
 }
 
 async fn current(

@@ -73,6 +73,20 @@ pub async fn serve(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let grace = Duration::from_secs(state.config.server.shutdown_grace_secs);
+    let store = state.store.clone();
+    // Page views are counted in memory; write them every few seconds and at the end.
+    let flusher = tokio::spawn({
+        let store = store.clone();
+        async move {
+            let mut tick = tokio::time::interval(Duration::from_secs(5));
+            loop {
+                tick.tick().await;
+                if let Err(e) = store.flush_visits().await {
+                    tracing::warn!(error = %e, "visit counts not written");
+                }
+            }
+        }
+    });
     let router = router(state);
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let server = axum::serve(
@@ -86,11 +100,16 @@ pub async fn serve(
     let handle = tokio::spawn(async move { server.await });
     // After shutdown starts, give in-flight requests `grace` to finish.
     let _ = rx.await;
-    match tokio::time::timeout(grace, handle).await {
-        Ok(joined) => joined.map_err(std::io::Error::other)?,
+    let result = match tokio::time::timeout(grace, handle).await {
+        Ok(joined) => joined.map_err(std::io::Error::other).and_then(|r| r),
         Err(_) => {
             tracing::warn!("requests still running after the shutdown grace period; stopping");
             Ok(())
         }
+    };
+    flusher.abort();
+    if let Err(e) = store.flush_visits().await {
+        tracing::warn!(error = %e, "visit counts not written at shutdown");
     }
+    result
 }

@@ -2,7 +2,7 @@
 //! and sent through the configured mailer. A mail that fails is logged; the
 //! change it reports is already stored and shown on the person's page.
 
-use std::collections::HashMap;
+use std::sync::Arc;
 
 use declic_config::{Config, MailTransport, SmtpTls as CfgTls};
 use declic_messaging::templates::{Lang as MailLang, MessageKind, MessageTemplates};
@@ -10,10 +10,8 @@ use declic_messaging::{
     Attachment, IcsEvent, IcsMethod, Mailer, MailerSettings, OutgoingMail, SmtpTls,
     TransportSettings, ics,
 };
-use declic_storage::OrgId;
-use declic_storage::campaigns::Campaign;
-use declic_storage::missions::Mission;
 use declic_storage::registrations::{ConfirmOutcome, DuoNotice, Offer, RegistrationView, choice};
+use declic_storage::{CampaignCatalog, OrgId};
 use serde_json::{Value, json};
 
 use crate::AppState;
@@ -65,9 +63,7 @@ impl Notifier {
 struct Ctx {
     reg: RegistrationView,
     lang: Lang,
-    org_name: String,
-    campaign: Campaign,
-    missions: HashMap<i64, (Mission, String)>,
+    catalog: Arc<CampaignCatalog>,
     manage_url: String,
 }
 
@@ -75,16 +71,16 @@ impl Ctx {
     fn base(&self) -> Value {
         json!({
             "first_name": self.reg.first_name,
-            "organization_name": self.org_name,
-            "campaign_title": self.campaign.title,
+            "organization_name": self.catalog.organization.name,
+            "campaign_title": self.catalog.campaign.title,
             "manage_url": self.manage_url,
         })
     }
 
     fn mission(&self, id: i64) -> Value {
-        self.missions
-            .get(&id)
-            .map(|(m, a)| texts::mission_json(self.lang, m, a))
+        self.catalog
+            .mission(id)
+            .map(|(m, a)| texts::mission_json(self.lang, m, &a.name))
             .unwrap_or(Value::Null)
     }
 }
@@ -95,41 +91,20 @@ async fn load(state: &AppState, registration_id: i64) -> Result<Ctx, String> {
         .registration_view(registration_id)
         .await
         .map_err(|e| e.to_string())?;
-    let org = OrgId(reg.organization_id);
-    let o = state
+    context(state, reg).await
+}
+
+/// The context from a registration in hand; the campaign comes from the store's cache.
+async fn context(state: &AppState, reg: RegistrationView) -> Result<Ctx, String> {
+    let catalog = state
         .store
-        .organization(org)
+        .campaign_catalog(OrgId(reg.organization_id), reg.campaign_id)
         .await
         .map_err(|e| e.to_string())?;
-    let campaign = state
-        .store
-        .campaign(org, reg.campaign_id)
-        .await
-        .map_err(|e| e.to_string())?;
-    let mut missions = HashMap::new();
-    for m in state
-        .store
-        .missions_by_ids(org, &campaign.mission_ids)
-        .await
-        .map_err(|e| e.to_string())?
-    {
-        let a = state
-            .store
-            .association(org, m.association_id)
-            .await
-            .map_err(|e| e.to_string())?;
-        missions.insert(m.id, (m, a.name));
-    }
-    let nonce = state
-        .store
-        .manage_nonce(reg.id)
-        .await
-        .map_err(|e| e.to_string())?
-        .unwrap_or_default();
     let manage_url = format!(
         "{}/me/{}?lang={}",
         base_url(state),
-        manage_token(state, reg.id, &nonce),
+        manage_token(state, reg.id, &reg.manage_nonce),
         reg.language
     );
     let lang = if reg.language == "en" {
@@ -140,9 +115,7 @@ async fn load(state: &AppState, registration_id: i64) -> Result<Ctx, String> {
     Ok(Ctx {
         reg,
         lang,
-        org_name: o.name,
-        campaign,
-        missions,
+        catalog,
         manage_url,
     })
 }
@@ -220,9 +193,10 @@ fn organizer(config: &Config) -> (String, Option<String>) {
 }
 
 fn calendar(state: &AppState, ctx: &Ctx, mission_id: i64, method: IcsMethod) -> Vec<Attachment> {
-    let Some((m, assoc)) = ctx.missions.get(&mission_id) else {
+    let Some((m, assoc)) = ctx.catalog.mission(mission_id) else {
         return vec![];
     };
+    let assoc = &assoc.name;
     let (organizer_email, organizer_name) = organizer(&state.config);
     // Minutes since 2024: grows with every change, so a later invitation replaces an earlier one.
     let sequence =
@@ -235,7 +209,10 @@ fn calendar(state: &AppState, ctx: &Ctx, mission_id: i64, method: IcsMethod) -> 
         sequence,
         method,
         summary: m.title.clone(),
-        description: format!("{assoc}\n{}\n{}", ctx.campaign.title, ctx.manage_url),
+        description: format!(
+            "{assoc}\n{}\n{}",
+            ctx.catalog.campaign.title, ctx.manage_url
+        ),
         location: Some(texts::place(ctx.lang, m)),
         url: m.online_link.clone(),
         starts_at: m.starts_at,
@@ -257,8 +234,8 @@ fn calendar(state: &AppState, ctx: &Ctx, mission_id: i64, method: IcsMethod) -> 
 }
 
 /// "Confirm your registration", with the ranked missions.
-pub async fn confirm_request(state: &AppState, registration_id: i64, token: &str) {
-    let Ok(ctx) = load(state, registration_id)
+pub async fn confirm_request(state: &AppState, reg: RegistrationView, token: &str) {
+    let Ok(ctx) = context(state, reg)
         .await
         .map_err(|e| tracing::error!(error = %e, "mail context"))
     else {
@@ -288,7 +265,7 @@ pub async fn confirm_request(state: &AppState, registration_id: i64, token: &str
 
 /// After confirmation: the seat (with a calendar invitation) or the waitlist place.
 pub async fn confirmed(state: &AppState, outcome: &ConfirmOutcome) {
-    let Ok(ctx) = load(state, outcome.registration_id)
+    let Ok(ctx) = context(state, outcome.registration.clone())
         .await
         .map_err(|e| tracing::error!(error = %e, "mail context"))
     else {
@@ -381,8 +358,8 @@ pub async fn reminder(state: &AppState, registration_id: i64, mission_id: i64) {
 }
 
 /// Invites the colleague named in a sign-up, with a link that pre-fills the mission.
-pub async fn duo_invitation(state: &AppState, registration_id: i64, link_code: &str) {
-    let Ok(ctx) = load(state, registration_id)
+pub async fn duo_invitation(state: &AppState, reg: RegistrationView, link_code: &str) {
+    let Ok(ctx) = context(state, reg)
         .await
         .map_err(|e| tracing::error!(error = %e, "mail context"))
     else {
@@ -403,8 +380,8 @@ pub async fn duo_invitation(state: &AppState, registration_id: i64, link_code: &
     );
     let data = json!({
         "first_name": "",
-        "organization_name": ctx.org_name,
-        "campaign_title": ctx.campaign.title,
+        "organization_name": ctx.catalog.organization.name,
+        "campaign_title": ctx.catalog.campaign.title,
         "manage_url": url,
         "inviter_first_name": ctx.reg.first_name,
         "mission": ctx.mission(first.mission_id),

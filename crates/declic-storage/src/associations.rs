@@ -86,6 +86,7 @@ impl Store {
         new: AssociationChanges,
         actor: &Actor,
     ) -> Result<Association, StorageError> {
+        let _invalidate = self.caches().invalidate_on_exit();
         let name = check_name(new.name.as_deref().unwrap_or_default())?;
         let contacts = check_contacts(new.contacts.as_deref().unwrap_or_default())?;
         let elig = new.eligibility.unwrap_or_default();
@@ -131,6 +132,7 @@ impl Store {
         ch: AssociationChanges,
         actor: &Actor,
     ) -> Result<Association, StorageError> {
+        let _invalidate = self.caches().invalidate_on_exit();
         let txn = self.write_txn().await?;
         let cur = association::Entity::find_by_id(id)
             .filter(association::Column::OrganizationId.eq(org.0))
@@ -179,6 +181,22 @@ impl Store {
             .await?
             .map(view)
             .ok_or(StorageError::NotFound("association"))
+    }
+
+    /// Associations by id, all of which must belong to the organisation.
+    pub async fn associations_by_ids(
+        &self,
+        org: OrgId,
+        ids: &[i64],
+    ) -> Result<Vec<Association>, StorageError> {
+        Ok(association::Entity::find()
+            .filter(association::Column::OrganizationId.eq(org.0))
+            .filter(association::Column::Id.is_in(ids.to_vec()))
+            .all(self.db())
+            .await?
+            .into_iter()
+            .map(view)
+            .collect())
     }
 
     /// All associations of the organisation, by name.

@@ -109,6 +109,7 @@ impl Store {
         ch: CampaignChanges,
         actor: &Actor,
     ) -> Result<Campaign, StorageError> {
+        let _invalidate = self.caches().invalidate_on_exit();
         if ch.title.is_none() {
             return Err(StorageError::invalid("title", "a campaign needs a title"));
         }
@@ -161,6 +162,7 @@ impl Store {
         ch: CampaignChanges,
         actor: &Actor,
     ) -> Result<Campaign, StorageError> {
+        let _invalidate = self.caches().invalidate_on_exit();
         check(&ch)?;
         let txn = self.write_txn().await?;
         let cur = campaign_in(&txn, org, id).await?;
@@ -221,6 +223,7 @@ impl Store {
         next: CampaignStatus,
         actor: &Actor,
     ) -> Result<Campaign, StorageError> {
+        let _invalidate = self.caches().invalidate_on_exit();
         let txn = self.write_txn().await?;
         let cur = campaign_in(&txn, org, id).await?;
         let status: CampaignStatus = cur.status.parse().unwrap_or(CampaignStatus::Draft);

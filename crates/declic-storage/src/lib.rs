@@ -7,6 +7,7 @@
 pub mod entity;
 pub mod migration;
 
+mod cache;
 mod error;
 mod secrets;
 
@@ -30,6 +31,7 @@ use sea_orm::{
 };
 use sea_orm_migration::MigratorTrait;
 
+pub use cache::CampaignCatalog;
 pub use error::{DbErrKind, StorageError, classify_db_error};
 pub use secrets::{generate_token, hash_password, hash_token, verify_password};
 
@@ -63,6 +65,7 @@ impl Actor {
 #[derive(Debug, Clone)]
 pub struct Store {
     db: DatabaseConnection,
+    caches: std::sync::Arc<cache::Caches>,
 }
 
 impl Store {
@@ -94,12 +97,26 @@ impl Store {
                     .foreign_keys(true)
             });
         let db = Database::connect(opts).await?;
-        Ok(Self { db })
+        Ok(Self::from_connection(db))
     }
 
     /// Wraps an existing connection.
     pub fn from_connection(db: DatabaseConnection) -> Self {
-        Self { db }
+        Self {
+            db,
+            caches: std::sync::Arc::default(),
+        }
+    }
+
+    pub(crate) fn caches(&self) -> &cache::Caches {
+        &self.caches
+    }
+
+    /// Drops every cached catalogue entry (organisations, campaigns, missions,
+    /// associations, links). Writes through this store do it themselves; this is
+    /// for callers that change those tables with their own SQL.
+    pub fn invalidate_caches(&self) {
+        self.caches.invalidate();
     }
 
     /// The underlying connection, for callers that build their own queries.

@@ -53,6 +53,7 @@ impl Store {
         site: Option<&str>,
         ambassador_employee_id: Option<i64>,
     ) -> Result<CampaignLink, StorageError> {
+        let _invalidate = self.caches().invalidate_on_exit();
         campaign::Entity::find_by_id(campaign_id)
             .filter(campaign::Column::OrganizationId.eq(org.0))
             .one(self.db())
@@ -161,27 +162,71 @@ impl Store {
     }
 
     /// Counts one visit of a link today; nothing about the visitor is kept.
+    /// Counts gather in memory and are written together every few seconds
+    /// ([`crate::cache::VISIT_FLUSH`]), before any read of them, and by
+    /// [`Store::flush_visits`] at shutdown, so a page view costs no write.
     pub async fn record_visit(&self, link_id: i64, day: NaiveDate) -> Result<(), StorageError> {
-        link_visit::Entity::insert(link_visit::ActiveModel {
-            link_id: Set(link_id),
-            day: Set(day),
-            visits: Set(1),
-            ..Default::default()
-        })
-        .on_conflict(
-            OnConflict::columns([link_visit::Column::LinkId, link_visit::Column::Day])
-                .value(
-                    link_visit::Column::Visits,
-                    Expr::col((link_visit::Entity, link_visit::Column::Visits)).add(1),
+        match self.caches().count_visit(link_id, day) {
+            Some(due) => self.write_visits(due).await,
+            None => Ok(()),
+        }
+    }
+
+    /// Writes the visit counts gathered in memory.
+    pub async fn flush_visits(&self) -> Result<(), StorageError> {
+        let due = self.caches().take_visits();
+        if due.is_empty() {
+            return Ok(());
+        }
+        self.write_visits(due).await
+    }
+
+    async fn write_visits(
+        &self,
+        due: std::collections::HashMap<(i64, NaiveDate), i64>,
+    ) -> Result<(), StorageError> {
+        let mut rows: Vec<_> = due.iter().map(|(&(l, d), &n)| (l, d, n)).collect();
+        // The same order in every writer, so two flushes never deadlock on PostgreSQL.
+        rows.sort_unstable();
+        let result = async {
+            let txn = self.write_txn().await?;
+            for (link_id, day, n) in rows {
+                link_visit::Entity::insert(link_visit::ActiveModel {
+                    link_id: Set(link_id),
+                    day: Set(day),
+                    visits: Set(n),
+                    ..Default::default()
+                })
+                .on_conflict(
+                    OnConflict::columns([link_visit::Column::LinkId, link_visit::Column::Day])
+                        .value(
+                            link_visit::Column::Visits,
+                            Expr::col((link_visit::Entity, link_visit::Column::Visits)).add(n),
+                        )
+                        .to_owned(),
                 )
-                .to_owned(),
-        )
-        .exec_without_returning(self.db())
-        .await?;
+                .exec_without_returning(&txn)
+                .await?;
+            }
+            txn.commit().await?;
+            Ok::<_, StorageError>(())
+        }
+        .await;
+        if let Err(e) = result {
+            // A link deleted meanwhile would fail forever: keep the counts only
+            // when the database itself was the problem.
+            if matches!(e, StorageError::Unavailable(_)) {
+                self.caches().restore_visits(due);
+            }
+            return Err(e);
+        }
         Ok(())
     }
 
     async fn link_view(&self, m: campaign_link::Model) -> Result<CampaignLink, StorageError> {
+        if let Err(e) = self.flush_visits().await {
+            tracing::warn!(error = %e, "visit counts not written yet");
+        }
         // PostgreSQL sums BIGINT into NUMERIC: cast back so both backends decode an i64.
         let visits: Option<i64> = link_visit::Entity::find()
             .select_only()

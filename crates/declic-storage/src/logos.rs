@@ -29,6 +29,7 @@ impl Store {
         bytes: Vec<u8>,
         actor: &Actor,
     ) -> Result<(), StorageError> {
+        let _invalidate = self.caches().invalidate_on_exit();
         if bytes.is_empty() || bytes.len() > MAX_LOGO_BYTES {
             return Err(StorageError::invalid(
                 "logo",

@@ -119,6 +119,17 @@ impl Store {
             .collect())
     }
 
+    async fn skills_by_ids(&self, org: OrgId, ids: &[i64]) -> Result<Vec<Skill>, StorageError> {
+        Ok(skill::Entity::find()
+            .filter(skill::Column::OrganizationId.eq(org.0))
+            .filter(skill::Column::Id.is_in(ids.to_vec()))
+            .all(self.db())
+            .await?
+            .into_iter()
+            .filter_map(skill_view)
+            .collect())
+    }
+
     /// Adds a skill to the organisation's list.
     pub async fn create_skill(
         &self,
@@ -128,6 +139,7 @@ impl Store {
         label_fr: &str,
         actor: &Actor,
     ) -> Result<Skill, StorageError> {
+        let _invalidate = self.caches().invalidate_on_exit();
         let (en, fr) = (label_en.trim(), label_fr.trim());
         if en.is_empty() || en.chars().count() > 100 {
             return Err(StorageError::invalid(
@@ -176,6 +188,7 @@ impl Store {
         input: MissionInput,
         actor: &Actor,
     ) -> Result<Mission, StorageError> {
+        let _invalidate = self.caches().invalidate_on_exit();
         check(&input)?;
         let txn = self.write_txn().await?;
         owned_association(&txn, org, input.association_id).await?;
@@ -211,6 +224,7 @@ impl Store {
         input: MissionInput,
         actor: &Actor,
     ) -> Result<Mission, StorageError> {
+        let _invalidate = self.caches().invalidate_on_exit();
         check(&input)?;
         let txn = self.write_txn().await?;
         let cur = mission_in(&txn, org, id).await?;
@@ -242,6 +256,7 @@ impl Store {
         id: i64,
         actor: &Actor,
     ) -> Result<Mission, StorageError> {
+        let _invalidate = self.caches().invalidate_on_exit();
         let txn = self.write_txn().await?;
         let cur = mission_in(&txn, org, id).await?;
         let assoc = owned_association(&txn, org, cur.association_id).await?;
@@ -302,12 +317,6 @@ impl Store {
         org: OrgId,
         rows: Vec<mission::Model>,
     ) -> Result<Vec<Mission>, StorageError> {
-        let skills: HashMap<i64, Skill> = self
-            .skills(org)
-            .await?
-            .into_iter()
-            .map(|s| (s.id, s))
-            .collect();
         let links = mission_skill::Entity::find()
             .filter(
                 mission_skill::Column::MissionId
@@ -315,6 +324,19 @@ impl Store {
             )
             .all(self.db())
             .await?;
+        // Only the skills these missions use, not the organisation's whole list.
+        let mut skill_ids: Vec<i64> = links.iter().map(|l| l.skill_id).collect();
+        skill_ids.sort_unstable();
+        skill_ids.dedup();
+        let skills: HashMap<i64, Skill> = if skill_ids.is_empty() {
+            HashMap::new()
+        } else {
+            self.skills_by_ids(org, &skill_ids)
+                .await?
+                .into_iter()
+                .map(|s| (s.id, s))
+                .collect()
+        };
         let mut by_mission: HashMap<i64, Vec<Skill>> = HashMap::new();
         for l in links {
             if let Some(s) = skills.get(&l.skill_id) {

@@ -83,6 +83,7 @@ impl Store {
         new: NewOrganization,
         actor: &Actor,
     ) -> Result<Organization, StorageError> {
+        let _invalidate = self.caches().invalidate_on_exit();
         validate_slug(&new.slug)?;
         validate_language("default_language", &new.default_language)?;
         let name = new.name.trim().to_owned();
@@ -213,6 +214,7 @@ impl Store {
         domains: Option<Vec<String>>,
         actor: &Actor,
     ) -> Result<Organization, StorageError> {
+        let _invalidate = self.caches().invalidate_on_exit();
         let txn = self.write_txn().await?;
         let model = organization::Entity::find_by_id(org.0)
             .one(&txn)

@@ -294,11 +294,12 @@ pub async fn register(
         Ok(outcome) => {
             let email = outcome.registration.email.clone();
             if let Some(token) = &outcome.confirm_token {
-                super::super::notify::confirm_request(&state, outcome.registration.id, token).await;
+                super::super::notify::confirm_request(&state, outcome.registration.clone(), token)
+                    .await;
                 if outcome.registration.duo_invitee_email.is_some() {
                     super::super::notify::duo_invitation(
                         &state,
-                        outcome.registration.id,
+                        outcome.registration.clone(),
                         &page.link.code,
                     )
                     .await;
@@ -352,7 +353,10 @@ pub async fn resend(
             .renew_confirmation(id, Duration::hours(hours))
             .await
         {
-            Ok(Some(token)) => super::super::notify::confirm_request(&state, id, &token).await,
+            Ok(Some(token)) => match state.store.registration_view(id).await {
+                Ok(reg) => super::super::notify::confirm_request(&state, reg, &token).await,
+                Err(e) => return internal(e),
+            },
             Ok(None) => {}
             Err(e) => return internal(e),
         }

@@ -66,17 +66,14 @@ pub async fn submit(
             if outcome.newly_confirmed {
                 crate::notify::confirmed(&state, &outcome).await;
             }
-            let nonce = state
-                .store
-                .manage_nonce(outcome.registration_id)
-                .await
-                .ok()
-                .flatten()
-                .unwrap_or_default();
             let url = format!(
                 "{}/me/{}?lang={}",
                 base_url(&state),
-                manage_token(&state, outcome.registration_id, &nonce),
+                manage_token(
+                    &state,
+                    outcome.registration_id,
+                    &outcome.registration.manage_nonce
+                ),
                 if lang == Lang::En { "en" } else { "fr" }
             );
             Redirect::to(&url).into_response()

@@ -9,6 +9,7 @@ mod m0004_campaigns;
 mod m0005_audit;
 mod m0006_registrations;
 mod m0007_logo;
+mod m0008_queue_index;
 
 /// All migrations, oldest first.
 pub struct Migrator;
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0005_audit::Migration),
             Box::new(m0006_registrations::Migration),
             Box::new(m0007_logo::Migration),
+            Box::new(m0008_queue_index::Migration),
         ]
     }
 }

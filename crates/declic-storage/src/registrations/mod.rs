@@ -73,4 +73,46 @@ pub struct RegistrationView {
     pub choices: Vec<ChoiceView>,
     pub created_at: DateTime<Utc>,
     pub confirmed_at: Option<DateTime<Utc>>,
+    /// The secret behind the personal-page link; never shown or serialised.
+    #[serde(skip)]
+    pub manage_nonce: String,
+}
+
+/// Builds the view from rows in hand; `positions` gives the waitlist place of
+/// each waitlisted choice, by choice id.
+pub(crate) fn view_of(
+    reg: &crate::entity::registration::Model,
+    person: &crate::entity::employee::Model,
+    rows: Vec<crate::entity::registration_choice::Model>,
+    positions: &std::collections::HashMap<i64, u64>,
+) -> RegistrationView {
+    let mut rows = rows;
+    rows.sort_by_key(|c| c.rank);
+    RegistrationView {
+        id: reg.id,
+        organization_id: reg.organization_id,
+        campaign_id: reg.campaign_id,
+        employee_id: reg.employee_id,
+        email: person.email.clone(),
+        first_name: person.first_name.clone(),
+        language: reg.language.clone(),
+        status: reg.status.clone(),
+        source_channel: reg.source_channel.clone(),
+        duo_registration_id: reg.duo_registration_id,
+        duo_invitee_email: reg.duo_invitee_email.clone(),
+        choices: rows
+            .into_iter()
+            .map(|c| ChoiceView {
+                choice_id: c.id,
+                mission_id: c.mission_id,
+                rank: c.rank,
+                position: positions.get(&c.id).copied(),
+                status: c.status,
+                offer_expires_at: c.offer_expires_at,
+            })
+            .collect(),
+        created_at: reg.created_at,
+        confirmed_at: reg.confirmed_at,
+        manage_nonce: reg.manage_nonce.clone(),
+    }
 }

@@ -1,7 +1,9 @@
 //! What the public campaign page shows, and signing up from it.
 
+use std::sync::Arc;
+
 use chrono::{Duration, NaiveDate};
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -11,7 +13,7 @@ use crate::campaigns::Campaign;
 use crate::entity::{campaign_link, employee, registration, registration_choice};
 use crate::missions::Mission;
 use crate::orgs::Organization;
-use crate::{OrgId, StorageError, Store, generate_token, hash_token, now};
+use crate::{CampaignCatalog, OrgId, StorageError, Store, generate_token, hash_token, now};
 
 /// Whether sign-ups are accepted today.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
@@ -94,39 +96,94 @@ fn check_name(field: &str, v: &str) -> Result<String, StorageError> {
 
 impl Store {
     /// The public view of a campaign reached through `code`; `None` for an unknown code.
+    /// The catalogue part comes from the process cache (see [`crate::cache`]); the
+    /// seat counts are read from the database every time, in one query.
     pub async fn public_campaign(
         &self,
         code: &str,
         today: NaiveDate,
     ) -> Result<Option<PublicCampaign>, StorageError> {
-        let Some(link) = self.link_by_code(code).await? else {
+        let Some(link) = self.cached_link(code).await? else {
             return Ok(None);
         };
-        let org = OrgId(link.organization_id);
-        let campaign = self.campaign(org, link.campaign_id).await?;
-        let organization = self.organization(org).await?;
-        let mut missions = Vec::new();
-        for m in self.missions_by_ids(org, &campaign.mission_ids).await? {
-            if m.status != "published" {
-                continue;
-            }
-            let association = self.association(org, m.association_id).await?;
-            let (occupied, waitlist) = super::seats::occupancy(self.db(), m.id).await?;
-            missions.push(PublicMission {
-                seats_left: (i64::from(m.capacity) - occupied).max(0),
-                waitlist,
-                mission: m,
-                association,
-            });
-        }
-        let window = window(&campaign, today);
+        let catalog = self
+            .campaign_catalog(OrgId(link.organization_id), link.campaign_id)
+            .await?;
+        let published: Vec<&(Mission, Association)> = catalog
+            .missions
+            .iter()
+            .filter(|(m, _)| m.status == "published")
+            .collect();
+        let ids: Vec<i64> = published.iter().map(|(m, _)| m.id).collect();
+        let counts = super::seats::occupancy_of(self.db(), &ids).await?;
+        let missions = published
+            .into_iter()
+            .map(|(m, a)| {
+                let (occupied, waitlist) = counts.get(&m.id).copied().unwrap_or_default();
+                PublicMission {
+                    seats_left: (i64::from(m.capacity) - occupied).max(0),
+                    waitlist,
+                    mission: m.clone(),
+                    association: a.clone(),
+                }
+            })
+            .collect();
+        let window = window(&catalog.campaign, today);
         Ok(Some(PublicCampaign {
             link,
-            organization,
-            campaign,
+            organization: catalog.organization.clone(),
+            campaign: catalog.campaign.clone(),
             missions,
             window,
         }))
+    }
+
+    async fn cached_link(&self, code: &str) -> Result<Option<campaign_link::Model>, StorageError> {
+        if let Some(l) = self.caches().link(code) {
+            return Ok(Some(l));
+        }
+        let generation = self.caches().generation();
+        let found = self.link_by_code(code).await?;
+        if let Some(l) = &found {
+            self.caches().put_link(generation, l.clone());
+        }
+        Ok(found)
+    }
+
+    /// A campaign with its organisation, missions and associations, from the
+    /// process cache when fresh (see [`crate::cache`]).
+    pub async fn campaign_catalog(
+        &self,
+        org: OrgId,
+        campaign_id: i64,
+    ) -> Result<Arc<CampaignCatalog>, StorageError> {
+        if let Some(c) = self.caches().campaign(campaign_id)
+            && c.organization.id == org.0
+        {
+            return Ok(c);
+        }
+        let generation = self.caches().generation();
+        let campaign = self.campaign(org, campaign_id).await?;
+        let organization = self.organization(org).await?;
+        let missions = self.missions_by_ids(org, &campaign.mission_ids).await?;
+        let mut assoc_ids: Vec<i64> = missions.iter().map(|m| m.association_id).collect();
+        assoc_ids.sort_unstable();
+        assoc_ids.dedup();
+        let associations = self.associations_by_ids(org, &assoc_ids).await?;
+        let missions = missions
+            .into_iter()
+            .filter_map(|m| {
+                let a = associations.iter().find(|a| a.id == m.association_id)?;
+                Some((m, a.clone()))
+            })
+            .collect();
+        let c = Arc::new(CampaignCatalog {
+            organization,
+            campaign,
+            missions,
+        });
+        self.caches().put_campaign(generation, Arc::clone(&c));
+        Ok(c)
     }
 
     /// Signs a person up (pending until they confirm by mail). A second sign-up
@@ -316,8 +373,9 @@ impl Store {
                 .exec(&txn)
                 .await?;
         }
+        let mut rows = Vec::with_capacity(ids.len());
         for (i, mission_id) in ids.iter().enumerate() {
-            registration_choice::ActiveModel {
+            let row = registration_choice::ActiveModel {
                 organization_id: Set(org.0),
                 registration_id: Set(reg.id),
                 mission_id: Set(*mission_id),
@@ -328,11 +386,11 @@ impl Store {
             }
             .insert(&txn)
             .await?;
+            rows.push(row);
         }
         txn.commit().await?;
-        let view = self.registration_view(reg.id).await?;
         Ok(RegisterOutcome {
-            registration: view,
+            registration: super::view_of(&reg, &person, rows, &Default::default()),
             created: true,
             confirm_token: Some(token),
         })
@@ -376,41 +434,13 @@ impl Store {
             .ok_or(StorageError::NotFound("employee"))?;
         let rows = registration_choice::Entity::find()
             .filter(registration_choice::Column::RegistrationId.eq(id))
-            .order_by_asc(registration_choice::Column::Rank)
             .all(self.db())
             .await?;
-        let mut choices = Vec::with_capacity(rows.len());
-        for c in rows {
-            let position = if c.status == choice::WAITLISTED {
-                Some(super::seats::position(self.db(), &c).await?)
-            } else {
-                None
-            };
-            choices.push(super::ChoiceView {
-                choice_id: c.id,
-                mission_id: c.mission_id,
-                rank: c.rank,
-                status: c.status,
-                position,
-                offer_expires_at: c.offer_expires_at,
-            });
+        let mut positions = std::collections::HashMap::new();
+        for c in rows.iter().filter(|c| c.status == choice::WAITLISTED) {
+            positions.insert(c.id, super::seats::position(self.db(), c).await?);
         }
-        Ok(RegistrationView {
-            id: reg.id,
-            organization_id: reg.organization_id,
-            campaign_id: reg.campaign_id,
-            employee_id: reg.employee_id,
-            email: person.email,
-            first_name: person.first_name,
-            language: reg.language,
-            status: reg.status,
-            source_channel: reg.source_channel,
-            duo_registration_id: reg.duo_registration_id,
-            duo_invitee_email: reg.duo_invitee_email,
-            choices,
-            created_at: reg.created_at,
-            confirmed_at: reg.confirmed_at,
-        })
+        Ok(super::view_of(&reg, &person, rows, &positions))
     }
 
     /// The nonce behind a registration's personal-page link.

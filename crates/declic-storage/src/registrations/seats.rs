@@ -1,16 +1,18 @@
 //! Seats and waitlists: confirmation, seat numbers, queue order, offers.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, Statement,
 };
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::{choice, status};
-use crate::entity::{mission, registration, registration_choice};
+use crate::entity::{employee, mission, registration, registration_choice};
 use crate::{StorageError, Store, hash_token, now};
 
 /// What happened to one choice.
@@ -33,6 +35,8 @@ pub struct DuoNotice {
 #[derive(Debug, Clone)]
 pub struct ConfirmOutcome {
     pub registration_id: i64,
+    /// The registration as it stands after this confirmation.
+    pub registration: super::RegistrationView,
     /// False when it was already confirmed (a second click): no new mail.
     pub newly_confirmed: bool,
     pub choices: Vec<ChoiceOutcome>,
@@ -56,6 +60,42 @@ pub(crate) async fn occupancy<C: ConnectionTrait>(
         i64::try_from(occupied).unwrap_or(i64::MAX),
         i64::try_from(waiting).unwrap_or(i64::MAX),
     ))
+}
+
+/// [`occupancy`] of several missions in one query: mission id → (taken, waiting).
+pub(crate) async fn occupancy_of<C: ConnectionTrait>(
+    db: &C,
+    mission_ids: &[i64],
+) -> Result<HashMap<i64, (i64, i64)>, StorageError> {
+    let mut out = HashMap::new();
+    if mission_ids.is_empty() {
+        return Ok(out);
+    }
+    let rows: Vec<(i64, String, i64)> = registration_choice::Entity::find()
+        .select_only()
+        .column(registration_choice::Column::MissionId)
+        .column(registration_choice::Column::Status)
+        .column_as(registration_choice::Column::Id.count(), "n")
+        .filter(registration_choice::Column::MissionId.is_in(mission_ids.to_vec()))
+        .filter(registration_choice::Column::Status.is_in([
+            choice::SEATED,
+            choice::OFFERED,
+            choice::WAITLISTED,
+        ]))
+        .group_by(registration_choice::Column::MissionId)
+        .group_by(registration_choice::Column::Status)
+        .into_tuple()
+        .all(db)
+        .await?;
+    for (mission, st, n) in rows {
+        let e: &mut (i64, i64) = out.entry(mission).or_default();
+        if st == choice::WAITLISTED {
+            e.1 += n;
+        } else {
+            e.0 += n;
+        }
+    }
+    Ok(out)
 }
 
 /// 1-based place in the mission's waitlist.
@@ -88,11 +128,56 @@ pub(crate) async fn lock_missions(
     Ok(q.all(txn).await?)
 }
 
-/// The smallest free seat number, if the mission has room.
+/// The highest seat number taken in the mission and its highest queue number,
+/// each read from the end of an index (no scan of the mission's rows).
+async fn maxima(txn: &DatabaseTransaction, mission_id: i64) -> Result<(i32, i64), StorageError> {
+    let backend = txn.get_database_backend();
+    let p = if backend == DbBackend::Postgres {
+        "$1"
+    } else {
+        "?"
+    };
+    let sql = format!(
+        "SELECT \
+           (SELECT MAX(seat_no) FROM registration_choices WHERE mission_id = {p}) AS seat, \
+           (SELECT MAX(queue_seq) FROM registration_choices WHERE mission_id = {p}) AS seq"
+    );
+    let values: Vec<sea_orm::Value> = if backend == DbBackend::Postgres {
+        vec![mission_id.into()]
+    } else {
+        vec![mission_id.into(), mission_id.into()]
+    };
+    let row = txn
+        .query_one_raw(Statement::from_sql_and_values(backend, sql, values))
+        .await?;
+    let Some(row) = row else {
+        return Ok((0, 0));
+    };
+    let seat: Option<i32> = row.try_get("", "seat")?;
+    let seq: Option<i64> = row.try_get("", "seq")?;
+    Ok((seat.unwrap_or(0), seq.unwrap_or(0)))
+}
+
+/// A free seat number, if the mission has room. Seats are numbered 1..=capacity
+/// and unique per mission (an index enforces it), so the number after the
+/// highest taken one is free while it is within capacity; only a mission whose
+/// last seat is taken needs a count, and a search for a gap left by a cancellation.
 async fn free_seat(
     txn: &DatabaseTransaction,
     m: &mission::Model,
+    highest: i32,
 ) -> Result<Option<i32>, StorageError> {
+    if highest < m.capacity {
+        return Ok(Some(highest + 1));
+    }
+    let taken = registration_choice::Entity::find()
+        .filter(registration_choice::Column::MissionId.eq(m.id))
+        .filter(registration_choice::Column::SeatNo.is_not_null())
+        .count(txn)
+        .await?;
+    if taken >= u64::try_from(m.capacity.max(0)).unwrap_or(0) {
+        return Ok(None);
+    }
     let taken: Vec<Option<i32>> = registration_choice::Entity::find()
         .select_only()
         .column(registration_choice::Column::SeatNo)
@@ -110,15 +195,7 @@ pub(crate) async fn next_queue_seq(
     txn: &DatabaseTransaction,
     mission_id: i64,
 ) -> Result<i64, StorageError> {
-    let max: Option<i64> = registration_choice::Entity::find()
-        .select_only()
-        .column_as(registration_choice::Column::QueueSeq.max(), "m")
-        .filter(registration_choice::Column::MissionId.eq(mission_id))
-        .into_tuple::<Option<i64>>()
-        .one(txn)
-        .await?
-        .flatten();
-    Ok(max.unwrap_or(0) + 1)
+    Ok(maxima(txn, mission_id).await?.1 + 1)
 }
 
 /// Seats the choice if its mission has room, else puts it at the end of the waitlist.
@@ -127,8 +204,9 @@ pub(crate) async fn seat_or_queue(
     m: &mission::Model,
     c: registration_choice::Model,
 ) -> Result<registration_choice::Model, StorageError> {
-    let seq = next_queue_seq(txn, m.id).await?;
-    let seat = free_seat(txn, m).await?;
+    let (highest, seq) = maxima(txn, m.id).await?;
+    let seq = seq + 1;
+    let seat = free_seat(txn, m, highest).await?;
     let mut a: registration_choice::ActiveModel = c.into();
     a.queue_seq = Set(Some(seq));
     a.offer_expires_at = Set(None);
@@ -151,14 +229,13 @@ pub(crate) async fn release(
     txn: &DatabaseTransaction,
     c: registration_choice::Model,
     new_status: &str,
-) -> Result<(), StorageError> {
+) -> Result<registration_choice::Model, StorageError> {
     let mut a: registration_choice::ActiveModel = c.into();
     a.status = Set(new_status.to_owned());
     a.seat_no = Set(None);
     a.offer_expires_at = Set(None);
     a.updated_at = Set(now());
-    a.update(txn).await?;
-    Ok(())
+    Ok(a.update(txn).await?)
 }
 
 /// Offers freed seats of a mission to the first people on its waitlist.
@@ -169,7 +246,8 @@ pub(crate) async fn offer_free_seats(
 ) -> Result<Vec<super::Offer>, StorageError> {
     let mut offers = Vec::new();
     loop {
-        let Some(seat) = free_seat(txn, m).await? else {
+        let (highest, _) = maxima(txn, m.id).await?;
+        let Some(seat) = free_seat(txn, m, highest).await? else {
             break;
         };
         let Some(next) = registration_choice::Entity::find()
@@ -197,6 +275,17 @@ pub(crate) async fn offer_free_seats(
     Ok(offers)
 }
 
+fn outcomes_of(view: &super::RegistrationView) -> Vec<ChoiceOutcome> {
+    view.choices
+        .iter()
+        .map(|c| ChoiceOutcome {
+            mission_id: c.mission_id,
+            status: c.status.clone(),
+            position: c.position,
+        })
+        .collect()
+}
+
 impl Store {
     /// Confirms a registration from its mail link and seats it: the best-ranked
     /// mission with room gets a seat, better-ranked full ones keep a waitlist place,
@@ -215,10 +304,12 @@ impl Store {
             .await?;
         if reg.status == status::CONFIRMED {
             txn.rollback().await?;
+            let view = self.registration_view(reg.id).await?;
             return Ok(ConfirmOutcome {
                 registration_id: reg.id,
                 newly_confirmed: false,
-                choices: self.outcomes(reg.id).await?,
+                choices: outcomes_of(&view),
+                registration: view,
                 duo_notice: None,
             });
         }
@@ -253,16 +344,20 @@ impl Store {
         let missions = lock_missions(&txn, &ids).await?;
         let mut seated = false;
         let mut duo_notice = None;
+        let mut rows = Vec::with_capacity(ordered.len());
         for c in ordered {
             let Some(m) = missions.iter().find(|m| m.id == c.mission_id) else {
+                rows.push(c);
                 continue;
             };
             if seated {
-                release(&txn, c, choice::RELEASED).await?;
+                rows.push(release(&txn, c, choice::RELEASED).await?);
                 continue;
             }
             let done = seat_or_queue(&txn, m, c).await?;
-            if done.status == choice::SEATED {
+            let now_seated = done.status == choice::SEATED;
+            rows.push(done);
+            if now_seated {
                 seated = true;
             } else if let Some((p, pm)) = partner_mission
                 && pm == m.id
@@ -273,44 +368,34 @@ impl Store {
                 });
             }
         }
+        let t = now();
         registration::Entity::update_many()
             .col_expr(registration::Column::Status, Expr::value(status::CONFIRMED))
-            .col_expr(registration::Column::ConfirmedAt, Expr::value(now()))
-            .col_expr(registration::Column::UpdatedAt, Expr::value(now()))
+            .col_expr(registration::Column::ConfirmedAt, Expr::value(t))
+            .col_expr(registration::Column::UpdatedAt, Expr::value(t))
             .filter(registration::Column::Id.eq(reg.id))
             .exec(&txn)
             .await?;
+        let mut positions = HashMap::new();
+        for c in rows.iter().filter(|c| c.status == choice::WAITLISTED) {
+            positions.insert(c.id, position(&txn, c).await?);
+        }
+        let person = employee::Entity::find_by_id(reg.employee_id)
+            .one(&txn)
+            .await?
+            .ok_or(StorageError::NotFound("employee"))?;
         txn.commit().await?;
+        let mut reg = reg;
+        reg.status = status::CONFIRMED.to_owned();
+        reg.confirmed_at = Some(t);
+        reg.updated_at = t;
+        let view = super::view_of(&reg, &person, rows, &positions);
         Ok(ConfirmOutcome {
             registration_id: reg.id,
             newly_confirmed: true,
-            choices: self.outcomes(reg.id).await?,
+            choices: outcomes_of(&view),
+            registration: view,
             duo_notice,
         })
-    }
-
-    pub(crate) async fn outcomes(
-        &self,
-        registration_id: i64,
-    ) -> Result<Vec<ChoiceOutcome>, StorageError> {
-        let rows = registration_choice::Entity::find()
-            .filter(registration_choice::Column::RegistrationId.eq(registration_id))
-            .order_by_asc(registration_choice::Column::Rank)
-            .all(self.db())
-            .await?;
-        let mut out = Vec::with_capacity(rows.len());
-        for c in rows {
-            let position = if c.status == choice::WAITLISTED {
-                Some(position(self.db(), &c).await?)
-            } else {
-                None
-            };
-            out.push(ChoiceOutcome {
-                mission_id: c.mission_id,
-                status: c.status,
-                position,
-            });
-        }
-        Ok(out)
     }
 }

@@ -59,6 +59,11 @@ fn python_with_aiosmtpd() -> Result<String, String> {
 /// Starts a server in `dir`, or returns None (after a notice) when aiosmtpd is missing and
 /// CI did not ask for the SMTP tests.
 fn start_server(dir: &Path) -> Option<SmtpServer> {
+    start_server_on(dir, None)
+}
+
+/// [`start_server`] on a given port (for a restart), else on a free one.
+fn start_server_on(dir: &Path, fixed_port: Option<u16>) -> Option<SmtpServer> {
     let python = match python_with_aiosmtpd() {
         Ok(python) => python,
         Err(why) if std::env::var("DECLIC_TEST_SMTP").as_deref() == Ok("1") => {
@@ -79,11 +84,13 @@ fn start_server(dir: &Path) -> Option<SmtpServer> {
     // The port is free when asked for, but another process may take it before aiosmtpd
     // binds it: try a few.
     for _ in 0..3 {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
+        let port = fixed_port.unwrap_or_else(|| {
+            TcpListener::bind("127.0.0.1:0")
+                .unwrap()
+                .local_addr()
+                .unwrap()
+                .port()
+        });
         let log = File::create(&log_path).unwrap();
         let child = Command::new(&python)
             .args(["-m", "aiosmtpd", "-n", "-l"])
@@ -178,6 +185,28 @@ async fn three_mails_go_through_a_pool_of_two() {
         let rcpt = parsed.header_raw("X-RcptTo").unwrap();
         assert_eq!(rcpt.trim(), mails[i].to, "envelope recipient");
     }
+}
+
+#[tokio::test]
+async fn a_pooled_connection_closed_by_a_restart_is_replaced() {
+    let tmp = tempfile::tempdir().unwrap();
+    let Some(server) = start_server(tmp.path()) else {
+        return;
+    };
+    let port = server.port;
+    let mailer = smtp_mailer(port);
+    let first = common::invitation("elodie.durand@example.org", "Élodie Durand");
+    mailer.send(&first).await.unwrap();
+    assert_eq!(delivered(&server).len(), 1);
+    // The idle pooled connection dies with the server; the next mail must open a new one.
+    drop(server);
+    let tmp2 = tempfile::tempdir().unwrap();
+    let server = start_server_on(tmp2.path(), Some(port)).unwrap();
+    let second = common::invitation("zoe.lefevre@example.org", "Zoé Lefèvre");
+    let id = mailer.send(&second).await.unwrap();
+    let received = delivered(&server);
+    assert_eq!(received.len(), 1, "the second mail reached the new server");
+    common::check_received(&received[0], &id, &second);
 }
 
 #[tokio::test]

@@ -65,6 +65,10 @@ impl Actor {
 #[derive(Debug, Clone)]
 pub struct Store {
     db: DatabaseConnection,
+    /// Where write transactions run. On SQLite a pool of one connection, so that
+    /// writers wait their turn in the process (in order, without spinning)
+    /// instead of sleeping in SQLite's busy handler; elsewhere the same pool.
+    writer: DatabaseConnection,
     caches: std::sync::Arc<cache::Caches>,
 }
 
@@ -81,28 +85,41 @@ impl Store {
                 })?;
             }
         }
-        let mut opts = ConnectOptions::new(url.to_owned());
-        opts.max_connections(max_connections.max(1))
-            .min_connections(1)
-            .connect_timeout(Duration::from_secs(10))
-            .acquire_timeout(Duration::from_secs(15))
-            .sqlx_logging(false)
-            .map_sqlx_sqlite_opts(|o| {
-                use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
-                // WAL lets readers proceed while one writer commits; writers queue
-                // behind the busy timeout instead of failing at once.
-                o.journal_mode(SqliteJournalMode::Wal)
-                    .synchronous(SqliteSynchronous::Normal)
-                    .busy_timeout(Duration::from_secs(30))
-                    .foreign_keys(true)
-            });
-        let db = Database::connect(opts).await?;
-        Ok(Self::from_connection(db))
+        let opts = |max: u32| {
+            let mut opts = ConnectOptions::new(url.to_owned());
+            opts.max_connections(max)
+                .min_connections(1)
+                .connect_timeout(Duration::from_secs(10))
+                .acquire_timeout(Duration::from_secs(15))
+                .sqlx_logging(false)
+                .map_sqlx_sqlite_opts(|o| {
+                    use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+                    // WAL lets readers proceed while one writer commits; writers queue
+                    // behind the busy timeout instead of failing at once.
+                    o.journal_mode(SqliteJournalMode::Wal)
+                        .synchronous(SqliteSynchronous::Normal)
+                        .busy_timeout(Duration::from_secs(30))
+                        .foreign_keys(true)
+                });
+            opts
+        };
+        let db = Database::connect(opts(max_connections.max(1))).await?;
+        let writer = if db.get_database_backend() == DbBackend::Sqlite {
+            Database::connect(opts(1)).await?
+        } else {
+            db.clone()
+        };
+        Ok(Self {
+            db,
+            writer,
+            caches: std::sync::Arc::default(),
+        })
     }
 
     /// Wraps an existing connection.
     pub fn from_connection(db: DatabaseConnection) -> Self {
         Self {
+            writer: db.clone(),
             db,
             caches: std::sync::Arc::default(),
         }
@@ -154,7 +171,7 @@ impl Store {
         let mode =
             (self.backend() == DbBackend::Sqlite).then_some(SqliteTransactionMode::Immediate);
         Ok(self
-            .db
+            .writer
             .begin_with_options(TransactionOptions {
                 sqlite_transaction_mode: mode,
                 ..Default::default()

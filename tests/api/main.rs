@@ -15,5 +15,6 @@ mod missions;
 mod pages;
 mod posters;
 mod privacy;
+mod referrals;
 mod registration;
 mod smtp_flow;

@@ -12,11 +12,11 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 use utoipa_swagger_ui::SwaggerUi;
 
-use crate::controllers::posters;
 use crate::controllers::{
     admins, associations, audit, campaigns, employees, health, missions, organization,
     registrations, tokens,
 };
+use crate::controllers::{posters, referrals};
 use crate::{AppState, pages, public};
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -85,6 +85,17 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/registration-choices/{id}/move",
             post(registrations::move_choice),
+        )
+        .route(
+            "/missions/{id}/attendance",
+            post(referrals::mark_attendance),
+        )
+        .route("/referrals/figures", get(referrals::figures))
+        .route("/referrals/leaderboard", get(referrals::leaderboard))
+        .route("/referrals/graph", get(referrals::graph))
+        .route(
+            "/campaigns/{id}/referrals.svg",
+            get(referrals::campaign_svg),
         )
         .route("/audit", get(audit::list))
         .route("/campaigns/{id}/posters.pdf", get(posters::poster_pdf))

@@ -21,6 +21,7 @@ pub mod logos;
 pub mod missions;
 pub mod orgs;
 pub mod privacy;
+pub mod referrals;
 pub mod registrations;
 
 use std::time::Duration;

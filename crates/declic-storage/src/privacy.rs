@@ -242,6 +242,7 @@ pub const COLUMNS: &[(&str, &[(&str, Class)])] = &[
             ("cancelled_at", NotPersonal),
             ("created_at", NotPersonal),
             ("updated_at", NotPersonal),
+            ("show_to_referrer", Subject),
         ],
     ),
     (
@@ -258,6 +259,21 @@ pub const COLUMNS: &[(&str, &[(&str, Class)])] = &[
             ("offer_expires_at", NotPersonal),
             ("reminded_at", NotPersonal),
             ("updated_at", NotPersonal),
+            ("attended", Aggregate),
+            ("attendance_marked_at", NotPersonal),
+        ],
+    ),
+    (
+        // Ids only; an erased person's node keeps its place under a pseudonym.
+        "referral_edges",
+        &[
+            ("id", NotPersonal),
+            ("organization_id", NotPersonal),
+            ("campaign_id", NotPersonal),
+            ("referrer_employee_id", Aggregate),
+            ("referee_employee_id", Aggregate),
+            ("registration_id", NotPersonal),
+            ("confirmed_at", NotPersonal),
         ],
     ),
     (
@@ -289,6 +305,8 @@ pub struct PersonalExport {
     pub audit_entries: Vec<crate::audit::AuditEntry>,
     /// Campaign registrations with their mission choices.
     pub registrations: Vec<crate::registrations::RegistrationView>,
+    /// Referrals this person made or came through (campaign and side only).
+    pub referrals: Vec<crate::referrals::ReferralSide>,
 }
 
 /// What an erasure changed.
@@ -332,7 +350,9 @@ impl Store {
             .all(self.db())
             .await?;
         let mut registrations = Vec::new();
+        let mut referrals = Vec::new();
         if let Some(e) = &employee {
+            referrals = self.referrals_of(org, e.id).await?;
             for r in registration::Entity::find()
                 .filter(registration::Column::EmployeeId.eq(e.id))
                 .order_by_asc(registration::Column::Id)
@@ -353,6 +373,7 @@ impl Store {
             admin_accounts,
             audit_entries: entries.into_iter().map(crate::audit::entry).collect(),
             registrations,
+            referrals,
         })
     }
 
@@ -403,6 +424,7 @@ impl Store {
                 a.duo_invitee_email = Set(None);
                 a.confirm_token_hash = Set(None);
                 a.manage_nonce = Set(crate::hash_token(&crate::generate_token("n").0));
+                a.show_to_referrer = Set(false);
                 a.update(&txn).await?;
             }
             report.employee_erased = true;

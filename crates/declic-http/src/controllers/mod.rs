@@ -9,5 +9,6 @@ pub mod health;
 pub mod missions;
 pub mod organization;
 pub mod posters;
+pub mod referrals;
 pub mod registrations;
 pub mod tokens;

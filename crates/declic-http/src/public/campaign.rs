@@ -44,6 +44,7 @@ pub struct RegisterForm {
     #[serde(default)]
     duo: String,
     consent: Option<String>,
+    show_to_referrer: Option<String>,
 }
 
 /// The resend form.
@@ -168,8 +169,9 @@ fn page_data(
         "closed_title": closed_title,
         "closed_text": closed_text,
         "code": page.link.code,
+        "ambassador_link": page.link.ambassador_employee_id.is_some(),
         "choice_fields": choice_fields,
-        "form": {"email": form.email, "first_name": form.first_name, "last_name": form.last_name, "duo_email": form.duo_email, "duo": form.duo, "consent": form.consent.is_some()},
+        "form": {"email": form.email, "first_name": form.first_name, "last_name": form.last_name, "duo_email": form.duo_email, "duo": form.duo, "consent": form.consent.is_some(), "show_to_referrer": form.show_to_referrer.is_some()},
         "errors": errors,
         "other_lang": if lang == Lang::Fr { "en" } else { "fr" },
     })
@@ -279,6 +281,7 @@ pub async fn register(
         duo_email: Some(form.duo_email.clone()),
         duo_of: parse_duo_param(&state, &form.duo),
         consent: form.consent.is_some(),
+        show_to_referrer: form.show_to_referrer.is_some(),
         language: if lang == Lang::En {
             "en".into()
         } else {

@@ -16,6 +16,7 @@ pub mod mission_skill;
 pub mod organization;
 pub mod organization_domain;
 pub mod organization_logo;
+pub mod referral_edge;
 pub mod registration;
 pub mod registration_choice;
 pub mod skill;

@@ -17,6 +17,9 @@ pub struct Model {
     pub offer_expires_at: Option<DateTimeUtc>,
     pub reminded_at: Option<DateTimeUtc>,
     pub updated_at: DateTimeUtc,
+    /// Whether the person came: `None` until the organiser marks it.
+    pub attended: Option<bool>,
+    pub attendance_marked_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -10,6 +10,7 @@ mod m0005_audit;
 mod m0006_registrations;
 mod m0007_logo;
 mod m0008_queue_index;
+mod m0009_referrals;
 
 /// All migrations, oldest first.
 pub struct Migrator;
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0006_registrations::Migration),
             Box::new(m0007_logo::Migration),
             Box::new(m0008_queue_index::Migration),
+            Box::new(m0009_referrals::Migration),
         ]
     }
 }

@@ -110,6 +110,7 @@ impl Store {
                     status: c.status,
                     position,
                     offer_expires_at: c.offer_expires_at,
+                    attended: c.attended,
                 });
             }
             out.push(RegistrationRow {

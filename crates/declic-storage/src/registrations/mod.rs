@@ -54,6 +54,8 @@ pub struct ChoiceView {
     /// Position on the waitlist (1 = next), when waitlisted.
     pub position: Option<u64>,
     pub offer_expires_at: Option<DateTime<Utc>>,
+    /// Whether the person came, once the organiser marked it.
+    pub attended: Option<bool>,
 }
 
 /// A registration as its owner sees it on their personal page.
@@ -73,6 +75,8 @@ pub struct RegistrationView {
     pub choices: Vec<ChoiceView>,
     pub created_at: DateTime<Utc>,
     pub confirmed_at: Option<DateTime<Utc>>,
+    /// Whether the ambassador who brought the person may see their first name.
+    pub show_to_referrer: bool,
     /// The secret behind the personal-page link; never shown or serialised.
     #[serde(skip)]
     pub manage_nonce: String,
@@ -109,10 +113,12 @@ pub(crate) fn view_of(
                 position: positions.get(&c.id).copied(),
                 status: c.status,
                 offer_expires_at: c.offer_expires_at,
+                attended: c.attended,
             })
             .collect(),
         created_at: reg.created_at,
         confirmed_at: reg.confirmed_at,
+        show_to_referrer: reg.show_to_referrer,
         manage_nonce: reg.manage_nonce.clone(),
     }
 }

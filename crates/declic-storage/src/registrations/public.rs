@@ -58,6 +58,8 @@ pub struct RegistrationRequest {
     pub duo_of: Option<i64>,
     pub consent: bool,
     pub language: String,
+    /// Through an ambassador's link: may they see this person's first name?
+    pub show_to_referrer: bool,
 }
 
 /// The result of a sign-up.
@@ -340,6 +342,7 @@ impl Store {
             confirm_expires_at: Set(Some(t + confirm_valid)),
             manage_nonce: Set(hash_token(&generate_token("n").0)),
             consented_at: Set(t),
+            show_to_referrer: Set(req.show_to_referrer && referrer.is_some()),
             confirmed_at: Set(None),
             cancelled_at: Set(None),
             created_at: Set(t),

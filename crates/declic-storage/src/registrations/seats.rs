@@ -384,6 +384,13 @@ impl Store {
             .one(&txn)
             .await?
             .ok_or(StorageError::NotFound("employee"))?;
+        crate::referrals::record_referral(
+            &txn,
+            &reg,
+            t,
+            &declic_referral::AttributionPolicy::default(),
+        )
+        .await?;
         txn.commit().await?;
         let mut reg = reg;
         reg.status = status::CONFIRMED.to_owned();

@@ -1,0 +1,316 @@
+//! Attendance, the referral edges recorded at confirmation, and the organisation's
+//! referral graph built from them (the rules and figures live in `declic-referral`).
+
+use std::collections::HashMap;
+
+use declic_referral::{
+    AttributionPolicy, CampaignId, Candidate, Edge, PersonFacts, PersonId, ReferralGraph, Visits,
+};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, JoinType, QueryFilter,
+    QueryOrder, QuerySelect, Set,
+};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::entity::{
+    campaign_link, employee, link_visit, mission, referral_edge, registration, registration_choice,
+};
+use crate::registrations::choice;
+use crate::{Actor, OrgId, StorageError, Store, audit, now};
+
+/// One line of an attendance sheet.
+#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
+pub struct AttendanceMark {
+    pub registration_id: i64,
+    pub attended: bool,
+}
+
+/// The organisation's referral graph with what its figures and exports need.
+#[derive(Debug, Clone)]
+pub struct ReferralData {
+    pub graph: ReferralGraph,
+    /// Visits of each ambassador's links (anonymous counts).
+    pub visits: Visits,
+    /// First names that may be shown: ambassadors', and colleagues' who agreed.
+    pub first_names: HashMap<PersonId, String>,
+}
+
+/// How an edge looks from one person's side, for their data export.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ReferralSide {
+    pub campaign_id: i64,
+    /// `referrer` (they brought someone in) or `referee` (someone brought them in).
+    pub role: String,
+    pub confirmed_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl Store {
+    /// Marks who came to a mission. Only seated people can be marked; the whole
+    /// sheet is refused if one line is wrong, naming it.
+    pub async fn mark_attendance(
+        &self,
+        org: OrgId,
+        mission_id: i64,
+        marks: &[AttendanceMark],
+        actor: &Actor,
+    ) -> Result<u64, StorageError> {
+        if marks.is_empty() || marks.len() > 10_000 {
+            return Err(StorageError::invalid("marks", "give 1 to 10 000 lines"));
+        }
+        let txn = self.write_txn().await?;
+        mission::Entity::find_by_id(mission_id)
+            .filter(mission::Column::OrganizationId.eq(org.0))
+            .one(&txn)
+            .await?
+            .ok_or(StorageError::NotFound("mission"))?;
+        let t = now();
+        for (i, m) in marks.iter().enumerate() {
+            let done = registration_choice::Entity::update_many()
+                .col_expr(
+                    registration_choice::Column::Attended,
+                    Expr::value(m.attended),
+                )
+                .col_expr(
+                    registration_choice::Column::AttendanceMarkedAt,
+                    Expr::value(t),
+                )
+                .filter(registration_choice::Column::OrganizationId.eq(org.0))
+                .filter(registration_choice::Column::MissionId.eq(mission_id))
+                .filter(registration_choice::Column::RegistrationId.eq(m.registration_id))
+                .filter(registration_choice::Column::Status.eq(choice::SEATED))
+                .exec(&txn)
+                .await?;
+            if done.rows_affected == 0 {
+                return Err(StorageError::invalid(
+                    format!("marks[{i}].registration_id"),
+                    "no seated registration with this id for this mission",
+                ));
+            }
+        }
+        let attended = marks.iter().filter(|m| m.attended).count();
+        audit::record(
+            &txn,
+            org,
+            actor,
+            "mission.attendance",
+            "mission",
+            Some(mission_id),
+            serde_json::json!({"marked": marks.len(), "attended": attended}),
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(marks.len() as u64)
+    }
+
+    /// The organisation's referral graph, from its stored edges and facts.
+    pub async fn referral_data(&self, org: OrgId) -> Result<ReferralData, StorageError> {
+        if let Err(e) = self.flush_visits().await {
+            tracing::warn!(error = %e, "visit counts not written yet");
+        }
+        let rows = referral_edge::Entity::find()
+            .filter(referral_edge::Column::OrganizationId.eq(org.0))
+            .order_by_asc(referral_edge::Column::Id)
+            .all(self.db())
+            .await?;
+        let edges: Vec<Edge> = rows.iter().map(edge_of).collect();
+        // Ambassadors: people whose tagged links HR made, since the first one.
+        let links: Vec<(i64, i64, chrono::DateTime<chrono::Utc>)> = campaign_link::Entity::find()
+            .select_only()
+            .column(campaign_link::Column::Id)
+            .column(campaign_link::Column::AmbassadorEmployeeId)
+            .column(campaign_link::Column::CreatedAt)
+            .filter(campaign_link::Column::OrganizationId.eq(org.0))
+            .filter(campaign_link::Column::AmbassadorEmployeeId.is_not_null())
+            .into_tuple()
+            .all(self.db())
+            .await?;
+        let mut facts: HashMap<i64, PersonFacts> = HashMap::new();
+        let mut link_owner = HashMap::new();
+        for (link, person, created) in &links {
+            link_owner.insert(*link, *person);
+            let f = facts
+                .entry(*person)
+                .or_insert_with(|| PersonFacts::new(PersonId(*person)));
+            let since = created.timestamp();
+            f.ambassador_since = Some(f.ambassador_since.map_or(since, |s| s.min(since)));
+        }
+        for e in &edges {
+            for p in [e.referrer.0, e.referee.0] {
+                facts
+                    .entry(p)
+                    .or_insert_with(|| PersonFacts::new(PersonId(p)));
+            }
+        }
+        // Attendance, by person and campaign.
+        let attended: Vec<(i64, i64)> = registration_choice::Entity::find()
+            .select_only()
+            .column(registration::Column::EmployeeId)
+            .column(registration::Column::CampaignId)
+            .join(
+                JoinType::InnerJoin,
+                registration_choice::Entity::belongs_to(registration::Entity)
+                    .from(registration_choice::Column::RegistrationId)
+                    .to(registration::Column::Id)
+                    .into(),
+            )
+            .filter(registration_choice::Column::OrganizationId.eq(org.0))
+            .filter(registration_choice::Column::Attended.eq(true))
+            .distinct()
+            .into_tuple()
+            .all(self.db())
+            .await?;
+        for (person, campaign) in attended {
+            if let Some(f) = facts.get_mut(&person) {
+                f.attended.push(CampaignId(campaign));
+            }
+        }
+        for f in facts.values_mut() {
+            f.first_volunteered = f.attended.iter().min().copied();
+        }
+        let ids: Vec<i64> = facts.keys().copied().collect();
+        let mut first_names = HashMap::new();
+        let consenting: std::collections::HashSet<i64> = registration::Entity::find()
+            .select_only()
+            .column(registration::Column::EmployeeId)
+            .filter(registration::Column::OrganizationId.eq(org.0))
+            .filter(registration::Column::ShowToReferrer.eq(true))
+            .into_tuple::<i64>()
+            .all(self.db())
+            .await?
+            .into_iter()
+            .collect();
+        for chunk in ids.chunks(500) {
+            for e in employee::Entity::find()
+                .filter(employee::Column::OrganizationId.eq(org.0))
+                .filter(employee::Column::Id.is_in(chunk.to_vec()))
+                .all(self.db())
+                .await?
+            {
+                let f = facts
+                    .get_mut(&e.id)
+                    .ok_or(StorageError::NotFound("employee"))?;
+                f.erased = e.erased_at.is_some();
+                if !f.erased && (f.ambassador_since.is_some() || consenting.contains(&e.id)) {
+                    first_names.insert(PersonId(e.id), e.first_name);
+                }
+            }
+        }
+        let mut visits: Visits = HashMap::new();
+        if !link_owner.is_empty() {
+            let counts: Vec<(i64, i64)> = link_visit::Entity::find()
+                .select_only()
+                .column(link_visit::Column::LinkId)
+                .column(link_visit::Column::Visits)
+                .filter(
+                    link_visit::Column::LinkId
+                        .is_in(link_owner.keys().copied().collect::<Vec<_>>()),
+                )
+                .into_tuple()
+                .all(self.db())
+                .await?;
+            for (link, n) in counts {
+                if let Some(p) = link_owner.get(&link) {
+                    *visits.entry(PersonId(*p)).or_default() += u64::try_from(n).unwrap_or(0);
+                }
+            }
+        }
+        let people: Vec<PersonFacts> = facts.into_values().collect();
+        let graph = ReferralGraph::new(&edges, &people)
+            .map_err(|e| StorageError::Unavailable(e.to_string()))?;
+        Ok(ReferralData {
+            graph,
+            visits,
+            first_names,
+        })
+    }
+
+    /// The referral edges that involve a person, for their data export.
+    pub async fn referrals_of(
+        &self,
+        org: OrgId,
+        employee_id: i64,
+    ) -> Result<Vec<ReferralSide>, StorageError> {
+        let rows = referral_edge::Entity::find()
+            .filter(referral_edge::Column::OrganizationId.eq(org.0))
+            .filter(
+                sea_orm::Condition::any()
+                    .add(referral_edge::Column::ReferrerEmployeeId.eq(employee_id))
+                    .add(referral_edge::Column::RefereeEmployeeId.eq(employee_id)),
+            )
+            .order_by_asc(referral_edge::Column::Id)
+            .all(self.db())
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| ReferralSide {
+                campaign_id: r.campaign_id,
+                role: if r.referrer_employee_id == employee_id {
+                    "referrer".into()
+                } else {
+                    "referee".into()
+                },
+                confirmed_at: r.confirmed_at,
+            })
+            .collect())
+    }
+}
+
+fn edge_of(r: &referral_edge::Model) -> Edge {
+    Edge {
+        campaign: CampaignId(r.campaign_id),
+        referrer: PersonId(r.referrer_employee_id),
+        referee: PersonId(r.referee_employee_id),
+        confirmed_at: r.confirmed_at.timestamp(),
+    }
+}
+
+/// Credits the ambassador whose link brought `reg` in, now that it is confirmed,
+/// when the attribution rules allow; a refused credit leaves the registration as it is.
+pub(crate) async fn record_referral(
+    txn: &DatabaseTransaction,
+    reg: &registration::Model,
+    confirmed_at: chrono::DateTime<chrono::Utc>,
+    policy: &AttributionPolicy,
+) -> Result<(), StorageError> {
+    let Some(referrer) = reg.referrer_employee_id else {
+        return Ok(());
+    };
+    let existing: Vec<Edge> = referral_edge::Entity::find()
+        .filter(referral_edge::Column::CampaignId.eq(reg.campaign_id))
+        .all(txn)
+        .await?
+        .iter()
+        .map(edge_of)
+        .collect();
+    let registered_at = reg.created_at.timestamp();
+    let candidate = Candidate {
+        campaign: CampaignId(reg.campaign_id),
+        referrer: PersonId(referrer),
+        referee: PersonId(reg.employee_id),
+        // The link is used when the form is sent from it.
+        link_used_at: registered_at,
+        registered_at,
+        confirmed_at: confirmed_at.timestamp(),
+    };
+    match declic_referral::attribute(&existing, &candidate, policy) {
+        Ok(_) => {
+            referral_edge::ActiveModel {
+                organization_id: Set(reg.organization_id),
+                campaign_id: Set(reg.campaign_id),
+                referrer_employee_id: Set(referrer),
+                referee_employee_id: Set(reg.employee_id),
+                registration_id: Set(reg.id),
+                confirmed_at: Set(confirmed_at),
+                ..Default::default()
+            }
+            .insert(txn)
+            .await?;
+        }
+        Err(refusal) => {
+            tracing::info!(%refusal, registration = reg.id, "referral not credited");
+        }
+    }
+    Ok(())
+}

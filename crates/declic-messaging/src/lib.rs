@@ -4,12 +4,14 @@
 //! - [`mail`]: builds RFC 5322 messages and hands them to SMTP or to a local outbox folder.
 //! - [`mod@ics`]: RFC 5545 calendar invitations attached to seat confirmations.
 //! - [`posters`]: printable campaign posters and ambassador flyers (PDF) with QR codes.
+//! - [`webhooks`]: campaign announcements to Slack and Microsoft Teams channels.
 
 pub mod ics;
 pub mod mail;
 mod oneline;
 pub mod posters;
 pub mod templates;
+pub mod webhooks;
 
 pub use ics::{IcsError, IcsEvent, IcsMethod, ics};
 pub use mail::{
@@ -19,3 +21,4 @@ pub use mail::{
 pub use templates::{
     Lang, MessageKind, MessageTemplates, Rendered, TemplateError, sample_data, sample_data_for,
 };
+pub use webhooks::{WebhookMessage, WebhookOutcome, WebhookPlatform, WebhookSender, WebhookUrl};

@@ -6,6 +6,7 @@
 mod support;
 
 mod access;
+mod ambassadors;
 mod bad_input;
 mod campaigns;
 mod directory;

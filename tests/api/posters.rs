@@ -159,7 +159,20 @@ async fn ambassador_flyers_one_or_all() {
     )
     .await;
     let id = live.campaign_id;
-    // No ambassador yet: a clear 422 naming the parameter.
+    // Zoé is not an ambassador: no flyer for her.
+    json(
+        app.get(
+            &format!("/api/v1/campaigns/{id}/flyers.pdf?ambassador_email=zoe@acme.example"),
+            &live.token,
+        )
+        .await,
+        422,
+    )
+    .await;
+    for email in ["zoe@acme.example", "sam@acme.example"] {
+        crate::ambassadors::make_ambassador(&app, &live.token, email).await;
+    }
+    // No ambassador link yet: a clear 422 naming the parameter.
     let p = json(
         app.get(&format!("/api/v1/campaigns/{id}/flyers.pdf"), &live.token)
             .await,

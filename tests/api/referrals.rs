@@ -7,8 +7,10 @@ use serde_json::{Value, json};
 use crate::registration::{confirm_from_mail, live_campaign, register};
 use crate::support::{TestApp, json};
 
-/// Creates (or gets) the ambassador link of `email` for the campaign.
+/// Makes `email` an ambassador who said yes (history from before Declic), then
+/// creates (or gets) their link for the campaign.
 async fn ambassador_link(app: &TestApp, token: &str, campaign: i64, email: &str) -> String {
+    crate::ambassadors::make_ambassador(app, token, email).await;
     let l = json(
         app.post(
             &format!("/api/v1/campaigns/{campaign}/links"),

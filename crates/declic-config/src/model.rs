@@ -85,6 +85,9 @@ pub struct SecurityConfig {
 pub struct RegistrationConfig {
     pub confirm_link_hours: u32,
     pub claim_window_hours: u32,
+    pub referral_window_days: u32,
+    pub ambassador_link_minutes: u32,
+    pub ambassador_session_hours: u32,
 }
 
 /// `[limits]`: rate limits of public routes.

@@ -10,6 +10,7 @@ use declic_messaging::{
     Attachment, IcsEvent, IcsMethod, Mailer, MailerSettings, OutgoingMail, SmtpTls,
     TransportSettings, ics,
 };
+use declic_storage::ambassadors::Ambassador;
 use declic_storage::registrations::{ConfirmOutcome, DuoNotice, Offer, RegistrationView, choice};
 use declic_storage::{CampaignCatalog, OrgId};
 use serde_json::{Value, json};
@@ -424,6 +425,57 @@ pub async fn seated(state: &AppState, registration_id: i64, mission_id: i64) {
         MessageKind::SeatConfirmed,
         json!({"mission": ctx.mission(mission_id)}),
         ics,
+    )
+    .await;
+}
+
+/// HR invited someone to become an ambassador: the mail points to the sign-in page.
+pub async fn ambassador_invitation(state: &AppState, a: &Ambassador, organization: &str) {
+    let lang = if a.language == "en" {
+        Lang::En
+    } else {
+        Lang::Fr
+    };
+    let data = json!({
+        "first_name": a.first_name,
+        "organization_name": organization,
+        "manage_url": format!("{}/a/sign-in?lang={}", base_url(state), a.language),
+    });
+    send(
+        state,
+        &a.email,
+        Some(&a.first_name),
+        MessageKind::AmbassadorInvitation,
+        lang,
+        &data,
+        vec![],
+    )
+    .await;
+}
+
+/// The single-use link that opens an ambassador's page.
+pub async fn ambassador_sign_in(state: &AppState, a: &Ambassador, organization: &str, token: &str) {
+    let lang = if a.language == "en" {
+        Lang::En
+    } else {
+        Lang::Fr
+    };
+    let minutes = state.config.registration.ambassador_link_minutes;
+    let data = json!({
+        "first_name": a.first_name,
+        "organization_name": organization,
+        "manage_url": format!("{}/a/sign-in?lang={}", base_url(state), a.language),
+        "sign_in_url": format!("{}/a/login/{token}?lang={}", base_url(state), a.language),
+        "expires_text": format!("{minutes} minutes"),
+    });
+    send(
+        state,
+        &a.email,
+        Some(&a.first_name),
+        MessageKind::AmbassadorSignIn,
+        lang,
+        &data,
+        vec![],
     )
     .await;
 }

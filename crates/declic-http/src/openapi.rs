@@ -7,7 +7,7 @@ use crate::controllers::{
     admins, associations, audit, campaigns, employees, health, missions, organization,
     registrations, tokens,
 };
-use crate::controllers::{posters, referrals};
+use crate::controllers::{ambassadors, posters, referrals};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -23,6 +23,7 @@ use crate::controllers::{posters, referrals};
         missions::skills, missions::create_skill, missions::list, missions::show, missions::create, missions::replace, missions::publish,
         campaigns::list, campaigns::default_plan, campaigns::show, campaigns::create, campaigns::update, campaigns::transition, campaigns::calendar_check,
         registrations::links, registrations::create_link, registrations::list, registrations::export_csv, registrations::move_choice,
+        ambassadors::invite, ambassadors::list, ambassadors::show,
         referrals::mark_attendance, referrals::figures, referrals::leaderboard, referrals::graph, referrals::campaign_svg,
         audit::list,
         posters::poster_pdf, posters::posters_zip, posters::flyers_pdf, posters::upload_logo,

@@ -84,6 +84,17 @@ pub async fn ambassador_flyer(
         )),
         other => other,
     }?;
+    // Flyers carry a link that credits the person: only for someone who said yes.
+    if store
+        .active_ambassador_of(org, employee.id)
+        .await?
+        .is_none()
+    {
+        return Err(StorageError::invalid(
+            "ambassador_email",
+            "this person has not accepted to be an ambassador",
+        ));
+    }
     let link = store
         .ensure_link(
             org,
@@ -115,8 +126,8 @@ pub async fn all_ambassador_flyers(
             continue;
         };
         let e = store.employee(org, id).await?;
-        // Someone who left or asked to be forgotten is no longer an ambassador.
-        if !e.active || e.erased {
+        // Someone who left, asked to be forgotten or opted out is no longer an ambassador.
+        if !e.active || e.erased || store.active_ambassador_of(org, id).await?.is_none() {
             continue;
         }
         let name = format!("{} {}", e.first_name, e.last_name);

@@ -16,7 +16,7 @@ use crate::controllers::{
     admins, associations, audit, campaigns, employees, health, missions, organization,
     registrations, tokens,
 };
-use crate::controllers::{posters, referrals};
+use crate::controllers::{ambassadors, posters, referrals};
 use crate::{AppState, pages, public};
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -90,6 +90,11 @@ pub fn router(state: AppState) -> Router {
             "/missions/{id}/attendance",
             post(referrals::mark_attendance),
         )
+        .route(
+            "/ambassadors",
+            get(ambassadors::list).post(ambassadors::invite),
+        )
+        .route("/ambassadors/{id}", get(ambassadors::show))
         .route("/referrals/figures", get(referrals::figures))
         .route("/referrals/leaderboard", get(referrals::leaderboard))
         .route("/referrals/graph", get(referrals::graph))
@@ -116,6 +121,19 @@ pub fn router(state: AppState) -> Router {
         .route("/account", get(pages::account::show))
         .route("/account/tokens", post(pages::account::create_token))
         .route("/sign-out", post(pages::account::sign_out))
+        .route(
+            "/a/sign-in",
+            get(pages::ambassador::sign_in_form).post(pages::ambassador::sign_in_request),
+        )
+        .route(
+            "/a/login/{token}",
+            get(pages::ambassador::login_form).post(pages::ambassador::login),
+        )
+        .route("/a", get(pages::ambassador::show))
+        .route("/a/accept", post(pages::ambassador::accept))
+        .route("/a/opt-out", post(pages::ambassador::opt_out))
+        .route("/a/leaderboard", post(pages::ambassador::leaderboard))
+        .route("/a/sign-out", post(pages::ambassador::sign_out))
         .layer(from_fn_with_state(
             state.clone(),
             crate::rate_limit::sign_in,

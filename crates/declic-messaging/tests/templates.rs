@@ -26,9 +26,12 @@ fn every_message_renders_in_both_languages() {
                 r.html.contains(&format!("href=\"{manage}\"")),
                 "{what}: html lacks the manage_url link"
             );
-            let label = match lang {
-                Lang::Fr => "Gérer mes inscriptions",
-                Lang::En => "Manage my registrations",
+            let ambassador = kind.as_str().starts_with("ambassador_");
+            let label = match (lang, ambassador) {
+                (Lang::Fr, false) => "Gérer mes inscriptions",
+                (Lang::En, false) => "Manage my registrations",
+                (Lang::Fr, true) => "Ma page d’ambassadeur",
+                (Lang::En, true) => "My ambassador page",
             };
             assert!(r.text.contains(label) && r.html.contains(label), "{what}");
             let html_lang = format!("<html lang=\"{}\">", lang.as_str());

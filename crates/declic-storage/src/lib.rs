@@ -12,6 +12,7 @@ mod error;
 mod secrets;
 
 pub mod admins;
+pub mod ambassadors;
 pub mod associations;
 pub mod audit;
 pub mod campaigns;

@@ -243,6 +243,37 @@ pub const COLUMNS: &[(&str, &[(&str, Class)])] = &[
             ("created_at", NotPersonal),
             ("updated_at", NotPersonal),
             ("show_to_referrer", Subject),
+            ("link_used_at", NotPersonal),
+        ],
+    ),
+    (
+        // Being an ambassador is the person's own choice: the row goes on erasure.
+        "ambassadors",
+        &[
+            ("id", NotPersonal),
+            ("organization_id", NotPersonal),
+            ("employee_id", Subject),
+            ("status", Subject),
+            ("past_volunteer", Subject),
+            ("leaderboard_opt_in", Subject),
+            ("invited_at", Subject),
+            ("accepted_at", Subject),
+            ("opted_out_at", Subject),
+            ("updated_at", NotPersonal),
+        ],
+    ),
+    (
+        // Hashes of short-lived secrets; deleted with the ambassador row.
+        "ambassador_tokens",
+        &[
+            ("id", NotPersonal),
+            ("organization_id", NotPersonal),
+            ("ambassador_id", NotPersonal),
+            ("kind", NotPersonal),
+            ("token_hash", NotPersonal),
+            ("expires_at", NotPersonal),
+            ("used_at", NotPersonal),
+            ("created_at", NotPersonal),
         ],
     ),
     (
@@ -307,6 +338,8 @@ pub struct PersonalExport {
     pub registrations: Vec<crate::registrations::RegistrationView>,
     /// Referrals this person made or came through (campaign and side only).
     pub referrals: Vec<crate::referrals::ReferralSide>,
+    /// Their ambassador record, if HR invited them.
+    pub ambassador: Option<crate::ambassadors::Ambassador>,
 }
 
 /// What an erasure changed.
@@ -351,8 +384,14 @@ impl Store {
             .await?;
         let mut registrations = Vec::new();
         let mut referrals = Vec::new();
+        let mut ambassador = None;
         if let Some(e) = &employee {
             referrals = self.referrals_of(org, e.id).await?;
+            ambassador = self
+                .ambassadors(org)
+                .await?
+                .into_iter()
+                .find(|a| a.employee_id == e.id);
             for r in registration::Entity::find()
                 .filter(registration::Column::EmployeeId.eq(e.id))
                 .order_by_asc(registration::Column::Id)
@@ -374,6 +413,7 @@ impl Store {
             audit_entries: entries.into_iter().map(crate::audit::entry).collect(),
             registrations,
             referrals,
+            ambassador,
         })
     }
 
@@ -427,6 +467,7 @@ impl Store {
                 a.show_to_referrer = Set(false);
                 a.update(&txn).await?;
             }
+            Store::forget_ambassador(&txn, org, id).await?;
             report.employee_erased = true;
         }
         registration::Entity::update_many()

@@ -8,14 +8,15 @@ use declic_referral::{
 };
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, JoinType, QueryFilter,
-    QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, JoinType, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::entity::{
-    campaign_link, employee, link_visit, mission, referral_edge, registration, registration_choice,
+    ambassador, campaign_link, employee, link_visit, mission, referral_edge, registration,
+    registration_choice,
 };
 use crate::registrations::choice;
 use crate::{Actor, OrgId, StorageError, Store, audit, now};
@@ -115,26 +116,30 @@ impl Store {
             .all(self.db())
             .await?;
         let edges: Vec<Edge> = rows.iter().map(edge_of).collect();
-        // Ambassadors: people whose tagged links HR made, since the first one.
-        let links: Vec<(i64, i64, chrono::DateTime<chrono::Utc>)> = campaign_link::Entity::find()
+        // Visits are counted per link; each ambassador link has one owner.
+        let links: Vec<(i64, i64)> = campaign_link::Entity::find()
             .select_only()
             .column(campaign_link::Column::Id)
             .column(campaign_link::Column::AmbassadorEmployeeId)
-            .column(campaign_link::Column::CreatedAt)
             .filter(campaign_link::Column::OrganizationId.eq(org.0))
             .filter(campaign_link::Column::AmbassadorEmployeeId.is_not_null())
             .into_tuple()
             .all(self.db())
             .await?;
+        let link_owner: HashMap<i64, i64> = links.into_iter().collect();
         let mut facts: HashMap<i64, PersonFacts> = HashMap::new();
-        let mut link_owner = HashMap::new();
-        for (link, person, created) in &links {
-            link_owner.insert(*link, *person);
+        for a in ambassador::Entity::find()
+            .filter(ambassador::Column::OrganizationId.eq(org.0))
+            .all(self.db())
+            .await?
+        {
             let f = facts
-                .entry(*person)
-                .or_insert_with(|| PersonFacts::new(PersonId(*person)));
-            let since = created.timestamp();
-            f.ambassador_since = Some(f.ambassador_since.map_or(since, |s| s.min(since)));
+                .entry(a.employee_id)
+                .or_insert_with(|| PersonFacts::new(PersonId(a.employee_id)));
+            if a.status == crate::ambassadors::status::ACTIVE {
+                f.ambassador_since = a.accepted_at.map(|t| t.timestamp());
+                f.leaderboard_opt_in = a.leaderboard_opt_in;
+            }
         }
         for e in &edges {
             for p in [e.referrer.0, e.referee.0] {
@@ -277,6 +282,21 @@ pub(crate) async fn record_referral(
     let Some(referrer) = reg.referrer_employee_id else {
         return Ok(());
     };
+    // Only someone who said yes, and has not opted out since, is credited.
+    let active = ambassador::Entity::find()
+        .filter(ambassador::Column::OrganizationId.eq(reg.organization_id))
+        .filter(ambassador::Column::EmployeeId.eq(referrer))
+        .filter(ambassador::Column::Status.eq(crate::ambassadors::status::ACTIVE))
+        .one(txn)
+        .await?
+        .is_some();
+    if !active {
+        tracing::info!(
+            registration = reg.id,
+            "referral not credited: not an active ambassador"
+        );
+        return Ok(());
+    }
     let existing: Vec<Edge> = referral_edge::Entity::find()
         .filter(referral_edge::Column::CampaignId.eq(reg.campaign_id))
         .all(txn)
@@ -289,8 +309,7 @@ pub(crate) async fn record_referral(
         campaign: CampaignId(reg.campaign_id),
         referrer: PersonId(referrer),
         referee: PersonId(reg.employee_id),
-        // The link is used when the form is sent from it.
-        link_used_at: registered_at,
+        link_used_at: reg.link_used_at.map_or(registered_at, |t| t.timestamp()),
         registered_at,
         confirmed_at: confirmed_at.timestamp(),
     };
@@ -313,4 +332,107 @@ pub(crate) async fn record_referral(
         }
     }
     Ok(())
+}
+
+/// What an ambassador sees of their own figures.
+#[derive(Debug, Clone, Serialize)]
+pub struct AmbassadorOverview {
+    /// Anonymous visits of their links.
+    pub visits: u64,
+    /// Registrations that came through their links, confirmed or not (cancelled ones aside).
+    pub registrations: u64,
+    /// Colleagues credited to them (confirmed), and of those who attended.
+    pub confirmed: u32,
+    pub attended: u32,
+    /// People reached across generations.
+    pub reach: u32,
+    /// First names of the colleagues they brought in who agreed to be shown.
+    pub recruits_shown: Vec<String>,
+    /// The leaderboard as they may see it: names only of those who opted in.
+    pub leaderboard: Vec<LeaderboardLine>,
+}
+
+/// One line of the leaderboard an ambassador sees.
+#[derive(Debug, Clone, Serialize)]
+pub struct LeaderboardLine {
+    pub rank: u32,
+    /// `None` for an ambassador who did not opt in to be named.
+    pub first_name: Option<String>,
+    pub is_me: bool,
+    pub direct_recruits: u32,
+    pub reach: u32,
+}
+
+impl Store {
+    /// An ambassador's own figures and the leaderboard as they may see it.
+    pub async fn ambassador_overview(
+        &self,
+        org: OrgId,
+        employee_id: i64,
+    ) -> Result<AmbassadorOverview, StorageError> {
+        let data = self.referral_data(org).await?;
+        let me = PersonId(employee_id);
+        let visits = data.visits.get(&me).copied().unwrap_or(0);
+        let figures = data.graph.figures_for(me, Some(visits));
+        let registrations = registration::Entity::find()
+            .filter(registration::Column::OrganizationId.eq(org.0))
+            .filter(registration::Column::ReferrerEmployeeId.eq(employee_id))
+            .filter(registration::Column::Status.ne(crate::registrations::status::CANCELLED))
+            .count(self.db())
+            .await?;
+        let shown: Vec<i64> = referral_edge::Entity::find()
+            .select_only()
+            .column(referral_edge::Column::RefereeEmployeeId)
+            .filter(referral_edge::Column::OrganizationId.eq(org.0))
+            .filter(referral_edge::Column::ReferrerEmployeeId.eq(employee_id))
+            .filter(
+                referral_edge::Column::RegistrationId.in_subquery(
+                    sea_orm::sea_query::Query::select()
+                        .column(registration::Column::Id)
+                        .from(registration::Entity)
+                        .and_where(sea_orm::sea_query::ExprTrait::eq(
+                            sea_orm::sea_query::Expr::col(registration::Column::ShowToReferrer),
+                            true,
+                        ))
+                        .to_owned(),
+                ),
+            )
+            .into_tuple()
+            .all(self.db())
+            .await?;
+        let mut recruits_shown: Vec<String> = employee::Entity::find()
+            .filter(employee::Column::OrganizationId.eq(org.0))
+            .filter(employee::Column::Id.is_in(shown))
+            .filter(employee::Column::ErasedAt.is_null())
+            .all(self.db())
+            .await?
+            .into_iter()
+            .map(|e| e.first_name)
+            .collect();
+        recruits_shown.sort();
+        let board = data
+            .graph
+            .leaderboard(declic_referral::Viewer::Ambassador(me), 10);
+        let leaderboard = board
+            .top
+            .iter()
+            .chain(board.own.iter())
+            .map(|e| LeaderboardLine {
+                rank: e.rank,
+                first_name: e.person.and_then(|p| data.first_names.get(&p).cloned()),
+                is_me: e.is_viewer,
+                direct_recruits: e.direct_recruits,
+                reach: e.reach,
+            })
+            .collect();
+        Ok(AmbassadorOverview {
+            visits,
+            registrations,
+            confirmed: figures.as_ref().map_or(0, |f| f.conversion.confirmed),
+            attended: figures.as_ref().map_or(0, |f| f.conversion.attended),
+            reach: figures.as_ref().map_or(0, |f| f.reach),
+            recruits_shown,
+            leaderboard,
+        })
+    }
 }

@@ -86,6 +86,8 @@ async fn long_titles_forty_missions_emoji_and_rtl_names_still_print() {
     )
     .await;
     for email in ["uni", "rtl", "long"] {
+        crate::ambassadors::make_ambassador(&app, &live.token, &format!("{email}@acme.example"))
+            .await;
         let path = format!(
             "/api/v1/campaigns/{id}/flyers.pdf?ambassador_email={email}@acme.example&size=a6"
         );

@@ -1,6 +1,7 @@
 //! Handlers grouped by domain; each is thin: parse, authorise, call the domain, map the result.
 
 pub mod admins;
+pub mod ambassadors;
 pub mod associations;
 pub mod audit;
 pub mod campaigns;

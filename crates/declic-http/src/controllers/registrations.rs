@@ -88,14 +88,27 @@ pub async fn create_link(
 ) -> ApiResult<Json<LinkWithUrl>> {
     auth.require_manage()?;
     let ambassador = match b.ambassador_email.as_deref() {
-        Some(email) => Some(
-            state
+        Some(email) => {
+            let id = state
                 .store
                 .employee_by_email(auth.org(), email)
                 .await
                 .map_err(|_| ApiError::field("ambassador_email", "no employee with this email"))?
-                .id,
-        ),
+                .id;
+            // Links credit only people who said yes to being an ambassador.
+            if state
+                .store
+                .active_ambassador_of(auth.org(), id)
+                .await?
+                .is_none()
+            {
+                return Err(ApiError::field(
+                    "ambassador_email",
+                    "this person has not accepted to be an ambassador",
+                ));
+            }
+            Some(id)
+        }
         None => None,
     };
     let link = state

@@ -184,13 +184,13 @@ fn csrf_mac(state: &AppState, session: &str) -> Option<Hmac<Sha256>> {
     Some(mac)
 }
 
-fn csrf_for(state: &AppState, session: &str) -> String {
+pub(crate) fn csrf_for(state: &AppState, session: &str) -> String {
     csrf_mac(state, session)
         .map(|m| hex::encode(m.finalize().into_bytes()))
         .unwrap_or_default()
 }
 
-fn csrf_ok(state: &AppState, session: &str, given: &str) -> bool {
+pub(crate) fn csrf_ok(state: &AppState, session: &str, given: &str) -> bool {
     match (csrf_mac(state, session), hex::decode(given)) {
         (Some(mac), Ok(g)) => mac.verify_slice(&g).is_ok(),
         _ => false,

@@ -5,6 +5,7 @@
 //! mode makes a template that names a missing variable fail its test, not a user.
 
 pub mod account;
+pub mod ambassador;
 
 use std::sync::OnceLock;
 
@@ -45,6 +46,18 @@ const TEMPLATES: &[(&str, &str)] = &[
     (
         "manage",
         include_str!("../../../../templates/pages/manage.hbs"),
+    ),
+    (
+        "ambassador_sign_in",
+        include_str!("../../../../templates/pages/ambassador_sign_in.hbs"),
+    ),
+    (
+        "ambassador_login",
+        include_str!("../../../../templates/pages/ambassador_login.hbs"),
+    ),
+    (
+        "ambassador",
+        include_str!("../../../../templates/pages/ambassador.hbs"),
     ),
 ];
 const STRINGS: &str = include_str!("../../../../templates/i18n/pages.toml");
@@ -208,6 +221,23 @@ mod tests {
             "errors": ["e"], "other_lang": "en", "notice": "n", "pending": false, "choices": [choice],
             "can_cancel_all": true, "campaign_link": "/c/abc", "can_change": true,
             "other_missions": [{"id": 2, "title": "N"}]});
+        // The ambassador page's data, added separately (one json! this size hits the macro recursion limit).
+        let texts = json!([{"label": "FR", "mail_subject": "s", "mail_body": "b", "chat": "c"}]);
+        let campaigns = json!([{"title": "C <b>", "url": "https://x/c/abc", "qr": "<svg></svg>", "visits": 1, "texts": texts}]);
+        let board =
+            json!([{"rank": 1, "name": "A", "is_me": true, "direct_recruits": 1, "reach": 2}]);
+        let figures = json!({"visits": 1, "registrations": 1, "confirmed": 1, "attended": 0, "reach": 2,
+            "recruits_shown": "Bob", "leaderboard": board});
+        let mut data = data;
+        for (k, v) in [
+            ("invited", json!(false)),
+            ("leaderboard_opt_in", json!(false)),
+            ("ambassador_link", json!(true)),
+            ("campaigns", campaigns),
+            ("figures", figures),
+        ] {
+            data[k] = v;
+        }
         for (name, _) in TEMPLATES.iter().filter(|(n, _)| *n != "layout") {
             for lang in [Lang::Fr, Lang::En] {
                 let res = render(StatusCode::OK, name, lang, data.clone());

@@ -215,12 +215,16 @@ pub async fn show(
     } else {
         StatusCode::GONE
     };
-    render(
+    let mut res = render(
         status,
         "campaign",
         lang,
         page_data(&state, &page, lang, &form, vec![]),
-    )
+    );
+    if let Some(a) = page.link.ambassador_employee_id {
+        super::referral_cookie::remember(&state, &headers, &mut res, page.campaign.id, a);
+    }
+    res
 }
 
 fn field_error(lang: Lang, field: &str) -> String {
@@ -282,6 +286,13 @@ pub async fn register(
         duo_of: parse_duo_param(&state, &form.duo),
         consent: form.consent.is_some(),
         show_to_referrer: form.show_to_referrer.is_some(),
+        link_uses: super::referral_cookie::uses(
+            &state,
+            &headers,
+            page.campaign.id,
+            page.link.ambassador_employee_id,
+        ),
+        referral_window_secs: i64::from(state.config.registration.referral_window_days) * 86_400,
         language: if lang == Lang::En {
             "en".into()
         } else {

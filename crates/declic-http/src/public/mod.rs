@@ -4,6 +4,7 @@
 pub mod campaign;
 pub mod confirm;
 pub mod manage;
+pub mod referral_cookie;
 pub mod texts;
 
 use hmac::{Hmac, Mac};

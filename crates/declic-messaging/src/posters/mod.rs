@@ -30,6 +30,12 @@ use serde::Deserialize;
 
 pub use images::ImageFormat;
 
+/// A QR code of `url` as a standalone SVG (level Q, quiet zone included); `title`
+/// becomes its accessible label and is escaped.
+pub fn qr_svg(url: &str, title: &str) -> Result<String, String> {
+    Ok(qr::Qr::encode(url)?.to_svg(title))
+}
+
 use crate::templates::Lang;
 
 /// Poster paper sizes, portrait.

@@ -37,6 +37,46 @@ impl Qr {
         self.width
     }
 
+    /// The code as a standalone SVG, one unit per module, quiet zone included: for web
+    /// pages (the ambassador's page), where it scales with CSS.
+    pub(crate) fn to_svg(&self, title: &str) -> String {
+        use std::fmt::Write as _;
+        let total = self.width + 2 * QUIET_ZONE;
+        let mut d = String::new();
+        for (row, cells) in self.dark.chunks(self.width.max(1)).enumerate() {
+            let mut col = 0;
+            while col < cells.len() {
+                if !cells[col] {
+                    col += 1;
+                    continue;
+                }
+                let start = col;
+                while col < cells.len() && cells[col] {
+                    col += 1;
+                }
+                let _ = write!(
+                    d,
+                    "M{} {}h{}v1h-{}z",
+                    start + QUIET_ZONE,
+                    row + QUIET_ZONE,
+                    col - start,
+                    col - start
+                );
+            }
+        }
+        let title = title
+            .replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;");
+        format!(
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {total} {total}\" \
+             shape-rendering=\"crispEdges\" role=\"img\" aria-label=\"{title}\">\
+             <rect width=\"{total}\" height=\"{total}\" fill=\"#fff\"/>\
+             <path d=\"{d}\" fill=\"#000\"/></svg>"
+        )
+    }
+
     /// Draws the code and its quiet zone in a `side` × `side` square at (`x`, `y`).
     pub(crate) fn draw(&self, surface: &mut Surface, x: f32, y: f32, side: f32) {
         let total = (self.width + 2 * QUIET_ZONE) as f32;

@@ -50,6 +50,8 @@ pub(super) fn message(kind: MessageKind) -> MessageFiles {
         MessageKind::MissionReminder => message_files!("mission_reminder"),
         MessageKind::DuoInvitation => message_files!("duo_invitation"),
         MessageKind::DuoPartnerWaitlisted => message_files!("duo_partner_waitlisted"),
+        MessageKind::AmbassadorInvitation => message_files!("ambassador_invitation"),
+        MessageKind::AmbassadorSignIn => message_files!("ambassador_sign_in"),
     }
 }
 

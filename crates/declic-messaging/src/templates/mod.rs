@@ -70,11 +70,15 @@ pub enum MessageKind {
     DuoInvitation,
     /// To the inviter: your colleague got no seat; join the waiting list together?
     DuoPartnerWaitlisted,
+    /// HR invites someone who volunteered before to become an ambassador.
+    AmbassadorInvitation,
+    /// The single-use link that opens an ambassador's page.
+    AmbassadorSignIn,
 }
 
 impl MessageKind {
     /// Every message.
-    pub const ALL: [MessageKind; 8] = [
+    pub const ALL: [MessageKind; 10] = [
         MessageKind::ConfirmRegistration,
         MessageKind::SeatConfirmed,
         MessageKind::Waitlisted,
@@ -83,6 +87,8 @@ impl MessageKind {
         MessageKind::MissionReminder,
         MessageKind::DuoInvitation,
         MessageKind::DuoPartnerWaitlisted,
+        MessageKind::AmbassadorInvitation,
+        MessageKind::AmbassadorSignIn,
     ];
 
     /// The folder name, snake_case.
@@ -96,6 +102,8 @@ impl MessageKind {
             MessageKind::MissionReminder => "mission_reminder",
             MessageKind::DuoInvitation => "duo_invitation",
             MessageKind::DuoPartnerWaitlisted => "duo_partner_waitlisted",
+            MessageKind::AmbassadorInvitation => "ambassador_invitation",
+            MessageKind::AmbassadorSignIn => "ambassador_sign_in",
         }
     }
 

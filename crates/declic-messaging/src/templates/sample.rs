@@ -51,6 +51,23 @@ pub fn sample_data_for(kind: MessageKind, lang: Lang) -> Value {
             "mission": mission(lang, 1),
             "waitlist_together_url": "https://declic.example.org/duo/Mv2sT9gPa6/waitlist",
         }),
+        // Ambassador mails are about no campaign; `manage_url` is the ambassador page.
+        MessageKind::AmbassadorInvitation => {
+            return json!({
+                "first_name": "Élodie",
+                "organization_name": "Groupe Hélios",
+                "manage_url": "https://declic.example.org/a/sign-in",
+            });
+        }
+        MessageKind::AmbassadorSignIn => {
+            return json!({
+                "first_name": "Élodie",
+                "organization_name": "Groupe Hélios",
+                "manage_url": "https://declic.example.org/a/sign-in",
+                "sign_in_url": "https://declic.example.org/a/login/dal_Xw3kP9",
+                "expires_text": text(lang, "30 minutes", "30 minutes"),
+            });
+        }
     };
     if let (Value::Object(base), Value::Object(extra)) = (&mut data, extra) {
         base.extend(extra);

@@ -2,6 +2,8 @@
 //! Behaviour lives in the service modules beside this one.
 
 pub mod admin;
+pub mod ambassador;
+pub mod ambassador_token;
 pub mod association;
 pub mod audit_event;
 pub mod campaign;

@@ -27,6 +27,8 @@ pub struct Model {
     pub updated_at: DateTimeUtc,
     /// The person agreed that the ambassador who brought them may see their first name.
     pub show_to_referrer: bool,
+    /// When the credited ambassador link was first opened (remembered by the browser).
+    pub link_used_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

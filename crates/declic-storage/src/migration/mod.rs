@@ -11,6 +11,7 @@ mod m0006_registrations;
 mod m0007_logo;
 mod m0008_queue_index;
 mod m0009_referrals;
+mod m0010_ambassadors;
 
 /// All migrations, oldest first.
 pub struct Migrator;
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0007_logo::Migration),
             Box::new(m0008_queue_index::Migration),
             Box::new(m0009_referrals::Migration),
+            Box::new(m0010_ambassadors::Migration),
         ]
     }
 }

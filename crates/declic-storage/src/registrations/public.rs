@@ -60,6 +60,11 @@ pub struct RegistrationRequest {
     pub language: String,
     /// Through an ambassador's link: may they see this person's first name?
     pub show_to_referrer: bool,
+    /// Ambassador links this browser used for the campaign (the current one included);
+    /// the first within the window is credited.
+    pub link_uses: Vec<declic_referral::LinkUse>,
+    /// The attribution window, in seconds.
+    pub referral_window_secs: i64,
 }
 
 /// The result of a sign-up.
@@ -315,7 +320,16 @@ impl Store {
                 confirm_token: None,
             });
         }
-        let referrer = page.link.ambassador_employee_id.filter(|a| *a != person.id);
+        let chosen = declic_referral::first_link_within_window(
+            &req.link_uses,
+            declic_referral::PersonId(person.id),
+            now().timestamp(),
+            &declic_referral::AttributionPolicy {
+                window_secs: req.referral_window_secs,
+            },
+        );
+        let referrer = chosen.map(|u| u.referrer.0);
+        let link_used_at = chosen.and_then(|u| chrono::DateTime::from_timestamp(u.at, 0));
         let duo_of = match req.duo_of {
             Some(id) => registration::Entity::find_by_id(id)
                 .filter(registration::Column::CampaignId.eq(page.campaign.id))
@@ -343,6 +357,7 @@ impl Store {
             manage_nonce: Set(hash_token(&generate_token("n").0)),
             consented_at: Set(t),
             show_to_referrer: Set(req.show_to_referrer && referrer.is_some()),
+            link_used_at: Set(link_used_at),
             confirmed_at: Set(None),
             cancelled_at: Set(None),
             created_at: Set(t),

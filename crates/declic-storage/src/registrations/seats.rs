@@ -388,7 +388,10 @@ impl Store {
             &txn,
             &reg,
             t,
-            &declic_referral::AttributionPolicy::default(),
+            // The window was applied when the person registered (see `register`).
+            &declic_referral::AttributionPolicy {
+                window_secs: i64::MAX,
+            },
         )
         .await?;
         txn.commit().await?;

@@ -1,0 +1,65 @@
+//! HR's side of ambassadors: invite people who volunteered before, list them.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use declic_storage::ambassadors::Ambassador;
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use crate::AppState;
+use crate::error::ApiResult;
+use crate::extract::{Auth, Id, JsonBody, RequestId};
+
+/// Whom to invite.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Invitation {
+    /// The employee's work email.
+    pub email: String,
+    /// They volunteered before Declic (imported history); otherwise an attended
+    /// mission is required.
+    #[serde(default)]
+    pub past_volunteer: bool,
+}
+
+/// Invites an employee who volunteered before; they opt in from the mail. Inviting
+/// again sends nothing; someone who opted out is not invited again.
+#[utoipa::path(post, path = "/api/v1/ambassadors", tag = "referrals", security(("bearer" = [])), request_body = Invitation,
+    responses((status = 201, body = Ambassador), (status = 200, body = Ambassador), (status = 422, body = crate::Problem)))]
+pub async fn invite(
+    State(state): State<AppState>,
+    auth: Auth,
+    rid: RequestId,
+    JsonBody(b): JsonBody<Invitation>,
+) -> ApiResult<(StatusCode, Json<Ambassador>)> {
+    auth.require_manage()?;
+    let (a, new) = state
+        .store
+        .invite_ambassador(auth.org(), &b.email, b.past_volunteer, &auth.actor(&rid))
+        .await?;
+    if new {
+        let org = state.store.organization(auth.org()).await?;
+        crate::notify::ambassador_invitation(&state, &a, &org.name).await;
+        return Ok((StatusCode::CREATED, Json(a)));
+    }
+    Ok((StatusCode::OK, Json(a)))
+}
+
+/// The organisation's ambassadors with their status and leaderboard choice.
+#[utoipa::path(get, path = "/api/v1/ambassadors", tag = "referrals", security(("bearer" = [])),
+    responses((status = 200, body = Vec<Ambassador>)))]
+pub async fn list(State(state): State<AppState>, auth: Auth) -> ApiResult<Json<Vec<Ambassador>>> {
+    Ok(Json(state.store.ambassadors(auth.org()).await?))
+}
+
+/// One ambassador.
+#[utoipa::path(get, path = "/api/v1/ambassadors/{id}", tag = "referrals", security(("bearer" = [])), params(("id" = i64, Path)),
+    responses((status = 200, body = Ambassador), (status = 404, body = crate::Problem)))]
+pub async fn show(
+    State(state): State<AppState>,
+    auth: Auth,
+    Id(id): Id,
+) -> ApiResult<Json<Ambassador>> {
+    Ok(Json(state.store.ambassador(auth.org(), id).await?))
+}

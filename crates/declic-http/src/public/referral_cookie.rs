@@ -1,0 +1,102 @@
+//! The browser remembers the first ambassador link it opened for a campaign, for the
+//! attribution window, so that this ambassador is credited even if the colleague
+//! registers later through another link (a mail, a poster). The cookie holds the
+//! ambassador's id and the time, signed; nothing is stored on the server until the
+//! person registers.
+
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::Response;
+use declic_referral::{LinkUse, PersonId};
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+
+use crate::AppState;
+
+fn name(campaign_id: i64) -> String {
+    format!("declic_ref_{campaign_id}")
+}
+
+fn mac(state: &AppState, campaign_id: i64, ambassador: i64, at: i64) -> Option<Hmac<Sha256>> {
+    let mut mac =
+        Hmac::<Sha256>::new_from_slice(state.config.security.secret_key.expose().as_bytes())
+            .ok()?;
+    mac.update(format!("ref|{campaign_id}|{ambassador}|{at}").as_bytes());
+    Some(mac)
+}
+
+fn window_secs(state: &AppState) -> i64 {
+    i64::from(state.config.registration.referral_window_days) * 24 * 3600
+}
+
+/// The remembered link use for `campaign_id`, when the cookie is there, signed by
+/// us and within the window.
+pub fn read(state: &AppState, headers: &HeaderMap, campaign_id: i64) -> Option<LinkUse> {
+    let prefix = format!("{}=", name(campaign_id));
+    let value = headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .find_map(|c| c.trim().strip_prefix(&prefix).map(str::to_owned))?;
+    let mut parts = value.splitn(3, '.');
+    let ambassador = parts.next()?.parse::<i64>().ok()?;
+    let at = parts.next()?.parse::<i64>().ok()?;
+    let sig = hex::decode(parts.next()?).ok()?;
+    mac(state, campaign_id, ambassador, at)?
+        .verify_truncated_left(&sig)
+        .ok()?;
+    let now = chrono::Utc::now().timestamp();
+    (at <= now && now - at <= window_secs(state)).then_some(LinkUse {
+        referrer: PersonId(ambassador),
+        at,
+    })
+}
+
+/// Remembers this ambassador link unless an earlier one is remembered already.
+pub fn remember(
+    state: &AppState,
+    headers: &HeaderMap,
+    res: &mut Response,
+    campaign_id: i64,
+    ambassador: i64,
+) {
+    if read(state, headers, campaign_id).is_some() {
+        return;
+    }
+    let at = chrono::Utc::now().timestamp();
+    let Some(m) = mac(state, campaign_id, ambassador, at) else {
+        return;
+    };
+    let sig = hex::encode(&m.finalize().into_bytes()[..16]);
+    let secure = if state.config.server.public_url.starts_with("https://") {
+        "; Secure"
+    } else {
+        ""
+    };
+    let cookie = format!(
+        "{}={ambassador}.{at}.{sig}; Path=/c/; HttpOnly; SameSite=Lax; Max-Age={}{secure}",
+        name(campaign_id),
+        window_secs(state)
+    );
+    if let Ok(v) = HeaderValue::from_str(&cookie) {
+        res.headers_mut().append(header::SET_COOKIE, v);
+    }
+}
+
+/// The link uses to weigh when someone registers now through `current` (the
+/// ambassador of the link in hand, if any).
+pub fn uses(
+    state: &AppState,
+    headers: &HeaderMap,
+    campaign_id: i64,
+    current: Option<i64>,
+) -> Vec<LinkUse> {
+    let mut out: Vec<LinkUse> = read(state, headers, campaign_id).into_iter().collect();
+    if let Some(a) = current {
+        out.push(LinkUse {
+            referrer: PersonId(a),
+            at: chrono::Utc::now().timestamp(),
+        });
+    }
+    out
+}

@@ -134,6 +134,19 @@ async fn a_chain_of_referrals_with_figures_exports_and_rules() {
     assert_eq!(b["direct_recruits"], 2);
     assert_eq!(b["reach"], 2);
     assert_eq!(f["campaigns"][0]["recruits"], 3);
+    // Alice came through the direct link, Bob, Chloé and Eve through ambassadors, Dora
+    // (pending) through Alice's link too.
+    let sources = f["sources"].as_array().unwrap();
+    let share = |channel: &str| {
+        sources.iter().find(|s| s["channel"] == channel).map(|s| {
+            (
+                s["registrations"].as_u64().unwrap(),
+                s["confirmed"].as_u64().unwrap(),
+            )
+        })
+    };
+    assert_eq!(share("direct"), Some((1, 1)), "{sources:?}");
+    assert_eq!(share("ambassador"), Some((4, 3)), "{sources:?}");
     assert_eq!(f["campaigns"][0]["generations"], 2);
 
     // Attendance: Bob came; Chloé is marked absent; Dora (pending) cannot be marked.

@@ -436,3 +436,79 @@ impl Store {
         })
     }
 }
+
+/// Registrations of a campaign from one source: a channel, and for posters a site.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SourceShare {
+    pub campaign_id: i64,
+    /// ambassador, mail, slack, teams, poster, event or direct.
+    pub channel: String,
+    /// The poster's site, for posters printed per site.
+    pub site: Option<String>,
+    /// Registrations (cancelled ones aside), and of those confirmed.
+    pub registrations: u64,
+    pub confirmed: u64,
+    /// Share of the campaign's registrations, 0 to 1.
+    pub share: f64,
+}
+
+impl Store {
+    /// Where registrations came from, per campaign (or one campaign).
+    pub async fn registration_sources(
+        &self,
+        org: OrgId,
+        campaign: Option<i64>,
+    ) -> Result<Vec<SourceShare>, StorageError> {
+        let mut q = registration::Entity::find()
+            .select_only()
+            .column(registration::Column::CampaignId)
+            .column(registration::Column::SourceChannel)
+            .column(registration::Column::SourceLinkId)
+            .column(registration::Column::Status)
+            .filter(registration::Column::OrganizationId.eq(org.0))
+            .filter(registration::Column::Status.ne(crate::registrations::status::CANCELLED));
+        if let Some(c) = campaign {
+            q = q.filter(registration::Column::CampaignId.eq(c));
+        }
+        let rows: Vec<(i64, String, Option<i64>, String)> = q.into_tuple().all(self.db()).await?;
+        let sites: HashMap<i64, Option<String>> = campaign_link::Entity::find()
+            .select_only()
+            .column(campaign_link::Column::Id)
+            .column(campaign_link::Column::Site)
+            .filter(campaign_link::Column::OrganizationId.eq(org.0))
+            .filter(campaign_link::Column::Site.is_not_null())
+            .into_tuple::<(i64, Option<String>)>()
+            .all(self.db())
+            .await?
+            .into_iter()
+            .collect();
+        let mut counts: std::collections::BTreeMap<(i64, String, Option<String>), (u64, u64)> =
+            std::collections::BTreeMap::new();
+        let mut totals: HashMap<i64, u64> = HashMap::new();
+        for (campaign_id, channel, link, st) in rows {
+            let site = link.and_then(|l| sites.get(&l).cloned().flatten());
+            let e = counts.entry((campaign_id, channel, site)).or_default();
+            e.0 += 1;
+            if st == crate::registrations::status::CONFIRMED {
+                e.1 += 1;
+            }
+            *totals.entry(campaign_id).or_default() += 1;
+        }
+        Ok(counts
+            .into_iter()
+            .map(
+                |((campaign_id, channel, site), (registrations, confirmed))| {
+                    let total = totals.get(&campaign_id).copied().unwrap_or(1).max(1);
+                    SourceShare {
+                        campaign_id,
+                        channel,
+                        site,
+                        registrations,
+                        confirmed,
+                        share: registrations as f64 / total as f64,
+                    }
+                },
+            )
+            .collect())
+    }
+}

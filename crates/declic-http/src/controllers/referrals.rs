@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Response};
 use declic_referral::{
     AmbassadorFigures, CampaignFigures, CampaignId, Leaderboard, PersonId, Viewer,
 };
-use declic_storage::referrals::{AttendanceMark, ReferralData};
+use declic_storage::referrals::{AttendanceMark, ReferralData, SourceShare};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -60,8 +60,12 @@ pub struct AmbassadorRow {
 #[derive(Serialize, ToSchema)]
 pub struct ReferralFigures {
     pub ambassadors: Vec<AmbassadorRow>,
+    /// Per campaign: recruits, active ambassadors, viral coefficient (recruits per
+    /// active ambassador), first-time volunteers, generations.
     #[schema(value_type = Vec<Object>)]
     pub campaigns: Vec<CampaignFigures>,
+    /// Per campaign: the share of registrations by source (channel, poster site).
+    pub sources: Vec<SourceShare>,
 }
 
 /// Marks who came to a mission (seated people only); feeds the referral figures and evaluations.
@@ -132,9 +136,14 @@ pub async fn figures(
         Some(c) => vec![data.graph.figures_of_campaign(c)],
         None => data.graph.campaign_figures(),
     };
+    let sources = state
+        .store
+        .registration_sources(auth.org(), q.campaign_id)
+        .await?;
     Ok(Json(ReferralFigures {
         ambassadors,
         campaigns,
+        sources,
     }))
 }
 

@@ -150,6 +150,7 @@ impl Store {
         )
         .await?;
         txn.commit().await?;
+        self.caches().referrals_changed();
         Ok((view(a, &person), true))
     }
 
@@ -413,6 +414,7 @@ impl Store {
         m.updated_at = Set(t);
         let a = m.update(&txn).await?;
         txn.commit().await?;
+        self.caches().referrals_changed();
         self.ambassador(org, a.id).await
     }
 

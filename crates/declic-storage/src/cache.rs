@@ -21,9 +21,14 @@ use crate::campaigns::Campaign;
 use crate::entity::campaign_link;
 use crate::missions::Mission;
 use crate::orgs::Organization;
+use crate::referrals::ReferralData;
 
 /// How long a cached catalogue entry is trusted.
 pub const TTL: Duration = Duration::from_secs(5);
+/// How long an organisation's referral graph is trusted. Every change through this
+/// process (a credited registration, attendance, an ambassador's answer, an erasure)
+/// drops it at once; another instance's changes show within this time.
+pub const REFERRAL_TTL: Duration = Duration::from_secs(60);
 /// Pending visit counts are written at the latest this long after the first one.
 pub const VISIT_FLUSH: Duration = Duration::from_secs(5);
 /// Past this many entries a map is emptied rather than grown.
@@ -57,6 +62,8 @@ pub(crate) struct Caches {
     links: Mutex<HashMap<String, Entry<campaign_link::Model>>>,
     campaigns: Mutex<HashMap<i64, Entry<Arc<CampaignCatalog>>>>,
     visits: Mutex<PendingVisits>,
+    referral_generation: AtomicU64,
+    referrals: Mutex<HashMap<i64, Entry<Arc<ReferralData>>>>,
 }
 
 #[derive(Default)]
@@ -134,6 +141,39 @@ impl Caches {
                 at: Instant::now(),
                 generation,
                 value: c,
+            },
+        );
+    }
+
+    /// Forgets every organisation's referral graph.
+    pub(crate) fn referrals_changed(&self) {
+        self.referral_generation.fetch_add(1, Ordering::SeqCst);
+    }
+
+    pub(crate) fn referral_generation(&self) -> u64 {
+        self.referral_generation.load(Ordering::SeqCst)
+    }
+
+    pub(crate) fn referral_data(&self, org: i64) -> Option<Arc<ReferralData>> {
+        let g = self.referral_generation();
+        lock(&self.referrals)
+            .get(&org)
+            .filter(|e| e.generation == g && e.at.elapsed() < REFERRAL_TTL)
+            .map(|e| Arc::clone(&e.value))
+    }
+
+    pub(crate) fn put_referral_data(&self, generation: u64, org: i64, data: Arc<ReferralData>) {
+        let mut map = lock(&self.referrals);
+        // One graph per organisation; a few organisations per instance.
+        if map.len() >= 64 {
+            map.clear();
+        }
+        map.insert(
+            org,
+            Entry {
+                at: Instant::now(),
+                generation,
+                value: data,
             },
         );
     }

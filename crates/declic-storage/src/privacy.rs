@@ -547,6 +547,7 @@ impl Store {
         )
         .await?;
         txn.commit().await?;
+        self.caches().referrals_changed();
         Ok(report)
     }
 }

@@ -29,13 +29,22 @@ pub struct AttendanceMark {
 }
 
 /// The organisation's referral graph with what its figures and exports need.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct ReferralData {
     pub graph: ReferralGraph,
     /// Visits of each ambassador's links (anonymous counts).
     pub visits: Visits,
     /// First names that may be shown: ambassadors', and colleagues' who agreed.
     pub first_names: HashMap<PersonId, String>,
+    figures: std::sync::OnceLock<Vec<declic_referral::AmbassadorFigures>>,
+}
+
+impl ReferralData {
+    /// Every ambassador's figures, computed once per graph.
+    pub fn figures(&self) -> &[declic_referral::AmbassadorFigures] {
+        self.figures
+            .get_or_init(|| self.graph.all_figures(Some(&self.visits)))
+    }
 }
 
 /// How an edge looks from one person's side, for their data export.
@@ -102,20 +111,54 @@ impl Store {
         )
         .await?;
         txn.commit().await?;
+        self.caches().referrals_changed();
         Ok(marks.len() as u64)
     }
 
-    /// The organisation's referral graph, from its stored edges and facts.
-    pub async fn referral_data(&self, org: OrgId) -> Result<ReferralData, StorageError> {
+    /// The organisation's referral graph: from the process cache when fresh (see
+    /// [`crate::cache::REFERRAL_TTL`]), else read from the database and built.
+    pub async fn referral_data(
+        &self,
+        org: OrgId,
+    ) -> Result<std::sync::Arc<ReferralData>, StorageError> {
+        if let Some(d) = self.caches().referral_data(org.0) {
+            return Ok(d);
+        }
+        let generation = self.caches().referral_generation();
+        let data = std::sync::Arc::new(self.read_referral_data(org).await?);
+        self.caches()
+            .put_referral_data(generation, org.0, std::sync::Arc::clone(&data));
+        Ok(data)
+    }
+
+    /// Reads the organisation's referral edges and facts and builds the graph.
+    pub async fn read_referral_data(&self, org: OrgId) -> Result<ReferralData, StorageError> {
         if let Err(e) = self.flush_visits().await {
             tracing::warn!(error = %e, "visit counts not written yet");
         }
-        let rows = referral_edge::Entity::find()
-            .filter(referral_edge::Column::OrganizationId.eq(org.0))
-            .order_by_asc(referral_edge::Column::Id)
-            .all(self.db())
-            .await?;
-        let edges: Vec<Edge> = rows.iter().map(edge_of).collect();
+        // Four columns, as tuples: this is the largest read of the page.
+        let rows: Vec<(i64, i64, i64, chrono::DateTime<chrono::Utc>)> =
+            referral_edge::Entity::find()
+                .select_only()
+                .column(referral_edge::Column::CampaignId)
+                .column(referral_edge::Column::ReferrerEmployeeId)
+                .column(referral_edge::Column::RefereeEmployeeId)
+                .column(referral_edge::Column::ConfirmedAt)
+                .filter(referral_edge::Column::OrganizationId.eq(org.0))
+                .order_by_asc(referral_edge::Column::Id)
+                .into_tuple()
+                .all(self.db())
+                .await?;
+        let edges: Vec<Edge> = rows
+            .iter()
+            .map(|&(c, from, to, at)| Edge {
+                campaign: CampaignId(c),
+                referrer: PersonId(from),
+                referee: PersonId(to),
+                confirmed_at: at.timestamp(),
+            })
+            .collect();
+        drop(rows);
         // Visits are counted per link; each ambassador link has one owner.
         let links: Vec<(i64, i64)> = campaign_link::Entity::find()
             .select_only()
@@ -174,31 +217,52 @@ impl Store {
         for f in facts.values_mut() {
             f.first_volunteered = f.attended.iter().min().copied();
         }
-        let ids: Vec<i64> = facts.keys().copied().collect();
-        let mut first_names = HashMap::new();
-        let consenting: std::collections::HashSet<i64> = registration::Entity::find()
+        // Erased people keep their place under a pseudonym.
+        let erased: Vec<i64> = employee::Entity::find()
+            .select_only()
+            .column(employee::Column::Id)
+            .filter(employee::Column::OrganizationId.eq(org.0))
+            .filter(employee::Column::ErasedAt.is_not_null())
+            .into_tuple()
+            .all(self.db())
+            .await?;
+        for id in &erased {
+            if let Some(f) = facts.get_mut(id) {
+                f.erased = true;
+            }
+        }
+        // First names only of ambassadors who said yes and of colleagues who agreed.
+        let mut named: Vec<i64> = registration::Entity::find()
             .select_only()
             .column(registration::Column::EmployeeId)
             .filter(registration::Column::OrganizationId.eq(org.0))
             .filter(registration::Column::ShowToReferrer.eq(true))
             .into_tuple::<i64>()
             .all(self.db())
-            .await?
-            .into_iter()
-            .collect();
-        for chunk in ids.chunks(500) {
-            for e in employee::Entity::find()
+            .await?;
+        named.extend(
+            facts
+                .iter()
+                .filter(|(_, f)| f.ambassador_since.is_some())
+                .map(|(id, _)| *id),
+        );
+        named.sort_unstable();
+        named.dedup();
+        let mut first_names = HashMap::new();
+        for chunk in named.chunks(500) {
+            let rows: Vec<(i64, String)> = employee::Entity::find()
+                .select_only()
+                .column(employee::Column::Id)
+                .column(employee::Column::FirstName)
                 .filter(employee::Column::OrganizationId.eq(org.0))
                 .filter(employee::Column::Id.is_in(chunk.to_vec()))
+                .filter(employee::Column::ErasedAt.is_null())
+                .into_tuple()
                 .all(self.db())
-                .await?
-            {
-                let f = facts
-                    .get_mut(&e.id)
-                    .ok_or(StorageError::NotFound("employee"))?;
-                f.erased = e.erased_at.is_some();
-                if !f.erased && (f.ambassador_since.is_some() || consenting.contains(&e.id)) {
-                    first_names.insert(PersonId(e.id), e.first_name);
+                .await?;
+            for (id, name) in rows {
+                if facts.contains_key(&id) {
+                    first_names.insert(PersonId(id), name);
                 }
             }
         }
@@ -228,6 +292,7 @@ impl Store {
             graph,
             visits,
             first_names,
+            figures: std::sync::OnceLock::new(),
         })
     }
 
@@ -410,9 +475,11 @@ impl Store {
             .map(|e| e.first_name)
             .collect();
         recruits_shown.sort();
-        let board = data
-            .graph
-            .leaderboard(declic_referral::Viewer::Ambassador(me), 10);
+        let board = declic_referral::leaderboard(
+            data.figures(),
+            declic_referral::Viewer::Ambassador(me),
+            10,
+        );
         let leaderboard = board
             .top
             .iter()

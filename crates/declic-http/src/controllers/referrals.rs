@@ -116,13 +116,12 @@ pub async fn figures(
     let campaign = campaign_filter(&state, &auth, q.campaign_id).await?;
     let data = state.store.referral_data(auth.org()).await?;
     let mut ambassadors: Vec<AmbassadorRow> = data
-        .graph
-        .all_figures(Some(&data.visits))
-        .into_iter()
+        .figures()
+        .iter()
         .map(|f| AmbassadorRow {
             employee_id: f.person.0,
             first_name: data.first_names.get(&f.person).cloned(),
-            figures: f,
+            figures: f.clone(),
         })
         .collect();
     ambassadors.sort_by_key(|a| {
@@ -166,7 +165,11 @@ pub async fn leaderboard(
         return Err(ApiError::field("limit", "give 1 to 100"));
     }
     let data = state.store.referral_data(auth.org()).await?;
-    Ok(Json(data.graph.leaderboard(Viewer::Hr, limit)))
+    Ok(Json(declic_referral::leaderboard(
+        data.figures(),
+        Viewer::Hr,
+        limit,
+    )))
 }
 
 fn text(content_type: &'static str, file: String, body: String) -> Response {

@@ -12,6 +12,7 @@ mod m0007_logo;
 mod m0008_queue_index;
 mod m0009_referrals;
 mod m0010_ambassadors;
+mod m0011_referral_indexes;
 
 /// All migrations, oldest first.
 pub struct Migrator;
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0008_queue_index::Migration),
             Box::new(m0009_referrals::Migration),
             Box::new(m0010_ambassadors::Migration),
+            Box::new(m0011_referral_indexes::Migration),
         ]
     }
 }

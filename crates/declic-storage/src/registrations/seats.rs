@@ -395,6 +395,9 @@ impl Store {
         )
         .await?;
         txn.commit().await?;
+        if reg.referrer_employee_id.is_some() {
+            self.caches().referrals_changed();
+        }
         let mut reg = reg;
         reg.status = status::CONFIRMED.to_owned();
         reg.confirmed_at = Some(t);

@@ -269,6 +269,34 @@ async fn invited_signed_in_by_mail_says_yes_shares_and_opts_out() {
     let visit = app.client.get(&alice_link).send().await.unwrap();
     let remembered =
         set_cookie(&visit, &format!("declic_ref_{cid}")).expect("the link is remembered");
+    // A second ambassador link opened later does not replace the first one.
+    register(&app, &live.link, "yann@acme.example", "Yann", mid).await;
+    crate::ambassadors::make_ambassador(&app, t, "yann@acme.example").await;
+    let yann_link = json(
+        app.post(
+            &format!("/api/v1/campaigns/{cid}/links"),
+            t,
+            json!({"channel": "ambassador", "ambassador_email": "yann@acme.example"}),
+        )
+        .await,
+        200,
+    )
+    .await["url"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let second = app
+        .client
+        .get(&yann_link)
+        .header("cookie", format!("declic_ref_{cid}={remembered}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(second.status(), 200);
+    assert!(
+        set_cookie(&second, &format!("declic_ref_{cid}")).is_none(),
+        "the first link opened within the window stays the one credited"
+    );
     let res = app
         .client
         .post(format!("{}/register", live.link))
@@ -418,9 +446,13 @@ async fn invited_signed_in_by_mail_says_yes_shares_and_opts_out() {
         200,
     )
     .await;
-    assert_eq!(
-        json(app.get("/api/v1/ambassadors", t).await, 200).await,
-        json!([])
+    let left = json(app.get("/api/v1/ambassadors", t).await, 200).await;
+    assert!(
+        left.as_array()
+            .unwrap()
+            .iter()
+            .all(|x| x["employee_id"] != a["employee_id"]),
+        "her ambassador record is gone: {left}"
     );
 
     // Another organisation sees none of it.

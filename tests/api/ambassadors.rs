@@ -59,6 +59,8 @@ async fn sign_in(app: &TestApp, email: &str) -> String {
         .await
         .unwrap();
     assert_eq!(res.status(), 200);
+    // The mail goes out after the answer.
+    app.state.background.settle().await;
     let mail = app
         .mails_to(email)
         .into_iter()
@@ -229,6 +231,7 @@ async fn invited_signed_in_by_mail_says_yes_shares_and_opts_out() {
         .await
         .unwrap();
     assert_eq!(known, unknown);
+    app.state.background.settle().await;
     assert!(app.mails_to("ghost@acme.example").is_empty());
     assert_eq!(
         app.client
@@ -417,6 +420,7 @@ async fn invited_signed_in_by_mail_says_yes_shares_and_opts_out() {
         .send()
         .await
         .unwrap();
+    app.state.background.settle().await;
     assert_eq!(
         app.mails_to("alice@acme.example").len(),
         mails_before,

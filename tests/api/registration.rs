@@ -868,3 +868,45 @@ async fn changing_mission_from_the_personal_page() {
         "Ann's old seat goes to Bob"
     );
 }
+
+#[tokio::test]
+async fn pressing_confirm_twice_at_once_keeps_one_seat_and_one_mail() {
+    let app = TestApp::spawn().await;
+    let live = live_campaign(&app, 1, "Atelier CV").await;
+    let res = register(
+        &app,
+        &live.link,
+        "alice@acme.example",
+        "Alice",
+        live.mission_id,
+    )
+    .await;
+    assert_eq!(res.status(), 200);
+    let url = app
+        .mails_to("alice@acme.example")
+        .into_iter()
+        .find_map(|m| m.link(&format!("{}/r/", app.base)))
+        .unwrap();
+    let (a, b) = tokio::join!(app.client.post(&url).send(), app.client.post(&url).send());
+    assert_eq!(a.unwrap().status(), 303);
+    assert_eq!(b.unwrap().status(), 303);
+    let regs = json(
+        app.get(
+            &format!("/api/v1/campaigns/{}/registrations", live.campaign_id),
+            &live.token,
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert_eq!(regs[0]["status"], "confirmed");
+    assert_eq!(
+        regs[0]["choices"][0]["status"], "seated",
+        "the second press must not take her own seat away: {regs}"
+    );
+    assert_eq!(
+        app.mails_to("alice@acme.example").len(),
+        2,
+        "one confirmation request and one seat confirmation"
+    );
+}

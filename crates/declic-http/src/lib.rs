@@ -32,6 +32,35 @@ pub struct App {
     pub config: Config,
     pub notifier: notify::Notifier,
     limits: rate_limit::RateLimits,
+    /// Work a request starts but does not wait for (mails whose timing must not show).
+    pub background: Background,
+}
+
+/// Tasks started by requests and finished after the answer.
+#[derive(Default)]
+pub struct Background(std::sync::Mutex<tokio::task::JoinSet<()>>);
+
+impl Background {
+    /// Starts `task`; finished tasks are reaped as new ones start.
+    pub fn spawn(&self, task: impl std::future::Future<Output = ()> + Send + 'static) {
+        let mut set = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        while set.try_join_next().is_some() {}
+        set.spawn(task);
+    }
+
+    /// Waits for every task started so far (tests, and shutdown).
+    pub async fn settle(&self) {
+        let mut set = std::mem::take(
+            &mut *self
+                .0
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        );
+        while set.join_next().await.is_some() {}
+    }
 }
 
 impl App {
@@ -44,6 +73,7 @@ impl App {
             config,
             notifier,
             limits,
+            background: Background::default(),
         })
     }
 }
@@ -87,6 +117,7 @@ pub async fn serve(
             }
         }
     });
+    let state_for_shutdown = state.clone();
     let router = router(state);
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let server = axum::serve(
@@ -108,6 +139,7 @@ pub async fn serve(
         }
     };
     flusher.abort();
+    state_for_shutdown.background.settle().await;
     if let Err(e) = store.flush_visits().await {
         tracing::warn!(error = %e, "visit counts not written at shutdown");
     }

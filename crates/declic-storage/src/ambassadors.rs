@@ -150,7 +150,7 @@ impl Store {
         )
         .await?;
         txn.commit().await?;
-        self.caches().referrals_changed();
+        self.caches().referrals_changed(org.0);
         Ok((view(a, &person), true))
     }
 
@@ -277,7 +277,7 @@ impl Store {
             created_at: Set(t),
             ..Default::default()
         }
-        .insert(self.db())
+        .insert(self.writer())
         .await?;
         Ok(plain)
     }
@@ -302,6 +302,14 @@ impl Store {
         let org = OrgId(tok.organization_id);
         let a = self.ambassador(org, tok.ambassador_id).await?;
         if a.status == status::OPTED_OUT {
+            return Ok(None);
+        }
+        // Someone who left the directory (or was erased) has no page any more.
+        let present = employee::Entity::find_by_id(a.employee_id)
+            .one(self.db())
+            .await?
+            .is_some_and(|e| e.active && e.erased_at.is_none());
+        if !present {
             return Ok(None);
         }
         Ok(Some((tok, AmbassadorSession { org, ambassador: a })))
@@ -329,7 +337,7 @@ impl Store {
             .col_expr(ambassador_token::Column::UsedAt, Expr::value(now()))
             .filter(ambassador_token::Column::Id.eq(tok.id))
             .filter(ambassador_token::Column::UsedAt.is_null())
-            .exec(self.db())
+            .exec(self.writer())
             .await?;
         if done.rows_affected != 1 {
             return Ok(None);
@@ -362,7 +370,7 @@ impl Store {
             .col_expr(ambassador_token::Column::UsedAt, Expr::value(now()))
             .filter(ambassador_token::Column::TokenHash.eq(hash_token(plain)))
             .filter(ambassador_token::Column::Kind.eq(KIND_SESSION))
-            .exec(self.db())
+            .exec(self.writer())
             .await?;
         Ok(())
     }
@@ -414,7 +422,7 @@ impl Store {
         m.updated_at = Set(t);
         let a = m.update(&txn).await?;
         txn.commit().await?;
-        self.caches().referrals_changed();
+        self.caches().referrals_changed(org.0);
         self.ambassador(org, a.id).await
     }
 

@@ -62,8 +62,12 @@ pub(crate) struct Caches {
     links: Mutex<HashMap<String, Entry<campaign_link::Model>>>,
     campaigns: Mutex<HashMap<i64, Entry<Arc<CampaignCatalog>>>>,
     visits: Mutex<PendingVisits>,
-    referral_generation: AtomicU64,
+    /// Per organisation: bumped by every change to its referral data.
+    referral_generations: Mutex<HashMap<i64, u64>>,
     referrals: Mutex<HashMap<i64, Entry<Arc<ReferralData>>>>,
+    /// Per organisation: held while its graph is rebuilt, so that concurrent
+    /// requests wait for one rebuild instead of each starting their own.
+    rebuilding: Mutex<HashMap<i64, Arc<tokio::sync::Mutex<()>>>>,
 }
 
 #[derive(Default)]
@@ -145,17 +149,25 @@ impl Caches {
         );
     }
 
-    /// Forgets every organisation's referral graph.
-    pub(crate) fn referrals_changed(&self) {
-        self.referral_generation.fetch_add(1, Ordering::SeqCst);
+    /// Forgets an organisation's referral graph.
+    pub(crate) fn referrals_changed(&self, org: i64) {
+        *lock(&self.referral_generations).entry(org).or_default() += 1;
     }
 
-    pub(crate) fn referral_generation(&self) -> u64 {
-        self.referral_generation.load(Ordering::SeqCst)
+    pub(crate) fn referral_generation(&self, org: i64) -> u64 {
+        lock(&self.referral_generations)
+            .get(&org)
+            .copied()
+            .unwrap_or_default()
+    }
+
+    /// The lock to hold while rebuilding an organisation's graph.
+    pub(crate) fn rebuild_lock(&self, org: i64) -> Arc<tokio::sync::Mutex<()>> {
+        Arc::clone(lock(&self.rebuilding).entry(org).or_default())
     }
 
     pub(crate) fn referral_data(&self, org: i64) -> Option<Arc<ReferralData>> {
-        let g = self.referral_generation();
+        let g = self.referral_generation(org);
         lock(&self.referrals)
             .get(&org)
             .filter(|e| e.generation == g && e.at.elapsed() < REFERRAL_TTL)

@@ -127,6 +127,12 @@ impl Store {
         }
     }
 
+    /// Where single writes go outside a transaction: the one SQLite write connection
+    /// (so they queue with the transactions), or the pool on PostgreSQL.
+    pub(crate) fn writer(&self) -> &DatabaseConnection {
+        &self.writer
+    }
+
     pub(crate) fn caches(&self) -> &cache::Caches {
         &self.caches
     }

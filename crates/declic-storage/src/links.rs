@@ -53,7 +53,7 @@ impl Store {
         site: Option<&str>,
         ambassador_employee_id: Option<i64>,
     ) -> Result<CampaignLink, StorageError> {
-        let _invalidate = self.caches().invalidate_on_exit();
+        // No cache to drop: cached links are found by code, and a new link has a new code.
         campaign::Entity::find_by_id(campaign_id)
             .filter(campaign::Column::OrganizationId.eq(org.0))
             .one(self.db())
@@ -119,7 +119,7 @@ impl Store {
             .do_nothing()
             .to_owned(),
         )
-        .exec_without_returning(self.db())
+        .exec_without_returning(self.writer())
         .await?;
         let created = find()
             .one(self.db())

@@ -547,7 +547,7 @@ impl Store {
         )
         .await?;
         txn.commit().await?;
-        self.caches().referrals_changed();
+        self.caches().referrals_changed(org.0);
         Ok(report)
     }
 }

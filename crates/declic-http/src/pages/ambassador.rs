@@ -115,22 +115,25 @@ pub async fn sign_in_request(
 ) -> Response {
     let lang = lang_of(&q, &headers);
     if state.limits.allow_email(&f.email) {
-        let minutes = state.config.registration.ambassador_link_minutes;
-        match state
-            .store
-            .request_ambassador_sign_in(&f.email, minutes)
-            .await
-        {
-            Ok(Some((token, a, org))) => {
-                let org = match state.store.organization(org).await {
-                    Ok(o) => o.name,
-                    Err(e) => return internal(e),
-                };
-                crate::notify::ambassador_sign_in(&state, &a, &org, &token).await;
+        // Looked up and mailed after the answer, so that the time to answer says
+        // nothing about whether the address is an ambassador's.
+        let state2 = state.clone();
+        state.background.spawn(async move {
+            let state = state2;
+            let minutes = state.config.registration.ambassador_link_minutes;
+            match state
+                .store
+                .request_ambassador_sign_in(&f.email, minutes)
+                .await
+            {
+                Ok(Some((token, a, org))) => match state.store.organization(org).await {
+                    Ok(o) => crate::notify::ambassador_sign_in(&state, &a, &o.name, &token).await,
+                    Err(e) => tracing::error!(error = %e, "ambassador sign-in mail"),
+                },
+                Ok(None) => {}
+                Err(e) => tracing::error!(error = %e, "ambassador sign-in"),
             }
-            Ok(None) => {}
-            Err(e) => return internal(e),
-        }
+        });
     }
     sign_in_page(StatusCode::OK, lang, Some(text(lang, "amb_link_sent")))
 }

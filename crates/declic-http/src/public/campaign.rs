@@ -221,7 +221,15 @@ pub async fn show(
         lang,
         page_data(&state, &page, lang, &form, vec![]),
     );
-    if let Some(a) = page.link.ambassador_employee_id {
+    if let Some(a) = page.link.ambassador_employee_id
+        && matches!(
+            state
+                .store
+                .active_ambassador_of(declic_storage::OrgId(page.organization.id), a)
+                .await,
+            Ok(Some(_))
+        )
+    {
         super::referral_cookie::remember(&state, &headers, &mut res, page.campaign.id, a);
     }
     res
@@ -286,12 +294,14 @@ pub async fn register(
         duo_of: parse_duo_param(&state, &form.duo),
         consent: form.consent.is_some(),
         show_to_referrer: form.show_to_referrer.is_some(),
-        link_uses: super::referral_cookie::uses(
+        link_uses: super::referral_cookie::active_uses(
             &state,
             &headers,
+            declic_storage::OrgId(page.organization.id),
             page.campaign.id,
             page.link.ambassador_employee_id,
-        ),
+        )
+        .await,
         referral_window_secs: i64::from(state.config.registration.referral_window_days) * 86_400,
         language: if lang == Lang::En {
             "en".into()

@@ -41,12 +41,15 @@ pub fn read(state: &AppState, headers: &HeaderMap, campaign_id: i64) -> Option<L
     let mut parts = value.splitn(3, '.');
     let ambassador = parts.next()?.parse::<i64>().ok()?;
     let at = parts.next()?.parse::<i64>().ok()?;
-    let sig = hex::decode(parts.next()?).ok()?;
+    // Exactly the 16 bytes we issue: `verify_truncated_left` alone would accept a
+    // one-byte tag, forgeable in 256 tries.
+    let sig = hex::decode(parts.next()?).ok().filter(|s| s.len() == 16)?;
     mac(state, campaign_id, ambassador, at)?
         .verify_truncated_left(&sig)
         .ok()?;
     let now = chrono::Utc::now().timestamp();
-    (at <= now && now - at <= window_secs(state)).then_some(LinkUse {
+    let age = now.checked_sub(at)?;
+    ((0..=window_secs(state)).contains(&age)).then_some(LinkUse {
         referrer: PersonId(ambassador),
         at,
     })
@@ -81,6 +84,24 @@ pub fn remember(
     if let Ok(v) = HeaderValue::from_str(&cookie) {
         res.headers_mut().append(header::SET_COOKIE, v);
     }
+}
+
+/// [`uses`], keeping only ambassadors who are active now: the link of someone who
+/// opted out must not take the credit from an active one opened later.
+pub async fn active_uses(
+    state: &AppState,
+    headers: &HeaderMap,
+    org: declic_storage::OrgId,
+    campaign_id: i64,
+    current: Option<i64>,
+) -> Vec<LinkUse> {
+    let mut out = Vec::new();
+    for u in uses(state, headers, campaign_id, current) {
+        if let Ok(Some(_)) = state.store.active_ambassador_of(org, u.referrer.0).await {
+            out.push(u);
+        }
+    }
+    out
 }
 
 /// The link uses to weigh when someone registers now through `current` (the

@@ -115,7 +115,7 @@ impl Store {
         )
         .await?;
         txn.commit().await?;
-        self.caches().referrals_changed();
+        self.caches().referrals_changed(org.0);
         Ok(marks.len() as u64)
     }
 
@@ -128,7 +128,12 @@ impl Store {
         if let Some(d) = self.caches().referral_data(org.0) {
             return Ok(d);
         }
-        let generation = self.caches().referral_generation();
+        let rebuild = self.caches().rebuild_lock(org.0);
+        let _one_at_a_time = rebuild.lock().await;
+        if let Some(d) = self.caches().referral_data(org.0) {
+            return Ok(d);
+        }
+        let generation = self.caches().referral_generation(org.0);
         let data = std::sync::Arc::new(self.read_referral_data(org).await?);
         self.caches()
             .put_referral_data(generation, org.0, std::sync::Arc::clone(&data));
@@ -143,7 +148,7 @@ impl Store {
         // Four integer columns, as tuples: this is the largest read of the page, and the
         // database turns the time into seconds faster than the driver parses text.
         let epoch = if self.backend() == sea_orm::DbBackend::Postgres {
-            "CAST(EXTRACT(EPOCH FROM confirmed_at) AS BIGINT)"
+            "CAST(FLOOR(EXTRACT(EPOCH FROM confirmed_at)) AS BIGINT)"
         } else {
             "CAST(strftime('%s', confirmed_at) AS INTEGER)"
         };
@@ -240,15 +245,10 @@ impl Store {
                 f.erased = true;
             }
         }
-        // First names only of ambassadors who said yes and of colleagues who agreed:
-        // two queries, each a subquery, rather than one lookup per person.
+        // First names only of ambassadors who said yes. A colleague's consent on the form
+        // is to be seen by the ambassador who shared the link, on that ambassador's own
+        // page (see `ambassador_overview`), not in HR's figures and exports.
         use sea_orm::sea_query::{Expr, ExprTrait, Query};
-        let consenting = Query::select()
-            .column(registration::Column::EmployeeId)
-            .from(registration::Entity)
-            .and_where(Expr::col(registration::Column::OrganizationId).eq(org.0))
-            .and_where(Expr::col(registration::Column::ShowToReferrer).eq(true))
-            .to_owned();
         let active = Query::select()
             .column(ambassador::Column::EmployeeId)
             .from(ambassador::Entity)
@@ -256,33 +256,36 @@ impl Store {
             .and_where(Expr::col(ambassador::Column::Status).eq(crate::ambassadors::status::ACTIVE))
             .to_owned();
         let mut first_names = HashMap::new();
-        for people in [consenting, active] {
-            let rows: Vec<(i64, String)> = employee::Entity::find()
-                .select_only()
-                .column(employee::Column::Id)
-                .column(employee::Column::FirstName)
-                .filter(employee::Column::OrganizationId.eq(org.0))
-                .filter(employee::Column::ErasedAt.is_null())
-                .filter(employee::Column::Id.in_subquery(people))
-                .into_tuple()
-                .all(self.db())
-                .await?;
-            for (id, name) in rows {
-                if facts.contains_key(&id) {
-                    first_names.insert(PersonId(id), name);
-                }
+        let rows: Vec<(i64, String)> = employee::Entity::find()
+            .select_only()
+            .column(employee::Column::Id)
+            .column(employee::Column::FirstName)
+            .filter(employee::Column::OrganizationId.eq(org.0))
+            .filter(employee::Column::ErasedAt.is_null())
+            .filter(employee::Column::Id.in_subquery(active))
+            .into_tuple()
+            .all(self.db())
+            .await?;
+        for (id, name) in rows {
+            if facts.contains_key(&id) {
+                first_names.insert(PersonId(id), name);
             }
         }
         let mut visits: Visits = HashMap::new();
         if !link_owner.is_empty() {
+            // A subquery, not a list of ids: ambassadors × campaigns can exceed the
+            // databases' limits on bound parameters.
+            let links = Query::select()
+                .column(campaign_link::Column::Id)
+                .from(campaign_link::Entity)
+                .and_where(Expr::col(campaign_link::Column::OrganizationId).eq(org.0))
+                .and_where(Expr::col(campaign_link::Column::AmbassadorEmployeeId).is_not_null())
+                .to_owned();
             let counts: Vec<(i64, i64)> = link_visit::Entity::find()
                 .select_only()
                 .column(link_visit::Column::LinkId)
                 .column(link_visit::Column::Visits)
-                .filter(
-                    link_visit::Column::LinkId
-                        .is_in(link_owner.keys().copied().collect::<Vec<_>>()),
-                )
+                .filter(link_visit::Column::LinkId.in_subquery(links))
                 .into_tuple()
                 .all(self.db())
                 .await?;
@@ -369,14 +372,31 @@ pub(crate) async fn record_referral(
         );
         return Ok(());
     }
-    let existing: Vec<Edge> = referral_edge::Entity::find()
-        .filter(referral_edge::Column::CampaignId.eq(reg.campaign_id))
-        .all(txn)
-        .await?
-        .iter()
-        .map(edge_of)
-        .collect();
-    let registered_at = reg.created_at.timestamp();
+    // What the rules need, by index rather than the whole campaign: the referee's own
+    // credit in this campaign, if any, and the referrer's chain of referrers (each person
+    // has at most one per campaign), which would close a loop if it met the referee.
+    let in_campaign = |who: i64| {
+        referral_edge::Entity::find()
+            .filter(referral_edge::Column::CampaignId.eq(reg.campaign_id))
+            .filter(referral_edge::Column::RefereeEmployeeId.eq(who))
+    };
+    let mut existing: Vec<Edge> = Vec::new();
+    if let Some(e) = in_campaign(reg.employee_id).one(txn).await? {
+        existing.push(edge_of(&e));
+    }
+    let mut up = referrer;
+    for _ in 0..10_000 {
+        let Some(e) = in_campaign(up).one(txn).await? else {
+            break;
+        };
+        existing.push(edge_of(&e));
+        if e.referrer_employee_id == reg.employee_id {
+            break;
+        }
+        up = e.referrer_employee_id;
+    }
+    // A new sign-up after a cancellation counts from its own time.
+    let registered_at = reg.consented_at.timestamp();
     let candidate = Candidate {
         campaign: CampaignId(reg.campaign_id),
         referrer: PersonId(referrer),

@@ -292,8 +292,15 @@ impl Store {
     /// worse-ranked ones are released. A duo partner's mission is tried first.
     pub async fn confirm_registration(&self, token: &str) -> Result<ConfirmOutcome, StorageError> {
         let txn = self.write_txn().await?;
-        let reg = registration::Entity::find()
-            .filter(registration::Column::ConfirmTokenHash.eq(hash_token(token)))
+        let mut q = registration::Entity::find()
+            .filter(registration::Column::ConfirmTokenHash.eq(hash_token(token)));
+        // Two presses of the same button: on PostgreSQL the second waits here for the
+        // first to commit, then sees the registration confirmed (SQLite's BEGIN
+        // IMMEDIATE already runs them one after the other).
+        if txn.get_database_backend() == DbBackend::Postgres {
+            q = q.lock_exclusive();
+        }
+        let reg = q
             .one(&txn)
             .await?
             .ok_or(StorageError::NotFound("confirmation link"))?;
@@ -396,7 +403,7 @@ impl Store {
         .await?;
         txn.commit().await?;
         if reg.referrer_employee_id.is_some() {
-            self.caches().referrals_changed();
+            self.caches().referrals_changed(reg.organization_id);
         }
         let mut reg = reg;
         reg.status = status::CONFIRMED.to_owned();

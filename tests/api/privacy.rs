@@ -194,3 +194,92 @@ async fn export_then_erase_a_person() {
             .any(|e| e["action"] == "person.erase")
     );
 }
+
+#[tokio::test]
+async fn one_click_unsubscribe_records_an_opt_out_that_export_and_erasure_keep() {
+    let app = TestApp::spawn().await;
+    let org = app.org("acme", "acme.example").await;
+    let owner = app.token(org, "hr@acme.example", Role::Owner).await;
+    let csv = "email,first name,last name\nmarie.curie@acme.example,Marie,Curie\n";
+    app.client
+        .post(app.url("/api/v1/employees/import"))
+        .bearer_auth(&owner)
+        .header("content-type", "text/csv")
+        .body(csv)
+        .send()
+        .await
+        .unwrap();
+    let marie = app
+        .store
+        .employee_by_email(org, "marie.curie@acme.example")
+        .await
+        .unwrap();
+    let url = declic_http::unsubscribe_url(&app.state, org, marie.id, "mail");
+    assert!(url.starts_with(&format!("{}/u/", app.base)));
+
+    // Opening the link (a person, or a mail scanner) changes nothing.
+    let page = app.client.get(&url).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    assert!(page.text().await.unwrap().contains("method=\"post\""));
+    assert!(!app.store.is_opted_out(org, marie.id, "mail").await.unwrap());
+
+    // The mail client's one-click POST (RFC 8058) records it at once, and again is harmless.
+    for _ in 0..2 {
+        let res = app
+            .client
+            .post(&url)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body("List-Unsubscribe=One-Click")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200);
+    }
+    assert!(app.store.is_opted_out(org, marie.id, "mail").await.unwrap());
+
+    // A tampered or truncated token, or another person's id under this signature: nothing.
+    let tampered = format!("{}0", &url[..url.len() - 1]);
+    let swapped = url.replacen(
+        &format!("-{}-", marie.id),
+        &format!("-{}-", marie.id + 1),
+        1,
+    );
+    for bad in [tampered, swapped, format!("{}/u/1-1-mail-00", app.base)] {
+        let res = app.client.post(&bad).send().await.unwrap();
+        assert_eq!(res.status(), 404, "{bad}");
+    }
+
+    let export = json(
+        app.post(
+            "/api/v1/privacy/export",
+            &owner,
+            json!({"email": "marie.curie@acme.example"}),
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert_eq!(export["opt_outs"][0]["channel"], "mail");
+
+    // She changes her mind, then opts out again; erasure keeps her out of audiences.
+    let res = app
+        .client
+        .post(format!("{url}/resubscribe"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(!app.store.is_opted_out(org, marie.id, "mail").await.unwrap());
+    app.client.post(&url).send().await.unwrap();
+    json(
+        app.post(
+            "/api/v1/privacy/erase",
+            &owner,
+            json!({"email": "marie.curie@acme.example"}),
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert!(app.store.is_opted_out(org, marie.id, "mail").await.unwrap());
+}

@@ -24,6 +24,8 @@ use declic_storage::Store;
 
 pub use error::{ApiError, FieldError, Problem};
 pub use openapi::openapi_document;
+/// The one-click unsubscribe URL of a person for a channel (for campaign mails).
+pub use public::unsubscribe::url as unsubscribe_url;
 pub use router::router;
 
 /// Everything a request handler can reach.

@@ -156,6 +156,14 @@ pub fn router(state: AppState) -> Router {
             post(public::manage::wait_with_partner),
         )
         .route("/me/{token}/prefer", post(public::manage::prefer))
+        .route(
+            "/u/{token}",
+            get(public::unsubscribe::show).post(public::unsubscribe::unsubscribe),
+        )
+        .route(
+            "/u/{token}/resubscribe",
+            post(public::unsubscribe::resubscribe),
+        )
         .layer(from_fn_with_state(state.clone(), crate::rate_limit::public));
 
     Router::new()

@@ -20,6 +20,7 @@ pub mod employees;
 pub mod links;
 pub mod logos;
 pub mod missions;
+pub mod opt_outs;
 pub mod orgs;
 pub mod privacy;
 pub mod referrals;

@@ -263,6 +263,17 @@ pub const COLUMNS: &[(&str, &[(&str, Class)])] = &[
         ],
     ),
     (
+        // Kept on erasure: the pseudonymised person must stay out of audiences.
+        "opt_outs",
+        &[
+            ("id", NotPersonal),
+            ("organization_id", NotPersonal),
+            ("employee_id", Aggregate),
+            ("channel", Aggregate),
+            ("created_at", Aggregate),
+        ],
+    ),
+    (
         // Hashes of short-lived secrets; deleted with the ambassador row.
         "ambassador_tokens",
         &[
@@ -340,6 +351,8 @@ pub struct PersonalExport {
     pub referrals: Vec<crate::referrals::ReferralSide>,
     /// Their ambassador record, if HR invited them.
     pub ambassador: Option<crate::ambassadors::Ambassador>,
+    /// Channels they opted out of.
+    pub opt_outs: Vec<crate::opt_outs::OptOut>,
 }
 
 /// What an erasure changed.
@@ -385,7 +398,9 @@ impl Store {
         let mut registrations = Vec::new();
         let mut referrals = Vec::new();
         let mut ambassador = None;
+        let mut opt_outs = Vec::new();
         if let Some(e) = &employee {
+            opt_outs = self.opt_outs_of(org, e.id).await?;
             referrals = self.referrals_of(org, e.id).await?;
             ambassador = self
                 .ambassadors(org)
@@ -414,6 +429,7 @@ impl Store {
             registrations,
             referrals,
             ambassador,
+            opt_outs,
         })
     }
 

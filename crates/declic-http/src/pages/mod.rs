@@ -59,6 +59,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         "ambassador",
         include_str!("../../../../templates/pages/ambassador.hbs"),
     ),
+    (
+        "unsubscribe",
+        include_str!("../../../../templates/pages/unsubscribe.hbs"),
+    ),
 ];
 const STRINGS: &str = include_str!("../../../../templates/i18n/pages.toml");
 
@@ -230,6 +234,7 @@ mod tests {
             "recruits_shown": "Bob", "leaderboard": board});
         let mut data = data;
         for (k, v) in [
+            ("opted_out", json!(false)),
             ("invited", json!(false)),
             ("leaderboard_opt_in", json!(false)),
             ("ambassador_link", json!(true)),

@@ -6,6 +6,7 @@ pub mod confirm;
 pub mod manage;
 pub mod referral_cookie;
 pub mod texts;
+pub mod unsubscribe;
 
 use hmac::{Hmac, Mac};
 use sha2::Sha256;

@@ -15,6 +15,7 @@ pub mod employee;
 pub mod link_visit;
 pub mod mission;
 pub mod mission_skill;
+pub mod opt_out;
 pub mod organization;
 pub mod organization_domain;
 pub mod organization_logo;

@@ -13,6 +13,7 @@ mod m0008_queue_index;
 mod m0009_referrals;
 mod m0010_ambassadors;
 mod m0011_referral_indexes;
+mod m0012_opt_outs;
 
 /// All migrations, oldest first.
 pub struct Migrator;
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0009_referrals::Migration),
             Box::new(m0010_ambassadors::Migration),
             Box::new(m0011_referral_indexes::Migration),
+            Box::new(m0012_opt_outs::Migration),
         ]
     }
 }

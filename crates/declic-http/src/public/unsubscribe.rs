@@ -1,0 +1,155 @@
+//! One-click unsubscribe (RFC 8058). Campaign mails carry `List-Unsubscribe:
+//! <…/u/{token}>` and `List-Unsubscribe-Post: List-Unsubscribe=One-Click`: the mail
+//! client POSTs to the link and the opt-out is recorded at once, without a login or a
+//! confirmation step. Opening the link in a browser shows a button instead, since
+//! mail scanners follow links. The token is the person and channel, signed; it
+//! does not expire, so an old mail's link still works.
+
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use declic_storage::{OrgId, StorageError};
+use hmac::{Hmac, Mac};
+use serde::Deserialize;
+use serde_json::json;
+use sha2::Sha256;
+
+use crate::AppState;
+use crate::pages::{Lang, message, render, text};
+
+/// `?lang=`.
+#[derive(Deserialize)]
+pub struct LangQuery {
+    lang: Option<String>,
+}
+
+fn mac(state: &AppState, org: i64, employee: i64, channel: &str) -> Option<Hmac<Sha256>> {
+    let mut mac =
+        Hmac::<Sha256>::new_from_slice(state.config.security.secret_key.expose().as_bytes())
+            .ok()?;
+    mac.update(format!("unsubscribe|{org}|{employee}|{channel}").as_bytes());
+    Some(mac)
+}
+
+/// The token of a person's unsubscribe link for `channel`.
+pub fn token(state: &AppState, org: OrgId, employee_id: i64, channel: &str) -> String {
+    let sig = mac(state, org.0, employee_id, channel)
+        .map(|m| hex::encode(&m.finalize().into_bytes()[..16]))
+        .unwrap_or_default();
+    format!("{}-{employee_id}-{channel}-{sig}", org.0)
+}
+
+/// The full one-click unsubscribe URL to put in `List-Unsubscribe`.
+pub fn url(state: &AppState, org: OrgId, employee_id: i64, channel: &str) -> String {
+    format!(
+        "{}/u/{}",
+        super::base_url(state),
+        token(state, org, employee_id, channel)
+    )
+}
+
+/// The organisation, employee and channel of a token whose signature holds.
+fn parse(state: &AppState, token: &str) -> Option<(OrgId, i64, String)> {
+    let mut parts = token.splitn(4, '-');
+    let org = parts.next()?.parse::<i64>().ok()?;
+    let employee = parts.next()?.parse::<i64>().ok()?;
+    let channel = parts.next()?.to_owned();
+    let sig = hex::decode(parts.next()?).ok().filter(|s| s.len() == 16)?;
+    if !declic_storage::opt_outs::CHANNELS.contains(&channel.as_str()) {
+        return None;
+    }
+    mac(state, org, employee, &channel)?
+        .verify_truncated_left(&sig)
+        .ok()?;
+    Some((OrgId(org), employee, channel))
+}
+
+fn invalid(lang: Lang) -> Response {
+    message(
+        StatusCode::NOT_FOUND,
+        lang,
+        "unsubscribe_invalid_title",
+        "unsubscribe_invalid",
+    )
+}
+
+fn failed(e: StorageError, lang: Lang) -> Response {
+    match e {
+        StorageError::NotFound(_) | StorageError::Invalid { .. } => invalid(lang),
+        e => {
+            tracing::error!(error = %e, "unsubscribe failed");
+            message(
+                StatusCode::SERVICE_UNAVAILABLE,
+                lang,
+                "unsubscribe_invalid_title",
+                "try_again",
+            )
+        }
+    }
+}
+
+/// `GET /u/{token}`: the state and a button (a scanner opening the link changes nothing).
+pub async fn show(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    Query(q): Query<LangQuery>,
+    headers: HeaderMap,
+) -> Response {
+    let lang = Lang::negotiate(q.lang.as_deref(), &headers);
+    let Some((org, employee, channel)) = parse(&state, &token) else {
+        return invalid(lang);
+    };
+    match state.store.is_opted_out(org, employee, &channel).await {
+        Ok(out) => render(
+            StatusCode::OK,
+            "unsubscribe",
+            lang,
+            json!({"title": text(lang, "unsubscribe_title"), "token": token, "opted_out": out}),
+        ),
+        Err(e) => failed(e, lang),
+    }
+}
+
+/// `POST /u/{token}`: records the opt-out (the mail client's one-click, or the button).
+pub async fn unsubscribe(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    Query(q): Query<LangQuery>,
+    headers: HeaderMap,
+) -> Response {
+    let lang = Lang::negotiate(q.lang.as_deref(), &headers);
+    let Some((org, employee, channel)) = parse(&state, &token) else {
+        return invalid(lang);
+    };
+    match state.store.opt_out(org, employee, &channel).await {
+        Ok(()) => render(
+            StatusCode::OK,
+            "unsubscribe",
+            lang,
+            json!({"title": text(lang, "unsubscribe_title"), "token": token, "opted_out": true}),
+        ),
+        Err(e) => failed(e, lang),
+    }
+}
+
+/// `POST /u/{token}/resubscribe`: takes the opt-out back.
+pub async fn resubscribe(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    Query(q): Query<LangQuery>,
+    headers: HeaderMap,
+) -> Response {
+    let lang = Lang::negotiate(q.lang.as_deref(), &headers);
+    let Some((org, employee, channel)) = parse(&state, &token) else {
+        return invalid(lang);
+    };
+    match state.store.opt_back_in(org, employee, &channel).await {
+        Ok(()) => render(
+            StatusCode::OK,
+            "unsubscribe",
+            lang,
+            json!({"title": text(lang, "unsubscribe_title"), "token": token, "opted_out": false}),
+        ),
+        Err(e) => failed(e, lang),
+    }
+}

@@ -10,6 +10,7 @@ mod ambassadors;
 mod bad_input;
 mod campaigns;
 mod directory;
+mod dispatches;
 mod health;
 mod jobs;
 mod missions;

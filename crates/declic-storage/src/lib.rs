@@ -16,6 +16,7 @@ pub mod ambassadors;
 pub mod associations;
 pub mod audit;
 pub mod campaigns;
+pub mod dispatches;
 pub mod employees;
 pub mod links;
 pub mod logos;

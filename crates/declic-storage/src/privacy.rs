@@ -263,6 +263,38 @@ pub const COLUMNS: &[(&str, &[(&str, Class)])] = &[
         ],
     ),
     (
+        "dispatches",
+        &[
+            ("id", NotPersonal),
+            ("organization_id", NotPersonal),
+            ("campaign_id", NotPersonal),
+            ("channel", NotPersonal),
+            ("status", NotPersonal),
+            ("total", NotPersonal),
+            ("created_at", NotPersonal),
+            ("finished_at", NotPersonal),
+            ("updated_at", NotPersonal),
+        ],
+    ),
+    (
+        // The address is replaced on erasure; the row stays for the dispatch's counts.
+        "deliveries",
+        &[
+            ("id", NotPersonal),
+            ("organization_id", NotPersonal),
+            ("dispatch_id", NotPersonal),
+            ("employee_id", Aggregate),
+            ("recipient", Subject),
+            ("status", Aggregate),
+            ("attempts", NotPersonal),
+            ("next_attempt_at", NotPersonal),
+            ("locked_until", NotPersonal),
+            ("last_error", Subject),
+            ("sent_at", Aggregate),
+            ("updated_at", NotPersonal),
+        ],
+    ),
+    (
         // Kept on erasure: the pseudonymised person must stay out of audiences.
         "opt_outs",
         &[
@@ -484,6 +516,18 @@ impl Store {
                 a.update(&txn).await?;
             }
             Store::forget_ambassador(&txn, org, id).await?;
+            crate::entity::delivery::Entity::update_many()
+                .col_expr(
+                    crate::entity::delivery::Column::Recipient,
+                    Expr::value(format!("erased-{id}@erased.invalid")),
+                )
+                .col_expr(
+                    crate::entity::delivery::Column::LastError,
+                    Expr::value(Option::<String>::None),
+                )
+                .filter(crate::entity::delivery::Column::EmployeeId.eq(id))
+                .exec(&txn)
+                .await?;
             report.employee_erased = true;
         }
         registration::Entity::update_many()

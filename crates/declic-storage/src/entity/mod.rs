@@ -11,6 +11,8 @@ pub mod campaign_link;
 pub mod campaign_mission;
 pub mod campaign_step;
 pub mod credential;
+pub mod delivery;
+pub mod dispatch;
 pub mod employee;
 pub mod link_visit;
 pub mod mission;

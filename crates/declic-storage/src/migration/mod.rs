@@ -14,6 +14,7 @@ mod m0009_referrals;
 mod m0010_ambassadors;
 mod m0011_referral_indexes;
 mod m0012_opt_outs;
+mod m0013_dispatches;
 
 /// All migrations, oldest first.
 pub struct Migrator;
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0010_ambassadors::Migration),
             Box::new(m0011_referral_indexes::Migration),
             Box::new(m0012_opt_outs::Migration),
+            Box::new(m0013_dispatches::Migration),
         ]
     }
 }

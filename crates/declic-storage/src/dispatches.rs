@@ -1,0 +1,488 @@
+//! Dispatches and their deliveries: the delivery queue that loses nothing.
+//!
+//! A dispatch (one campaign message on one channel) freezes its audience into one
+//! delivery row per recipient when it is created, unique per (dispatch, recipient).
+//! Workers claim due rows in batches (PostgreSQL: `FOR UPDATE SKIP LOCKED`, so
+//! several instances never take the same row; SQLite: the one write connection),
+//! each claim holding a lease; a worker that dies leaves its rows to be claimed
+//! again once the lease ends, so at most the messages in flight are sent twice.
+//! Temporary failures come back with exponential backoff and jitter up to a limit;
+//! permanent ones are reported and never retried. A dispatch is finished only when
+//! every delivery is sent, failed or cancelled.
+
+use chrono::{DateTime, Duration, Utc};
+use rand::Rng;
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect,
+    Set, Statement,
+};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::entity::{campaign, delivery, dispatch, employee, opt_out, registration};
+use crate::{Actor, OrgId, StorageError, Store, audit, now};
+
+/// Where a dispatch stands.
+pub mod status {
+    pub const SENDING: &str = "sending";
+    pub const PAUSED: &str = "paused";
+    pub const CANCELLED: &str = "cancelled";
+    pub const FINISHED: &str = "finished";
+}
+
+/// Where one delivery stands.
+pub mod delivery_status {
+    pub const QUEUED: &str = "queued";
+    pub const SENDING: &str = "sending";
+    pub const SENT: &str = "sent";
+    pub const RETRYING: &str = "retrying";
+    pub const FAILED: &str = "failed";
+    pub const CANCELLED: &str = "cancelled";
+    /// Every state, in the order status counts list them.
+    pub const ALL: [&str; 6] = [QUEUED, SENDING, SENT, RETRYING, FAILED, CANCELLED];
+}
+
+/// A dispatch with its deliveries counted by state.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Dispatch {
+    pub id: i64,
+    pub campaign_id: i64,
+    pub channel: String,
+    pub status: String,
+    pub total: i64,
+    /// Deliveries per state: queued, sending, sent, retrying, failed, cancelled.
+    pub counts: std::collections::BTreeMap<String, i64>,
+    pub created_at: DateTime<Utc>,
+    pub finished_at: Option<DateTime<Utc>>,
+}
+
+/// A delivery a worker has claimed.
+#[derive(Debug, Clone)]
+pub struct ClaimedDelivery {
+    pub id: i64,
+    pub organization_id: i64,
+    pub dispatch_id: i64,
+    pub employee_id: i64,
+    pub recipient: String,
+    /// Including this one.
+    pub attempts: i32,
+}
+
+/// What happened when a worker tried a delivery.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    Sent,
+    /// May pass later (a 4xx reply, the server down, a 429): retried with backoff.
+    Temporary(String),
+    /// Will not pass (a 5xx reply, an invalid address): reported, never retried.
+    Permanent(String),
+}
+
+/// How temporary failures are retried.
+#[derive(Debug, Clone, Copy)]
+pub struct RetryPolicy {
+    /// Attempts in all, the first included; then the delivery fails.
+    pub max_attempts: i32,
+    pub first_delay: Duration,
+    pub max_delay: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        Self {
+            max_attempts: 8,
+            first_delay: Duration::seconds(30),
+            max_delay: Duration::hours(2),
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// The wait before attempt `attempts + 1`: doubling from `first_delay`, capped,
+    /// with up to a quarter of jitter so that retries do not arrive together.
+    pub fn delay(&self, attempts: i32) -> Duration {
+        let doubling = 2_i64.saturating_pow(u32::try_from(Ord::max(attempts, 1) - 1).unwrap_or(0));
+        let base = Ord::min(
+            self.first_delay.num_milliseconds().saturating_mul(doubling),
+            self.max_delay.num_milliseconds(),
+        );
+        let jitter = rand::rng().random_range(0..=base / 4);
+        Duration::milliseconds(base + jitter)
+    }
+}
+
+/// A pause, a resume or a cancellation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DispatchAction {
+    Pause,
+    Resume,
+    Cancel,
+}
+
+fn json_list(s: &str) -> Vec<String> {
+    serde_json::from_str(s).unwrap_or_default()
+}
+
+impl Store {
+    /// Creates a dispatch of the campaign's message on `channel` and freezes its
+    /// audience: active employees matching the campaign's departments and sites,
+    /// minus those who opted out of the channel, minus (for reminders) those
+    /// already registered for the campaign.
+    pub async fn create_dispatch(
+        &self,
+        org: OrgId,
+        campaign_id: i64,
+        channel: &str,
+        exclude_registered: bool,
+        actor: &Actor,
+    ) -> Result<Dispatch, StorageError> {
+        if !crate::opt_outs::CHANNELS.contains(&channel) {
+            return Err(StorageError::invalid("channel", "unknown channel"));
+        }
+        let txn = self.write_txn().await?;
+        let c = campaign::Entity::find_by_id(campaign_id)
+            .filter(campaign::Column::OrganizationId.eq(org.0))
+            .one(&txn)
+            .await?
+            .ok_or(StorageError::NotFound("campaign"))?;
+        let (departments, sites) = (
+            json_list(&c.audience_departments),
+            json_list(&c.audience_sites),
+        );
+        let mut q = employee::Entity::find()
+            .select_only()
+            .column(employee::Column::Id)
+            .column(employee::Column::Email)
+            .filter(employee::Column::OrganizationId.eq(org.0))
+            .filter(employee::Column::Active.eq(true))
+            .filter(employee::Column::ErasedAt.is_null())
+            .filter(
+                employee::Column::Id.not_in_subquery(
+                    sea_orm::sea_query::Query::select()
+                        .column(opt_out::Column::EmployeeId)
+                        .from(opt_out::Entity)
+                        .and_where(Expr::col(opt_out::Column::OrganizationId).eq(org.0))
+                        .and_where(Expr::col(opt_out::Column::Channel).eq(channel))
+                        .to_owned(),
+                ),
+            );
+        if !departments.is_empty() {
+            q = q.filter(employee::Column::Department.is_in(departments));
+        }
+        if !sites.is_empty() {
+            q = q.filter(employee::Column::Site.is_in(sites));
+        }
+        if exclude_registered {
+            q = q.filter(
+                employee::Column::Id.not_in_subquery(
+                    sea_orm::sea_query::Query::select()
+                        .column(registration::Column::EmployeeId)
+                        .from(registration::Entity)
+                        .and_where(Expr::col(registration::Column::CampaignId).eq(campaign_id))
+                        .and_where(
+                            Expr::col(registration::Column::Status)
+                                .ne(crate::registrations::status::CANCELLED),
+                        )
+                        .to_owned(),
+                ),
+            );
+        }
+        let audience: Vec<(i64, String)> = q.into_tuple().all(&txn).await?;
+        let t = now();
+        let d = dispatch::ActiveModel {
+            organization_id: Set(org.0),
+            campaign_id: Set(campaign_id),
+            channel: Set(channel.to_owned()),
+            status: Set(status::SENDING.to_owned()),
+            total: Set(i64::try_from(audience.len()).unwrap_or(i64::MAX)),
+            created_at: Set(t),
+            finished_at: Set(None),
+            updated_at: Set(t),
+            ..Default::default()
+        };
+        let d = sea_orm::ActiveModelTrait::insert(d, &txn).await?;
+        for chunk in audience.chunks(1_000) {
+            delivery::Entity::insert_many(chunk.iter().map(|(id, email)| delivery::ActiveModel {
+                organization_id: Set(org.0),
+                dispatch_id: Set(d.id),
+                employee_id: Set(*id),
+                recipient: Set(email.clone()),
+                status: Set(delivery_status::QUEUED.to_owned()),
+                attempts: Set(0),
+                next_attempt_at: Set(t),
+                locked_until: Set(None),
+                last_error: Set(None),
+                sent_at: Set(None),
+                updated_at: Set(t),
+                ..Default::default()
+            }))
+            .exec_without_returning(&txn)
+            .await?;
+        }
+        audit::record(
+            &txn,
+            org,
+            actor,
+            "dispatch.create",
+            "dispatch",
+            Some(d.id),
+            serde_json::json!({"campaign_id": campaign_id, "channel": channel, "total": audience.len()}),
+        )
+        .await?;
+        txn.commit().await?;
+        self.dispatch(org, d.id).await
+    }
+
+    /// A dispatch of the organisation with its counts.
+    pub async fn dispatch(&self, org: OrgId, id: i64) -> Result<Dispatch, StorageError> {
+        let d = dispatch::Entity::find_by_id(id)
+            .filter(dispatch::Column::OrganizationId.eq(org.0))
+            .one(self.db())
+            .await?
+            .ok_or(StorageError::NotFound("dispatch"))?;
+        let rows: Vec<(String, i64)> = delivery::Entity::find()
+            .select_only()
+            .column(delivery::Column::Status)
+            .column_as(delivery::Column::Id.count(), "n")
+            .filter(delivery::Column::DispatchId.eq(id))
+            .group_by(delivery::Column::Status)
+            .into_tuple()
+            .all(self.db())
+            .await?;
+        let mut counts: std::collections::BTreeMap<String, i64> = delivery_status::ALL
+            .iter()
+            .map(|s| ((*s).to_owned(), 0))
+            .collect();
+        for (s, n) in rows {
+            counts.insert(s, n);
+        }
+        Ok(Dispatch {
+            id: d.id,
+            campaign_id: d.campaign_id,
+            channel: d.channel,
+            status: d.status,
+            total: d.total,
+            counts,
+            created_at: d.created_at,
+            finished_at: d.finished_at,
+        })
+    }
+
+    /// Pauses, resumes or cancels a dispatch. Cancelling cancels the deliveries not
+    /// yet sent; a finished or cancelled dispatch changes no more.
+    pub async fn dispatch_action(
+        &self,
+        org: OrgId,
+        id: i64,
+        action: DispatchAction,
+        actor: &Actor,
+    ) -> Result<Dispatch, StorageError> {
+        let txn = self.write_txn().await?;
+        let d = dispatch::Entity::find_by_id(id)
+            .filter(dispatch::Column::OrganizationId.eq(org.0))
+            .one(&txn)
+            .await?
+            .ok_or(StorageError::NotFound("dispatch"))?;
+        let next = match (d.status.as_str(), action) {
+            (status::SENDING, DispatchAction::Pause) => status::PAUSED,
+            (status::PAUSED, DispatchAction::Resume) => status::SENDING,
+            (status::SENDING | status::PAUSED, DispatchAction::Cancel) => status::CANCELLED,
+            (s, _) if s == status::SENDING || s == status::PAUSED => s,
+            _ => {
+                return Err(StorageError::invalid(
+                    "action",
+                    "this dispatch is over: nothing to pause, resume or cancel",
+                ));
+            }
+        };
+        let t = now();
+        dispatch::Entity::update_many()
+            .col_expr(dispatch::Column::Status, Expr::value(next))
+            .col_expr(dispatch::Column::UpdatedAt, Expr::value(t))
+            .filter(dispatch::Column::Id.eq(id))
+            .exec(&txn)
+            .await?;
+        if next == status::CANCELLED {
+            delivery::Entity::update_many()
+                .col_expr(
+                    delivery::Column::Status,
+                    Expr::value(delivery_status::CANCELLED),
+                )
+                .col_expr(delivery::Column::UpdatedAt, Expr::value(t))
+                .filter(delivery::Column::DispatchId.eq(id))
+                .filter(
+                    delivery::Column::Status
+                        .is_in([delivery_status::QUEUED, delivery_status::RETRYING]),
+                )
+                .exec(&txn)
+                .await?;
+        }
+        audit::record(
+            &txn,
+            org,
+            actor,
+            "dispatch.action",
+            "dispatch",
+            Some(id),
+            serde_json::json!({"action": action, "from": d.status, "to": next}),
+        )
+        .await?;
+        txn.commit().await?;
+        self.dispatch(org, id).await
+    }
+
+    /// Claims up to `limit` due deliveries of sending dispatches for `lease`: queued
+    /// or retrying ones whose time has come, and ones whose worker's lease ran out.
+    pub async fn claim_deliveries(
+        &self,
+        limit: u64,
+        lease: Duration,
+    ) -> Result<Vec<ClaimedDelivery>, StorageError> {
+        let backend = self.backend();
+        let t = now();
+        let (p, lock) = if backend == DbBackend::Postgres {
+            (["$1", "$2"], "FOR UPDATE OF d SKIP LOCKED")
+        } else {
+            (["?", "?"], "")
+        };
+        // The same statement on both databases, but for the row locks PostgreSQL needs
+        // so that concurrent workers skip each other's rows.
+        let sql = format!(
+            "UPDATE deliveries SET status = 'sending', locked_until = {lease_until}, \
+               attempts = attempts + 1, updated_at = {now2} \
+             WHERE id IN ( \
+               SELECT d.id FROM deliveries d JOIN dispatches p ON p.id = d.dispatch_id \
+               WHERE p.status = 'sending' AND ( \
+                 (d.status IN ('queued', 'retrying') AND d.next_attempt_at <= {now3}) \
+                 OR (d.status = 'sending' AND d.locked_until < {now3})) \
+               ORDER BY d.id LIMIT {limit} {lock}) \
+             RETURNING id, organization_id, dispatch_id, employee_id, recipient, attempts",
+            lease_until = p[0],
+            now2 = p[1],
+            now3 = p[1],
+            limit = limit.clamp(1, 10_000),
+        );
+        let values: Vec<sea_orm::Value> = if backend == DbBackend::Postgres {
+            vec![(t + lease).into(), t.into()]
+        } else {
+            vec![(t + lease).into(), t.into(), t.into(), t.into()]
+        };
+        let txn = self.write_txn().await?;
+        let rows = txn
+            .query_all_raw(Statement::from_sql_and_values(backend, sql, values))
+            .await?;
+        txn.commit().await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in rows {
+            out.push(ClaimedDelivery {
+                id: r.try_get("", "id")?,
+                organization_id: r.try_get("", "organization_id")?,
+                dispatch_id: r.try_get("", "dispatch_id")?,
+                employee_id: r.try_get("", "employee_id")?,
+                recipient: r.try_get("", "recipient")?,
+                attempts: r.try_get("", "attempts")?,
+            });
+        }
+        out.sort_by_key(|d| d.id);
+        Ok(out)
+    }
+
+    /// Records what happened to a claimed delivery.
+    pub async fn record_delivery(
+        &self,
+        claimed: &ClaimedDelivery,
+        outcome: &Outcome,
+        policy: &RetryPolicy,
+    ) -> Result<(), StorageError> {
+        let t = now();
+        let mut q = delivery::Entity::update_many()
+            .col_expr(
+                delivery::Column::LockedUntil,
+                Expr::value(Option::<DateTime<Utc>>::None),
+            )
+            .col_expr(delivery::Column::UpdatedAt, Expr::value(t));
+        q = match outcome {
+            Outcome::Sent => q
+                .col_expr(delivery::Column::Status, Expr::value(delivery_status::SENT))
+                .col_expr(delivery::Column::SentAt, Expr::value(t))
+                .col_expr(
+                    delivery::Column::LastError,
+                    Expr::value(Option::<String>::None),
+                ),
+            Outcome::Permanent(e) => q
+                .col_expr(
+                    delivery::Column::Status,
+                    Expr::value(delivery_status::FAILED),
+                )
+                .col_expr(delivery::Column::LastError, Expr::value(clip(e))),
+            Outcome::Temporary(e) if claimed.attempts >= policy.max_attempts => q
+                .col_expr(
+                    delivery::Column::Status,
+                    Expr::value(delivery_status::FAILED),
+                )
+                .col_expr(
+                    delivery::Column::LastError,
+                    Expr::value(clip(&format!(
+                        "gave up after {} attempts: {e}",
+                        claimed.attempts
+                    ))),
+                ),
+            Outcome::Temporary(e) => q
+                .col_expr(
+                    delivery::Column::Status,
+                    Expr::value(delivery_status::RETRYING),
+                )
+                .col_expr(
+                    delivery::Column::NextAttemptAt,
+                    Expr::value(t + policy.delay(claimed.attempts)),
+                )
+                .col_expr(delivery::Column::LastError, Expr::value(clip(e))),
+        };
+        // Only the claim's own row, still in the state the claim left it.
+        q.filter(delivery::Column::Id.eq(claimed.id))
+            .filter(delivery::Column::Status.eq(delivery_status::SENDING))
+            .exec(self.writer())
+            .await?;
+        Ok(())
+    }
+
+    /// Marks finished every sending dispatch with no delivery left to try; returns how many.
+    pub async fn finish_dispatches(&self) -> Result<u64, StorageError> {
+        let open = dispatch::Entity::find()
+            .filter(dispatch::Column::Status.eq(status::SENDING))
+            .all(self.db())
+            .await?;
+        let mut finished = 0;
+        for d in open {
+            let left = delivery::Entity::find()
+                .filter(delivery::Column::DispatchId.eq(d.id))
+                .filter(delivery::Column::Status.is_in([
+                    delivery_status::QUEUED,
+                    delivery_status::SENDING,
+                    delivery_status::RETRYING,
+                ]))
+                .count(self.db())
+                .await?;
+            if left == 0 {
+                let t = now();
+                finished += dispatch::Entity::update_many()
+                    .col_expr(dispatch::Column::Status, Expr::value(status::FINISHED))
+                    .col_expr(dispatch::Column::FinishedAt, Expr::value(t))
+                    .col_expr(dispatch::Column::UpdatedAt, Expr::value(t))
+                    .filter(dispatch::Column::Id.eq(d.id))
+                    .filter(dispatch::Column::Status.eq(status::SENDING))
+                    .exec(self.writer())
+                    .await?
+                    .rows_affected;
+            }
+        }
+        Ok(finished)
+    }
+}
+
+/// Errors are kept short: a reply line or two, not a whole transcript.
+fn clip(e: &str) -> String {
+    e.chars().take(500).collect()
+}

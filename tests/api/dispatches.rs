@@ -1,0 +1,188 @@
+//! The delivery queue: a dispatch freezes its audience (minus opt-outs, minus the
+//! registered for reminders); workers claim without overlap, retry temporary
+//! failures with backoff, report permanent ones, recover a dead worker's rows, and
+//! a dispatch finishes only when nothing is left to try.
+
+use std::collections::HashSet;
+
+use chrono::Duration;
+use declic_storage::dispatches::{DispatchAction, Outcome, RetryPolicy, delivery_status, status};
+use declic_storage::{Actor, OrgId};
+
+use crate::registration::{confirm_from_mail, live_campaign, register};
+use crate::support::TestApp;
+
+async fn import(app: &TestApp, token: &str, n: usize) {
+    let mut csv = String::from("email,first name,last name,department\n");
+    for i in 0..n {
+        let dept = if i % 2 == 0 { "Finance" } else { "IT" };
+        csv.push_str(&format!("p{i}@acme.example,P{i},Test,{dept}\n"));
+    }
+    let res = app
+        .client
+        .post(app.url("/api/v1/employees/import"))
+        .bearer_auth(token)
+        .header("content-type", "text/csv")
+        .body(csv)
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_success(), "{}", res.text().await.unwrap());
+}
+
+#[tokio::test]
+async fn deliveries_are_frozen_claimed_once_retried_and_finished() {
+    let app = TestApp::spawn().await;
+    let live = live_campaign(&app, 5, "Atelier CV").await;
+    let org = OrgId(app.store.organization_by_slug("acme").await.unwrap().id);
+    import(&app, &live.token, 30).await;
+    let store = &app.store;
+    // p0 opted out of campaign mail; p1 registered already.
+    let p0 = store
+        .employee_by_email(org, "p0@acme.example")
+        .await
+        .unwrap();
+    store.opt_out(org, p0.id, "mail").await.unwrap();
+    register(&app, &live.link, "p1@acme.example", "P1", live.mission_id).await;
+    confirm_from_mail(&app, "p1@acme.example").await;
+
+    let everyone = store
+        .create_dispatch(org, live.campaign_id, "mail", false, &Actor::cli())
+        .await
+        .unwrap();
+    assert_eq!(
+        everyone.total, 29,
+        "30 employees minus the one who opted out"
+    );
+    let reminder = store
+        .create_dispatch(org, live.campaign_id, "mail", true, &Actor::cli())
+        .await
+        .unwrap();
+    assert_eq!(reminder.total, 28, "and minus the one already registered");
+    // Pause the reminder: only the first dispatch's rows are claimed.
+    store
+        .dispatch_action(org, reminder.id, DispatchAction::Pause, &Actor::cli())
+        .await
+        .unwrap();
+
+    // Two workers at once never take the same row.
+    let lease = Duration::minutes(5);
+    let (a, b) = tokio::join!(
+        store.claim_deliveries(10, lease),
+        store.claim_deliveries(10, lease)
+    );
+    let (a, b) = (a.unwrap(), b.unwrap());
+    let ids: HashSet<i64> = a.iter().chain(&b).map(|d| d.id).collect();
+    assert_eq!(ids.len(), a.len() + b.len(), "no delivery claimed twice");
+    assert_eq!(ids.len(), 20);
+    assert!(a.iter().chain(&b).all(|d| d.dispatch_id == everyone.id));
+
+    let now_policy = RetryPolicy {
+        max_attempts: 2,
+        first_delay: Duration::zero(),
+        max_delay: Duration::zero(),
+    };
+    let mut claimed: Vec<_> = a.into_iter().chain(b).collect();
+    claimed.sort_by_key(|d| d.id);
+    // One temporary failure (retried now, then sent), one permanent, one that keeps
+    // failing (gives up after 2 attempts), the rest sent.
+    store
+        .record_delivery(
+            &claimed[0],
+            &Outcome::Temporary("421 busy".into()),
+            &now_policy,
+        )
+        .await
+        .unwrap();
+    store
+        .record_delivery(
+            &claimed[1],
+            &Outcome::Permanent("550 no such user".into()),
+            &now_policy,
+        )
+        .await
+        .unwrap();
+    store
+        .record_delivery(
+            &claimed[2],
+            &Outcome::Temporary("421 busy".into()),
+            &now_policy,
+        )
+        .await
+        .unwrap();
+    for d in &claimed[3..] {
+        store
+            .record_delivery(d, &Outcome::Sent, &now_policy)
+            .await
+            .unwrap();
+    }
+    // A worker dies holding rows: with a lease of zero they come back at once.
+    let dead = store.claim_deliveries(5, Duration::zero()).await.unwrap();
+    assert!(!dead.is_empty());
+    let again = store.claim_deliveries(100, lease).await.unwrap();
+    let again_ids: HashSet<i64> = again.iter().map(|d| d.id).collect();
+    assert!(
+        dead.iter().all(|d| again_ids.contains(&d.id)),
+        "a dead worker's rows are claimed again"
+    );
+    assert!(again_ids.contains(&claimed[0].id) && again_ids.contains(&claimed[2].id));
+    assert!(
+        !again_ids.contains(&claimed[1].id),
+        "a permanent failure is not retried"
+    );
+    for d in &again {
+        let outcome = if d.id == claimed[2].id {
+            Outcome::Temporary("421 busy".into())
+        } else {
+            Outcome::Sent
+        };
+        store
+            .record_delivery(d, &outcome, &now_policy)
+            .await
+            .unwrap();
+    }
+    assert!(store.claim_deliveries(100, lease).await.unwrap().is_empty());
+
+    store.finish_dispatches().await.unwrap();
+    let done = store.dispatch(org, everyone.id).await.unwrap();
+    assert_eq!(done.status, status::FINISHED);
+    assert_eq!(done.counts[delivery_status::SENT], 27);
+    assert_eq!(done.counts[delivery_status::FAILED], 2);
+    assert!(done.finished_at.is_some());
+
+    // The paused reminder is not finished with messages left; cancelling it is final.
+    assert_eq!(
+        store.dispatch(org, reminder.id).await.unwrap().status,
+        status::PAUSED
+    );
+    let cancelled = store
+        .dispatch_action(org, reminder.id, DispatchAction::Cancel, &Actor::cli())
+        .await
+        .unwrap();
+    assert_eq!(cancelled.counts[delivery_status::CANCELLED], 28);
+    assert!(
+        store
+            .dispatch_action(org, reminder.id, DispatchAction::Resume, &Actor::cli())
+            .await
+            .is_err()
+    );
+    // Another organisation cannot see it.
+    let other = app.org("globex", "globex.example").await;
+    assert!(store.dispatch(other, everyone.id).await.is_err());
+}
+
+#[test]
+fn backoff_doubles_with_jitter_and_a_cap() {
+    let p = RetryPolicy {
+        max_attempts: 8,
+        first_delay: Duration::seconds(30),
+        max_delay: Duration::minutes(10),
+    };
+    for (attempts, base) in [(1, 30), (2, 60), (3, 120), (6, 600), (20, 600)] {
+        let d = p.delay(attempts).num_milliseconds();
+        assert!(
+            (base * 1000..=base * 1250).contains(&d),
+            "attempt {attempts}: {d} ms"
+        );
+    }
+}

@@ -186,3 +186,114 @@ fn backoff_doubles_with_jitter_and_a_cap() {
         );
     }
 }
+
+#[tokio::test]
+async fn an_announcement_goes_out_with_a_one_click_unsubscribe_that_works() {
+    let app = TestApp::spawn_with(|c| {
+        // Links in mails must be https for List-Unsubscribe (RFC 8058).
+        c.server.public_url = "https://declic.test".into();
+    })
+    .await;
+    let live = live_campaign(&app, 5, "Atelier CV").await;
+    let org = OrgId(app.store.organization_by_slug("acme").await.unwrap().id);
+    import(&app, &live.token, 4).await;
+    let viewer = app
+        .token(
+            org,
+            "viewer@acme.example",
+            declic_storage::admins::Role::Viewer,
+        )
+        .await;
+    let path = format!("/api/v1/campaigns/{}/dispatches", live.campaign_id);
+    crate::support::json(app.post(&path, &viewer, serde_json::json!({})).await, 403).await;
+    let bad = crate::support::json(
+        app.post(&path, &live.token, serde_json::json!({"channel": "fax"}))
+            .await,
+        422,
+    )
+    .await;
+    assert!(bad.to_string().contains("channel"), "{bad}");
+    let d = crate::support::json(
+        app.post(&path, &live.token, serde_json::json!({})).await,
+        201,
+    )
+    .await;
+    assert_eq!(d["total"], 4);
+
+    declic::deliver(&app.state).await;
+    let done = crate::support::json(
+        app.get(&format!("/api/v1/dispatches/{}", d["id"]), &live.token)
+            .await,
+        200,
+    )
+    .await;
+    assert_eq!(done["status"], "finished", "{done}");
+    assert_eq!(done["counts"]["sent"], 4);
+
+    let mail = app
+        .mails_to("p2@acme.example")
+        .pop()
+        .expect("an announcement");
+    let raw = &mail.raw;
+    assert!(
+        raw.contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click"),
+        "{raw}"
+    );
+    let unsubscribe = raw
+        .lines()
+        .find_map(|l| l.strip_prefix("List-Unsubscribe: "))
+        .expect("a List-Unsubscribe header");
+    let url = unsubscribe
+        .trim()
+        .trim_start_matches('<')
+        .trim_end_matches('>')
+        .to_owned();
+    assert!(url.starts_with("https://declic.test/u/"), "{url}");
+    assert!(
+        mail.text.contains("https://declic.test/c/"),
+        "the mail-tagged link"
+    );
+    // The mail client's one-click POST, to this test server.
+    let local = url.replace("https://declic.test", &app.base);
+    let res = app
+        .client
+        .post(&local)
+        .body("List-Unsubscribe=One-Click")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    // The next announcement leaves her out.
+    let d2 = crate::support::json(
+        app.post(&path, &live.token, serde_json::json!({})).await,
+        201,
+    )
+    .await;
+    assert_eq!(d2["total"], 3);
+    // Another organisation cannot see or steer it.
+    let other = app.org("globex", "globex.example").await;
+    let other = app
+        .token(
+            other,
+            "hr@globex.example",
+            declic_storage::admins::Role::Owner,
+        )
+        .await;
+    crate::support::json(
+        app.get(&format!("/api/v1/dispatches/{}", d2["id"]), &other)
+            .await,
+        404,
+    )
+    .await;
+    crate::support::json(
+        app.post(
+            &format!("/api/v1/dispatches/{}/action", d2["id"]),
+            &other,
+            serde_json::json!({"action": "cancel"}),
+        )
+        .await,
+        404,
+    )
+    .await;
+}

@@ -147,12 +147,17 @@ impl TestApp {
             .try_init();
         let db = TestDb::new().await;
         let mut config = test_config(&db);
+        let default_url = config.server.public_url.clone();
         adjust(&mut config);
+        // A test may name its own public address (an https one, for links in mails).
+        let own_url = config.server.public_url != default_url;
         let store = Store::connect(&db.url, 5).await.unwrap();
         store.migrate().await.unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
-        config.server.public_url = format!("http://{addr}");
+        if !own_url {
+            config.server.public_url = format!("http://{addr}");
+        }
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let app = declic_http::AppState::new(declic_http::App::new(store.clone(), config).unwrap());
         let state = app.clone();

@@ -4,6 +4,7 @@
 //! map the result. Every route is listed in [`router`].
 
 mod controllers;
+pub mod deliveries;
 mod error;
 mod extract;
 mod metrics;

@@ -58,6 +58,11 @@ impl Notifier {
         let templates = MessageTemplates::load().map_err(|e| e.to_string())?;
         Ok(Self { mailer, templates })
     }
+
+    /// The message templates.
+    pub fn templates(&self) -> &MessageTemplates {
+        &self.templates
+    }
 }
 
 /// What the mails about one registration share.

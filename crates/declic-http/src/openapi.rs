@@ -7,7 +7,7 @@ use crate::controllers::{
     admins, associations, audit, campaigns, employees, health, missions, organization,
     registrations, tokens,
 };
-use crate::controllers::{ambassadors, posters, referrals};
+use crate::controllers::{ambassadors, dispatches, posters, referrals};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -25,6 +25,7 @@ use crate::controllers::{ambassadors, posters, referrals};
         registrations::links, registrations::create_link, registrations::list, registrations::export_csv, registrations::move_choice,
         ambassadors::invite, ambassadors::list, ambassadors::show,
         referrals::mark_attendance, referrals::figures, referrals::leaderboard, referrals::graph, referrals::campaign_svg,
+        dispatches::create, dispatches::show, dispatches::action,
         audit::list,
         posters::poster_pdf, posters::posters_zip, posters::flyers_pdf, posters::upload_logo,
     ),

@@ -16,7 +16,7 @@ use crate::controllers::{
     admins, associations, audit, campaigns, employees, health, missions, organization,
     registrations, tokens,
 };
-use crate::controllers::{ambassadors, posters, referrals};
+use crate::controllers::{ambassadors, dispatches, posters, referrals};
 use crate::{AppState, pages, public};
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -102,6 +102,9 @@ pub fn router(state: AppState) -> Router {
             "/campaigns/{id}/referrals.svg",
             get(referrals::campaign_svg),
         )
+        .route("/campaigns/{id}/dispatches", post(dispatches::create))
+        .route("/dispatches/{id}", get(dispatches::show))
+        .route("/dispatches/{id}/action", post(dispatches::action))
         .route("/audit", get(audit::list))
         .route("/campaigns/{id}/posters.pdf", get(posters::poster_pdf))
         .route("/campaigns/{id}/posters.zip", get(posters::posters_zip))

@@ -26,12 +26,13 @@ fn every_message_renders_in_both_languages() {
                 r.html.contains(&format!("href=\"{manage}\"")),
                 "{what}: html lacks the manage_url link"
             );
-            let ambassador = kind.as_str().starts_with("ambassador_");
-            let label = match (lang, ambassador) {
-                (Lang::Fr, false) => "Gérer mes inscriptions",
-                (Lang::En, false) => "Manage my registrations",
-                (Lang::Fr, true) => "Ma page d’ambassadeur",
-                (Lang::En, true) => "My ambassador page",
+            let label = match (lang, kind.as_str().split('_').next()) {
+                (Lang::Fr, Some("ambassador")) => "Ma page d’ambassadeur",
+                (Lang::En, Some("ambassador")) => "My ambassador page",
+                (Lang::Fr, Some("campaign")) => "Ne plus recevoir ces annonces",
+                (Lang::En, Some("campaign")) => "Stop these announcements",
+                (Lang::Fr, _) => "Gérer mes inscriptions",
+                (Lang::En, _) => "Manage my registrations",
             };
             assert!(r.text.contains(label) && r.html.contains(label), "{what}");
             let html_lang = format!("<html lang=\"{}\">", lang.as_str());

@@ -15,7 +15,7 @@ use clap::Parser;
 
 pub use cli::Cli;
 pub use demo::seed_demo;
-pub use scheduler::{expire_offers, send_reminders, start_scheduler};
+pub use scheduler::{deliver, expire_offers, send_reminders, start_scheduler};
 
 /// Runs the command line; returns the process exit code.
 pub fn main() -> ExitCode {

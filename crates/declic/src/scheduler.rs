@@ -43,8 +43,33 @@ pub async fn start_scheduler(state: AppState) -> anyhow::Result<Scheduler> {
             })
         })?)
         .await?;
+    // Every 5 seconds: due deliveries of running dispatches, a batch at a time.
+    let s = state.clone();
+    sched
+        .add(Job::new_async("*/5 * * * * *", move |_, _| {
+            let state = s.clone();
+            Box::pin(async move { deliver(&state).await })
+        })?)
+        .await?;
     sched.start().await?;
     Ok(Scheduler(sched))
+}
+
+/// Sends due deliveries until none is left or a minute has passed (the next tick
+/// continues; a tick that finds another still running overlaps harmlessly, since
+/// claims never hand out a row twice).
+pub async fn deliver(state: &AppState) {
+    let started = std::time::Instant::now();
+    while started.elapsed() < std::time::Duration::from_secs(60) {
+        match declic_http::deliveries::deliver_due(state, 100).await {
+            Ok(0) => break,
+            Ok(_) => {}
+            Err(e) => {
+                tracing::warn!(error = %e, "delivery batch failed");
+                break;
+            }
+        }
+    }
 }
 
 /// Passes lapsed seat offers on and mails the new ones.

@@ -5,6 +5,7 @@ pub mod ambassadors;
 pub mod associations;
 pub mod audit;
 pub mod campaigns;
+pub mod dispatches;
 pub mod employees;
 pub mod health;
 pub mod missions;

@@ -52,6 +52,7 @@ pub(super) fn message(kind: MessageKind) -> MessageFiles {
         MessageKind::DuoPartnerWaitlisted => message_files!("duo_partner_waitlisted"),
         MessageKind::AmbassadorInvitation => message_files!("ambassador_invitation"),
         MessageKind::AmbassadorSignIn => message_files!("ambassador_sign_in"),
+        MessageKind::CampaignAnnouncement => message_files!("campaign_announcement"),
     }
 }
 

@@ -74,11 +74,13 @@ pub enum MessageKind {
     AmbassadorInvitation,
     /// The single-use link that opens an ambassador's page.
     AmbassadorSignIn,
+    /// A campaign's announcement to its audience, with a one-click unsubscribe link.
+    CampaignAnnouncement,
 }
 
 impl MessageKind {
     /// Every message.
-    pub const ALL: [MessageKind; 10] = [
+    pub const ALL: [MessageKind; 11] = [
         MessageKind::ConfirmRegistration,
         MessageKind::SeatConfirmed,
         MessageKind::Waitlisted,
@@ -89,6 +91,7 @@ impl MessageKind {
         MessageKind::DuoPartnerWaitlisted,
         MessageKind::AmbassadorInvitation,
         MessageKind::AmbassadorSignIn,
+        MessageKind::CampaignAnnouncement,
     ];
 
     /// The folder name, snake_case.
@@ -104,6 +107,7 @@ impl MessageKind {
             MessageKind::DuoPartnerWaitlisted => "duo_partner_waitlisted",
             MessageKind::AmbassadorInvitation => "ambassador_invitation",
             MessageKind::AmbassadorSignIn => "ambassador_sign_in",
+            MessageKind::CampaignAnnouncement => "campaign_announcement",
         }
     }
 

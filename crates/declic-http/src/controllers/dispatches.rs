@@ -1,0 +1,90 @@
+//! Dispatches: send a campaign's announcement to its audience, follow, pause, resume, cancel.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use declic_storage::dispatches::{Dispatch, DispatchAction};
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use crate::AppState;
+use crate::error::ApiResult;
+use crate::extract::{Auth, Id, JsonBody, RequestId};
+
+fn default_channel() -> String {
+    "mail".into()
+}
+
+/// What to send.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewDispatch {
+    /// `mail` (the only per-person channel; Slack and Teams posts go to channels).
+    #[serde(default = "default_channel")]
+    pub channel: String,
+    /// A reminder: leave out people already registered for the campaign.
+    #[serde(default)]
+    pub exclude_registered: bool,
+}
+
+/// A pause, resume or cancel.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ActionBody {
+    pub action: DispatchAction,
+}
+
+/// Freezes the audience (minus opt-outs) and queues one delivery per person; the
+/// worker sends them in the background.
+#[utoipa::path(post, path = "/api/v1/campaigns/{id}/dispatches", tag = "dispatches", security(("bearer" = [])), params(("id" = i64, Path)), request_body = NewDispatch,
+    responses((status = 201, body = Dispatch), (status = 422, body = crate::Problem)))]
+pub async fn create(
+    State(state): State<AppState>,
+    auth: Auth,
+    rid: RequestId,
+    Id(id): Id,
+    JsonBody(b): JsonBody<NewDispatch>,
+) -> ApiResult<(StatusCode, Json<Dispatch>)> {
+    auth.require_manage()?;
+    let d = state
+        .store
+        .create_dispatch(
+            auth.org(),
+            id,
+            &b.channel,
+            b.exclude_registered,
+            &auth.actor(&rid),
+        )
+        .await?;
+    Ok((StatusCode::CREATED, Json(d)))
+}
+
+/// A dispatch with its deliveries counted by state.
+#[utoipa::path(get, path = "/api/v1/dispatches/{id}", tag = "dispatches", security(("bearer" = [])), params(("id" = i64, Path)),
+    responses((status = 200, body = Dispatch), (status = 404, body = crate::Problem)))]
+pub async fn show(
+    State(state): State<AppState>,
+    auth: Auth,
+    Id(id): Id,
+) -> ApiResult<Json<Dispatch>> {
+    Ok(Json(state.store.dispatch(auth.org(), id).await?))
+}
+
+/// Pauses, resumes or cancels a dispatch.
+#[utoipa::path(post, path = "/api/v1/dispatches/{id}/action", tag = "dispatches", security(("bearer" = [])), params(("id" = i64, Path)), request_body = ActionBody,
+    responses((status = 200, body = Dispatch), (status = 422, body = crate::Problem)))]
+pub async fn action(
+    State(state): State<AppState>,
+    auth: Auth,
+    rid: RequestId,
+    Id(id): Id,
+    JsonBody(b): JsonBody<ActionBody>,
+) -> ApiResult<Json<Dispatch>> {
+    auth.require_manage()?;
+    Ok(Json(
+        state
+            .store
+            .dispatch_action(auth.org(), id, b.action, &auth.actor(&rid))
+            .await?,
+    ))
+}

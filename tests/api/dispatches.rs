@@ -297,3 +297,58 @@ async fn an_announcement_goes_out_with_a_one_click_unsubscribe_that_works() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn due_calendar_steps_become_one_dispatch_each() {
+    use declic_storage::entity::campaign_step;
+    use sea_orm::{ActiveModelTrait, Set};
+
+    let app = TestApp::spawn().await;
+    let live = live_campaign(&app, 5, "Atelier CV").await;
+    import(&app, &live.token, 6).await;
+    register(&app, &live.link, "p1@acme.example", "P1", live.mission_id).await;
+    confirm_from_mail(&app, "p1@acme.example").await;
+    let store = &app.store;
+    let today = chrono::Utc::now().date_naive();
+    for (kind, days) in [
+        ("launch", -1),
+        ("reminder", 0),
+        ("last_call", 1),
+        ("mission_day", -1),
+    ] {
+        campaign_step::ActiveModel {
+            campaign_id: Set(live.campaign_id),
+            kind: Set(kind.into()),
+            scheduled_on: Set(today + Duration::days(days)),
+            note: Set(String::new()),
+            ..Default::default()
+        }
+        .insert(store.db())
+        .await
+        .unwrap();
+    }
+    let org = OrgId(store.organization_by_slug("acme").await.unwrap().id);
+
+    let created = store.dispatch_due_steps(today).await.unwrap();
+    assert_eq!(
+        created.len(),
+        2,
+        "the launch and today's reminder, not the mission day"
+    );
+    let launch = store.dispatch(org, created[0]).await.unwrap();
+    let reminder = store.dispatch(org, created[1]).await.unwrap();
+    assert_eq!(launch.total, 6);
+    assert_eq!(reminder.total, 5, "the reminder leaves out who registered");
+    // Ticks of two instances at once, and later ticks, create nothing more.
+    let (a, b) = tokio::join!(
+        store.dispatch_due_steps(today),
+        store.dispatch_due_steps(today)
+    );
+    assert!(a.unwrap().is_empty() && b.unwrap().is_empty());
+    // Tomorrow the last call is due.
+    let tomorrow = store
+        .dispatch_due_steps(today + Duration::days(1))
+        .await
+        .unwrap();
+    assert_eq!(tomorrow.len(), 1);
+}

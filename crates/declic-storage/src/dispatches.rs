@@ -138,6 +138,19 @@ impl Store {
         exclude_registered: bool,
         actor: &Actor,
     ) -> Result<Dispatch, StorageError> {
+        self.create_step_dispatch(org, campaign_id, channel, exclude_registered, None, actor)
+            .await
+    }
+
+    async fn create_step_dispatch(
+        &self,
+        org: OrgId,
+        campaign_id: i64,
+        channel: &str,
+        exclude_registered: bool,
+        step: Option<(&str, chrono::NaiveDate)>,
+        actor: &Actor,
+    ) -> Result<Dispatch, StorageError> {
         if !crate::opt_outs::CHANNELS.contains(&channel) {
             return Err(StorageError::invalid("channel", "unknown channel"));
         }
@@ -200,9 +213,17 @@ impl Store {
             created_at: Set(t),
             finished_at: Set(None),
             updated_at: Set(t),
+            step_kind: Set(step.map(|(k, _)| k.to_owned())),
+            step_on: Set(step.map(|(_, on)| on)),
             ..Default::default()
         };
-        let d = sea_orm::ActiveModelTrait::insert(d, &txn).await?;
+        let d =
+            sea_orm::ActiveModelTrait::insert(d, &txn)
+                .await
+                .map_err(StorageError::on_unique(
+                    "step",
+                    "this step was already dispatched",
+                ))?;
         for chunk in audience.chunks(1_000) {
             delivery::Entity::insert_many(chunk.iter().map(|(id, email)| delivery::ActiveModel {
                 organization_id: Set(org.0),
@@ -233,6 +254,68 @@ impl Store {
         .await?;
         txn.commit().await?;
         self.dispatch(org, d.id).await
+    }
+
+    /// Turns the calendar steps that are due into dispatches: for live campaigns
+    /// still open for sign-ups, each launch, reminder and last call dated today or
+    /// earlier gets one mail dispatch (reminders leave out the registered). At most
+    /// one per step and day, whatever the number of instances (a unique index).
+    /// Returns the dispatches created.
+    pub async fn dispatch_due_steps(
+        &self,
+        today: chrono::NaiveDate,
+    ) -> Result<Vec<i64>, StorageError> {
+        use declic_planning::CampaignStatus;
+        let live = campaign::Entity::find()
+            .filter(campaign::Column::Status.eq(CampaignStatus::Live.as_str()))
+            .all(self.db())
+            .await?;
+        let mut created = Vec::new();
+        for c in live {
+            if c.registration_closes.is_some_and(|cl| cl < today) {
+                continue;
+            }
+            let steps = crate::entity::campaign_step::Entity::find()
+                .filter(crate::entity::campaign_step::Column::CampaignId.eq(c.id))
+                .filter(crate::entity::campaign_step::Column::ScheduledOn.lte(today))
+                .filter(crate::entity::campaign_step::Column::Kind.is_in([
+                    "launch",
+                    "reminder",
+                    "last_call",
+                ]))
+                .all(self.db())
+                .await?;
+            for s in steps {
+                let done = dispatch::Entity::find()
+                    .filter(dispatch::Column::CampaignId.eq(c.id))
+                    .filter(dispatch::Column::StepKind.eq(s.kind.as_str()))
+                    .filter(dispatch::Column::StepOn.eq(s.scheduled_on))
+                    .count(self.db())
+                    .await?
+                    > 0;
+                if done {
+                    continue;
+                }
+                let reminder = s.kind != "launch";
+                match self
+                    .create_step_dispatch(
+                        OrgId(c.organization_id),
+                        c.id,
+                        "mail",
+                        reminder,
+                        Some((s.kind.as_str(), s.scheduled_on)),
+                        &Actor::scheduler(),
+                    )
+                    .await
+                {
+                    Ok(d) => created.push(d.id),
+                    // Another instance was faster.
+                    Err(StorageError::Invalid { .. }) => {}
+                    Err(e) => return Err(e),
+                }
+            }
+        }
+        Ok(created)
     }
 
     /// A dispatch of the organisation with its counts.

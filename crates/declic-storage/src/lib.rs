@@ -63,6 +63,15 @@ impl Actor {
             request_id: None,
         }
     }
+
+    /// The scheduler, acting on the campaign calendar.
+    pub fn scheduler() -> Self {
+        Self {
+            admin_id: None,
+            label: "scheduler".into(),
+            request_id: None,
+        }
+    }
 }
 
 /// A handle on the database; cheap to clone.

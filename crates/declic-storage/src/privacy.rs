@@ -274,6 +274,8 @@ pub const COLUMNS: &[(&str, &[(&str, Class)])] = &[
             ("created_at", NotPersonal),
             ("finished_at", NotPersonal),
             ("updated_at", NotPersonal),
+            ("step_kind", NotPersonal),
+            ("step_on", NotPersonal),
         ],
     ),
     (

@@ -55,10 +55,22 @@ pub async fn start_scheduler(state: AppState) -> anyhow::Result<Scheduler> {
     Ok(Scheduler(sched))
 }
 
-/// Sends due deliveries until none is left or a minute has passed (the next tick
+/// Turns due calendar steps into dispatches, then sends due deliveries until none
+/// is left or a minute has passed (the next tick
 /// continues; a tick that finds another still running overlaps harmlessly, since
 /// claims never hand out a row twice).
 pub async fn deliver(state: &AppState) {
+    match state
+        .store
+        .dispatch_due_steps(chrono::Utc::now().date_naive())
+        .await
+    {
+        Ok(created) if !created.is_empty() => {
+            tracing::info!(dispatches = ?created, "calendar steps dispatched");
+        }
+        Ok(_) => {}
+        Err(e) => tracing::warn!(error = %e, "calendar steps not dispatched"),
+    }
     let started = std::time::Instant::now();
     while started.elapsed() < std::time::Duration::from_secs(60) {
         match declic_http::deliveries::deliver_due(state, 100).await {

@@ -15,6 +15,7 @@ mod m0010_ambassadors;
 mod m0011_referral_indexes;
 mod m0012_opt_outs;
 mod m0013_dispatches;
+mod m0014_step_dispatches;
 
 /// All migrations, oldest first.
 pub struct Migrator;
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0011_referral_indexes::Migration),
             Box::new(m0012_opt_outs::Migration),
             Box::new(m0013_dispatches::Migration),
+            Box::new(m0014_step_dispatches::Migration),
         ]
     }
 }

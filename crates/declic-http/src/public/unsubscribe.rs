@@ -88,18 +88,28 @@ fn failed(e: StorageError, lang: Lang) -> Response {
     }
 }
 
-/// `GET /u/{token}`: the state and a button (a scanner opening the link changes nothing).
-pub async fn show(
-    State(state): State<AppState>,
-    Path(token): Path<String>,
-    Query(q): Query<LangQuery>,
-    headers: HeaderMap,
-) -> Response {
-    let lang = Lang::negotiate(q.lang.as_deref(), &headers);
-    let Some((org, employee, channel)) = parse(&state, &token) else {
+/// What a request does with the person's opt-out.
+enum Change {
+    /// Nothing: show where it stands.
+    Look,
+    OptOut,
+    OptBackIn,
+}
+
+async fn respond(state: &AppState, token: &str, lang: Lang, change: Change) -> Response {
+    let Some((org, employee, channel)) = parse(state, token) else {
         return invalid(lang);
     };
-    match state.store.is_opted_out(org, employee, &channel).await {
+    let store = &state.store;
+    let opted_out = match change {
+        Change::Look => store.is_opted_out(org, employee, &channel).await,
+        Change::OptOut => store.opt_out(org, employee, &channel).await.map(|()| true),
+        Change::OptBackIn => store
+            .opt_back_in(org, employee, &channel)
+            .await
+            .map(|()| false),
+    };
+    match opted_out {
         Ok(out) => render(
             StatusCode::OK,
             "unsubscribe",
@@ -110,6 +120,17 @@ pub async fn show(
     }
 }
 
+/// `GET /u/{token}`: the state and a button (a scanner opening the link changes nothing).
+pub async fn show(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    Query(q): Query<LangQuery>,
+    headers: HeaderMap,
+) -> Response {
+    let lang = Lang::negotiate(q.lang.as_deref(), &headers);
+    respond(&state, &token, lang, Change::Look).await
+}
+
 /// `POST /u/{token}`: records the opt-out (the mail client's one-click, or the button).
 pub async fn unsubscribe(
     State(state): State<AppState>,
@@ -118,18 +139,7 @@ pub async fn unsubscribe(
     headers: HeaderMap,
 ) -> Response {
     let lang = Lang::negotiate(q.lang.as_deref(), &headers);
-    let Some((org, employee, channel)) = parse(&state, &token) else {
-        return invalid(lang);
-    };
-    match state.store.opt_out(org, employee, &channel).await {
-        Ok(()) => render(
-            StatusCode::OK,
-            "unsubscribe",
-            lang,
-            json!({"title": text(lang, "unsubscribe_title"), "token": token, "opted_out": true}),
-        ),
-        Err(e) => failed(e, lang),
-    }
+    respond(&state, &token, lang, Change::OptOut).await
 }
 
 /// `POST /u/{token}/resubscribe`: takes the opt-out back.
@@ -140,16 +150,5 @@ pub async fn resubscribe(
     headers: HeaderMap,
 ) -> Response {
     let lang = Lang::negotiate(q.lang.as_deref(), &headers);
-    let Some((org, employee, channel)) = parse(&state, &token) else {
-        return invalid(lang);
-    };
-    match state.store.opt_back_in(org, employee, &channel).await {
-        Ok(()) => render(
-            StatusCode::OK,
-            "unsubscribe",
-            lang,
-            json!({"title": text(lang, "unsubscribe_title"), "token": token, "opted_out": false}),
-        ),
-        Err(e) => failed(e, lang),
-    }
+    respond(&state, &token, lang, Change::OptBackIn).await
 }

@@ -264,6 +264,20 @@ async fn an_announcement_goes_out_with_a_one_click_unsubscribe_that_works() {
         .await
         .unwrap();
     assert_eq!(res.status(), 200);
+    // Support can see what reached her.
+    let p2 = app
+        .store
+        .employee_by_email(org, "p2@acme.example")
+        .await
+        .unwrap();
+    let history = crate::support::json(
+        app.get(&format!("/api/v1/employees/{}/deliveries", p2.id), &viewer)
+            .await,
+        200,
+    )
+    .await;
+    assert_eq!(history[0]["status"], "sent", "{history}");
+    assert_eq!(history[0]["dispatch_id"], d["id"]);
     // The next announcement leaves her out.
     let d2 = crate::support::json(
         app.post(&path, &live.token, serde_json::json!({})).await,
@@ -282,6 +296,12 @@ async fn an_announcement_goes_out_with_a_one_click_unsubscribe_that_works() {
         .await;
     crate::support::json(
         app.get(&format!("/api/v1/dispatches/{}", d2["id"]), &other)
+            .await,
+        404,
+    )
+    .await;
+    crate::support::json(
+        app.get(&format!("/api/v1/employees/{}/deliveries", p2.id), &other)
             .await,
         404,
     )

@@ -104,6 +104,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/campaigns/{id}/dispatches", post(dispatches::create))
         .route("/dispatches/{id}", get(dispatches::show))
+        .route("/employees/{id}/deliveries", get(dispatches::of_employee))
         .route("/dispatches/{id}/action", post(dispatches::action))
         .route("/audit", get(audit::list))
         .route("/campaigns/{id}/posters.pdf", get(posters::poster_pdf))

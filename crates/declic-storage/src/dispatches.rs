@@ -14,8 +14,8 @@ use chrono::{DateTime, Duration, Utc};
 use rand::Rng;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect,
-    Set, Statement,
+    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set, Statement,
 };
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -568,4 +568,67 @@ impl Store {
 /// Errors are kept short: a reply line or two, not a whole transcript.
 fn clip(e: &str) -> String {
     e.chars().take(500).collect()
+}
+
+/// One delivery as support sees it ("did Marie get the reminder?").
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct DeliveryRecord {
+    pub dispatch_id: i64,
+    pub campaign_id: i64,
+    pub channel: String,
+    /// The calendar step, when the scheduler made the dispatch.
+    pub step_kind: Option<String>,
+    pub status: String,
+    pub attempts: i32,
+    pub last_error: Option<String>,
+    pub sent_at: Option<DateTime<Utc>>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl Store {
+    /// Every delivery to an employee of the organisation, newest first.
+    pub async fn deliveries_of(
+        &self,
+        org: OrgId,
+        employee_id: i64,
+    ) -> Result<Vec<DeliveryRecord>, StorageError> {
+        employee::Entity::find_by_id(employee_id)
+            .filter(employee::Column::OrganizationId.eq(org.0))
+            .one(self.db())
+            .await?
+            .ok_or(StorageError::NotFound("employee"))?;
+        let rows = delivery::Entity::find()
+            .filter(delivery::Column::OrganizationId.eq(org.0))
+            .filter(delivery::Column::EmployeeId.eq(employee_id))
+            .order_by_desc(delivery::Column::Id)
+            .limit(500)
+            .all(self.db())
+            .await?;
+        let ids: Vec<i64> = rows.iter().map(|r| r.dispatch_id).collect();
+        let dispatches: std::collections::HashMap<i64, dispatch::Model> = dispatch::Entity::find()
+            .filter(dispatch::Column::OrganizationId.eq(org.0))
+            .filter(dispatch::Column::Id.is_in(ids))
+            .all(self.db())
+            .await?
+            .into_iter()
+            .map(|d| (d.id, d))
+            .collect();
+        Ok(rows
+            .into_iter()
+            .filter_map(|r| {
+                let d = dispatches.get(&r.dispatch_id)?;
+                Some(DeliveryRecord {
+                    dispatch_id: d.id,
+                    campaign_id: d.campaign_id,
+                    channel: d.channel.clone(),
+                    step_kind: d.step_kind.clone(),
+                    status: r.status,
+                    attempts: r.attempts,
+                    last_error: r.last_error,
+                    sent_at: r.sent_at,
+                    updated_at: r.updated_at,
+                })
+            })
+            .collect())
+    }
 }

@@ -3,7 +3,7 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use declic_storage::dispatches::{Dispatch, DispatchAction};
+use declic_storage::dispatches::{DeliveryRecord, Dispatch, DispatchAction};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -87,4 +87,15 @@ pub async fn action(
             .dispatch_action(auth.org(), id, b.action, &auth.actor(&rid))
             .await?,
     ))
+}
+
+/// Every message sent (or tried) to an employee, newest first: for support.
+#[utoipa::path(get, path = "/api/v1/employees/{id}/deliveries", tag = "dispatches", security(("bearer" = [])), params(("id" = i64, Path)),
+    responses((status = 200, body = Vec<DeliveryRecord>), (status = 404, body = crate::Problem)))]
+pub async fn of_employee(
+    State(state): State<AppState>,
+    auth: Auth,
+    Id(id): Id,
+) -> ApiResult<Json<Vec<DeliveryRecord>>> {
+    Ok(Json(state.store.deliveries_of(auth.org(), id).await?))
 }

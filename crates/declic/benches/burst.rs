@@ -35,10 +35,13 @@
 //! Without `--bench` (e.g. `cargo test --benches`) the binary exits at once, so a test run
 //! never times anything.
 
+mod support;
+
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
+use support::with_database;
 
 use anyhow::{Context, anyhow, ensure};
 use declic_config::{LoadOptions, Secret};
@@ -1006,24 +1009,6 @@ async fn raw_commits(store: &Store, n: usize, offset: usize) -> anyhow::Result<T
         phase: Phase::end(n, started),
         latencies,
     })
-}
-
-/// `url` with its database name replaced by `name`.
-fn with_database(url: &str, name: &str) -> anyhow::Result<String> {
-    let (base, query) = match url.split_once('?') {
-        Some((b, q)) => (b, Some(q)),
-        None => (url, None),
-    };
-    let scheme_end = base.find("://").context("database URL has no scheme")? + 3;
-    let authority_end = base[scheme_end..]
-        .find('/')
-        .map_or(base.len(), |i| scheme_end + i);
-    let mut out = format!("{}/{name}", &base[..authority_end]);
-    if let Some(q) = query {
-        out.push('?');
-        out.push_str(q);
-    }
-    Ok(out)
 }
 
 fn env_or(var: &str, default: usize) -> anyhow::Result<usize> {

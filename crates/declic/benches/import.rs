@@ -9,10 +9,13 @@
 //! Without `--bench` (e.g. `cargo test --benches`) the binary exits at once, so a test run
 //! never times anything.
 
+mod support;
+
 use std::fmt::Write as _;
 use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
+use support::with_database;
 
 use anyhow::{Context, bail, ensure};
 use declic_storage::orgs::NewOrganization;
@@ -437,24 +440,6 @@ async fn pg_measure(
     }
     store.db().clone().close().await?;
     Ok(())
-}
-
-/// `url` with its database name replaced by `name`.
-fn with_database(url: &str, name: &str) -> anyhow::Result<String> {
-    let (base, query) = match url.split_once('?') {
-        Some((b, q)) => (b, Some(q)),
-        None => (url, None),
-    };
-    let scheme_end = base.find("://").context("database URL has no scheme")? + 3;
-    let authority_end = base[scheme_end..]
-        .find('/')
-        .map_or(base.len(), |i| scheme_end + i);
-    let mut out = format!("{}/{name}", &base[..authority_end]);
-    if let Some(q) = query {
-        out.push('?');
-        out.push_str(q);
-    }
-    Ok(out)
 }
 
 /// The benchmark file: a French HR export, semicolon-separated, UTF-8.

@@ -21,8 +21,11 @@
 //!
 //! Without `--bench` the binary exits at once, so a test run never times anything.
 
+mod support;
+
 use std::collections::HashSet;
 use std::time::{Duration, Instant};
+use support::with_database;
 
 use anyhow::{Context, ensure};
 use chrono::Utc;
@@ -461,21 +464,4 @@ fn main() -> anyhow::Result<()> {
         }
         anyhow::Ok(())
     })
-}
-
-fn with_database(url: &str, name: &str) -> anyhow::Result<String> {
-    let (base, query) = match url.split_once('?') {
-        Some((b, q)) => (b, Some(q)),
-        None => (url, None),
-    };
-    let scheme_end = base.find("://").context("database URL has no scheme")? + 3;
-    let authority_end = base[scheme_end..]
-        .find('/')
-        .map_or(base.len(), |i| scheme_end + i);
-    let mut out = format!("{}/{name}", &base[..authority_end]);
-    if let Some(q) = query {
-        out.push('?');
-        out.push_str(q);
-    }
-    Ok(out)
 }

@@ -1,7 +1,7 @@
 //! The one-time sign-in link, the page session and the account page.
 
 use axum::extract::{Form, Path, Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use declic_storage::Actor;
 use declic_storage::admins::Authenticated;
@@ -134,9 +134,11 @@ pub async fn submit(
     {
         Ok(session) => {
             let mut res = Redirect::to("/account").into_response();
-            set_cookie(
+            set_session(
+                &state,
                 &mut res,
-                &session_cookie(&state, &session, state.config.security.session_hours * 3600),
+                &session,
+                state.config.security.session_hours * 3600,
             );
             super::with_security_headers(res)
         }
@@ -144,36 +146,21 @@ pub async fn submit(
     }
 }
 
-fn session_cookie(state: &AppState, value: &str, max_age: u32) -> String {
-    let secure = if state.config.server.public_url.starts_with("https://") {
-        "; Secure"
-    } else {
-        ""
-    };
-    format!("{COOKIE}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}")
-}
-
-fn set_cookie(res: &mut Response, cookie: &str) {
-    if let Ok(v) = HeaderValue::from_str(cookie) {
-        res.headers_mut().append(header::SET_COOKIE, v);
-    }
+fn set_session(state: &AppState, res: &mut Response, value: &str, max_age: u32) {
+    super::set_cookie(
+        res,
+        &state.config.server.public_url,
+        COOKIE,
+        "/",
+        value,
+        i64::from(max_age),
+    );
 }
 
 fn session_token(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .find_map(|c| {
-            c.trim()
-                .strip_prefix(&format!("{COOKIE}="))
-                .map(str::to_owned)
-        })
-        .filter(|t| !t.is_empty() && t.len() <= 200)
+    super::cookie_value(headers, COOKIE)
 }
 
-/// The CSRF token for a session: an HMAC of the session under the server secret.
 /// The HMAC behind a session's CSRF token, keyed with the server secret.
 fn csrf_mac(state: &AppState, session: &str) -> Option<Hmac<Sha256>> {
     let mut mac =
@@ -332,6 +319,6 @@ pub async fn sign_out(
         }
     }
     let mut res = message(StatusCode::OK, lang, "signed_out_title", "signed_out");
-    set_cookie(&mut res, &session_cookie(&state, "", 0));
+    set_session(&state, &mut res, "", 0);
     res
 }

@@ -3,7 +3,7 @@
 //! own figures, and their choices (say yes, leaderboard, opt out).
 
 use axum::extract::{Form, Path, Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use declic_planning::{CampaignStatus, Channel};
 use declic_storage::ambassadors::{AmbassadorChoice, AmbassadorSession, status};
@@ -52,30 +52,19 @@ fn internal(e: impl std::fmt::Display) -> Response {
     )
 }
 
-fn cookie(state: &AppState, value: &str, max_age: u32) -> Option<HeaderValue> {
-    let secure = if state.config.server.public_url.starts_with("https://") {
-        "; Secure"
-    } else {
-        ""
-    };
-    HeaderValue::from_str(&format!(
-        "{COOKIE}={value}; Path=/a; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}"
-    ))
-    .ok()
+fn set_session(state: &AppState, res: &mut Response, value: &str, max_age: u32) {
+    super::set_cookie(
+        res,
+        &state.config.server.public_url,
+        COOKIE,
+        "/a",
+        value,
+        i64::from(max_age),
+    );
 }
 
 fn session_token(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .find_map(|c| {
-            c.trim()
-                .strip_prefix(&format!("{COOKIE}="))
-                .map(str::to_owned)
-        })
-        .filter(|t| !t.is_empty() && t.len() <= 200)
+    super::cookie_value(headers, COOKIE)
 }
 
 async fn current(
@@ -191,9 +180,7 @@ pub async fn login(
     match state.store.ambassador_sign_in(&token, hours).await {
         Ok(Some((session, _))) => {
             let mut res = Redirect::to(&format!("/a?lang={}", lang_code(lang))).into_response();
-            if let Some(c) = cookie(&state, &session, hours * 3600) {
-                res.headers_mut().append(header::SET_COOKIE, c);
-            }
+            set_session(&state, &mut res, &session, hours * 3600);
             super::with_security_headers(res)
         }
         Ok(None) => message(
@@ -373,9 +360,7 @@ async fn decide(
     {
         Ok(a) if a.status == status::OPTED_OUT => {
             let mut res = message(StatusCode::OK, lang, "amb_opted_out_title", "amb_opted_out");
-            if let Some(c) = cookie(state, "", 0) {
-                res.headers_mut().append(header::SET_COOKIE, c);
-            }
+            set_session(state, &mut res, "", 0);
             res
         }
         Ok(a) => {
@@ -472,8 +457,6 @@ pub async fn sign_out(
         }
     }
     let mut res = message(StatusCode::OK, lang, "signed_out_title", "signed_out");
-    if let Some(c) = cookie(&state, "", 0) {
-        res.headers_mut().append(header::SET_COOKIE, c);
-    }
+    set_session(&state, &mut res, "", 0);
     res
 }

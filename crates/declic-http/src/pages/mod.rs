@@ -184,6 +184,40 @@ pub fn message(status: StatusCode, lang: Lang, title_key: &str, message_key: &st
     )
 }
 
+/// The value of cookie `name` in the request, if present (at most 200 characters).
+pub(crate) fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
+    let prefix = format!("{name}=");
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .find_map(|c| c.trim().strip_prefix(&prefix).map(str::to_owned))
+        .filter(|t| !t.is_empty() && t.len() <= 200)
+}
+
+/// Sets cookie `name` on `path`: HttpOnly, SameSite=Lax, Secure when served over https.
+/// A `max_age` of 0 with an empty value removes it.
+pub(crate) fn set_cookie(
+    res: &mut Response,
+    public_url: &str,
+    name: &str,
+    path: &str,
+    value: &str,
+    max_age: i64,
+) {
+    let secure = if public_url.starts_with("https://") {
+        "; Secure"
+    } else {
+        ""
+    };
+    let cookie =
+        format!("{name}={value}; Path={path}; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}");
+    if let Ok(v) = HeaderValue::from_str(&cookie) {
+        res.headers_mut().append(header::SET_COOKIE, v);
+    }
+}
+
 /// Headers every page carries: no framing, no referrer (links hold tokens), a strict CSP.
 pub fn with_security_headers(mut res: Response) -> Response {
     let h = res.headers_mut();

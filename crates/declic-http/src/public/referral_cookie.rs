@@ -4,7 +4,7 @@
 //! ambassador's id and the time, signed; nothing is stored on the server until the
 //! person registers.
 
-use axum::http::{HeaderMap, HeaderValue, header};
+use axum::http::HeaderMap;
 use axum::response::Response;
 use declic_referral::{LinkUse, PersonId};
 use hmac::{Hmac, Mac};
@@ -31,13 +31,7 @@ fn window_secs(state: &AppState) -> i64 {
 /// The remembered link use for `campaign_id`, when the cookie is there, signed by
 /// us and within the window.
 pub fn read(state: &AppState, headers: &HeaderMap, campaign_id: i64) -> Option<LinkUse> {
-    let prefix = format!("{}=", name(campaign_id));
-    let value = headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .find_map(|c| c.trim().strip_prefix(&prefix).map(str::to_owned))?;
+    let value = crate::pages::cookie_value(headers, &name(campaign_id))?;
     let mut parts = value.splitn(3, '.');
     let ambassador = parts.next()?.parse::<i64>().ok()?;
     let at = parts.next()?.parse::<i64>().ok()?;
@@ -71,19 +65,14 @@ pub fn remember(
         return;
     };
     let sig = hex::encode(&m.finalize().into_bytes()[..16]);
-    let secure = if state.config.server.public_url.starts_with("https://") {
-        "; Secure"
-    } else {
-        ""
-    };
-    let cookie = format!(
-        "{}={ambassador}.{at}.{sig}; Path=/c/; HttpOnly; SameSite=Lax; Max-Age={}{secure}",
-        name(campaign_id),
-        window_secs(state)
+    crate::pages::set_cookie(
+        res,
+        &state.config.server.public_url,
+        &name(campaign_id),
+        "/c/",
+        &format!("{ambassador}.{at}.{sig}"),
+        window_secs(state),
     );
-    if let Ok(v) = HeaderValue::from_str(&cookie) {
-        res.headers_mut().append(header::SET_COOKIE, v);
-    }
 }
 
 /// [`uses`], keeping only ambassadors who are active now: the link of someone who

@@ -372,3 +372,198 @@ async fn due_calendar_steps_become_one_dispatch_each() {
         .unwrap();
     assert_eq!(tomorrow.len(), 1);
 }
+
+/// Runs `declic ARGS` on the test's database and returns (exit code, stdout, stderr).
+fn run(app: &TestApp, args: &[&str]) -> (i32, String, String) {
+    let out = crate::delivery_faults::command(app)
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[tokio::test]
+async fn the_operator_previews_sends_pauses_resumes_and_follows_from_the_command_line() {
+    let app = TestApp::spawn().await;
+    let live = live_campaign(&app, 5, "Atelier CV").await;
+    import(&app, &live.token, 12).await;
+    register(&app, &live.link, "p1@acme.example", "P1", live.mission_id).await;
+    confirm_from_mail(&app, "p1@acme.example").await;
+    let cid = live.campaign_id.to_string();
+
+    // Preview: the reminder as P3 gets it, and as a sample person in English.
+    let (code, out, err) = run(
+        &app,
+        &[
+            "dispatch",
+            "preview",
+            "--org",
+            "acme",
+            "--campaign",
+            &cid,
+            "--step",
+            "reminder",
+            "--email",
+            "p3@acme.example",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("message: campaign_reminder (fr), audience now: 11"),
+        "{out}"
+    );
+    assert!(out.contains("Bonjour P3"), "{out}");
+    assert!(out.contains("Atelier CV"), "the missions are listed: {out}");
+    assert!(
+        out.contains("/u/preview"),
+        "no working unsubscribe link in a preview: {out}"
+    );
+    let (code, out, _) = run(
+        &app,
+        &[
+            "dispatch",
+            "preview",
+            "--org",
+            "acme",
+            "--campaign",
+            &cid,
+            "--lang",
+            "en",
+        ],
+    );
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("message: campaign_announcement (en), audience now: 12"),
+        "{out}"
+    );
+    let (code, _, err) = run(
+        &app,
+        &[
+            "dispatch",
+            "preview",
+            "--org",
+            "acme",
+            "--campaign",
+            &cid,
+            "--step",
+            "teaser",
+        ],
+    );
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("step: use launch, reminder or last_call"),
+        "{err}"
+    );
+
+    // Send the reminder without waiting: queued for the service.
+    let (code, out, err) = run(
+        &app,
+        &[
+            "dispatch",
+            "send",
+            "--org",
+            "acme",
+            "--campaign",
+            &cid,
+            "--step",
+            "reminder",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("reminder mail to 11 recipients"), "{out}");
+    let id: String = out.split_whitespace().nth(1).unwrap().to_owned();
+    let (_, out, _) = run(&app, &["dispatch", "pause", "--org", "acme", &id]);
+    assert!(out.contains(": paused, 0/11 done"), "{out}");
+    // Paused: the worker leaves it alone.
+    assert_eq!(
+        declic_http::deliveries::deliver_due(&app.state)
+            .await
+            .unwrap(),
+        0
+    );
+    let (_, out, _) = run(&app, &["dispatch", "resume", "--org", "acme", &id]);
+    assert!(out.contains(": sending,"), "{out}");
+    declic::deliver(&app.state).await;
+    let (code, out, _) = run(
+        &app,
+        &["dispatch", "status", "--org", "acme", &id, "--watch"],
+    );
+    assert_eq!(code, 0);
+    assert!(
+        out.contains(
+            "(campaign 1, reminder, mail): finished, 11/11 done: queued 0 · sending 0 · sent 11"
+        ),
+        "{out}"
+    );
+    assert_eq!(app.mails_to("p3@acme.example").len(), 1);
+    assert!(
+        app.mails_to("p3@acme.example")[0]
+            .subject
+            .contains("il reste des places")
+    );
+    // The registered colleague got no reminder.
+    assert!(
+        app.mails_to("p1@acme.example")
+            .iter()
+            .all(|m| !m.subject.contains("il reste des places"))
+    );
+    // The list, and finished dispatches refuse changes.
+    let (_, out, _) = run(&app, &["dispatch", "status", "--org", "acme"]);
+    assert!(out.starts_with(&format!("dispatch {id} ")), "{out}");
+    let (code, _, err) = run(&app, &["dispatch", "cancel", "--org", "acme", &id]);
+    assert_eq!(code, 1);
+    assert!(err.contains("this dispatch is over"), "{err}");
+
+    // The reminder step of the calendar, if any, is now done: sending the launch
+    // with --wait delivers from the command line, once.
+    let (code, out, err) = run(
+        &app,
+        &[
+            "dispatch",
+            "send",
+            "--org",
+            "acme",
+            "--campaign",
+            &cid,
+            "--wait",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("finished, 12/12 done"), "{out}");
+    assert_eq!(app.mails_to("p5@acme.example").len(), 2);
+}
+
+#[tokio::test]
+async fn an_opt_out_or_an_erasure_after_the_audience_was_frozen_still_stops_the_mail() {
+    let app = TestApp::spawn().await;
+    let live = live_campaign(&app, 5, "Atelier CV").await;
+    let org = OrgId(app.store.organization_by_slug("acme").await.unwrap().id);
+    import(&app, &live.token, 5).await;
+    let d = app
+        .store
+        .create_dispatch(org, live.campaign_id, "mail", false, &Actor::cli())
+        .await
+        .unwrap();
+    assert_eq!(d.total, 5);
+    let p1 = app
+        .store
+        .employee_by_email(org, "p1@acme.example")
+        .await
+        .unwrap();
+    app.store.opt_out(org, p1.id, "mail").await.unwrap();
+    app.store
+        .erase_person(org, "p2@acme.example", &Actor::cli())
+        .await
+        .unwrap();
+    declic::deliver(&app.state).await;
+    let done = app.store.dispatch(org, d.id).await.unwrap();
+    assert_eq!(done.status, status::FINISHED);
+    assert_eq!(done.counts[delivery_status::SENT], 3);
+    assert_eq!(done.counts[delivery_status::CANCELLED], 2);
+    assert!(app.mails_to("p1@acme.example").is_empty());
+    assert!(app.mails().iter().all(|m| !m.to.contains("erased")));
+}

@@ -32,6 +32,37 @@ impl SmtpServer {
         super::mail::read_dir(&self.maildir.join("new"))
     }
 
+    /// Stops the server (it refuses connections until started again with [`start_on`]).
+    pub fn stop(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// How many mails arrived so far, without reading them.
+    pub fn count(&self) -> usize {
+        std::fs::read_dir(self.maildir.join("new")).map_or(0, |d| d.count())
+    }
+
+    /// The recipient of every mail received, read from the `To:` header only.
+    pub fn recipients(&self) -> Vec<String> {
+        let Ok(entries) = std::fs::read_dir(self.maildir.join("new")) else {
+            return vec![];
+        };
+        entries
+            .filter_map(Result::ok)
+            .filter_map(|e| std::fs::read_to_string(e.path()).ok())
+            .filter_map(|raw| {
+                raw.lines()
+                    .take_while(|l| !l.is_empty())
+                    .find_map(|l| l.strip_prefix("To: ").map(str::to_owned))
+            })
+            .map(|to| match (to.rfind('<'), to.rfind('>')) {
+                (Some(a), Some(b)) if b > a => to[a + 1..b].to_owned(),
+                _ => to,
+            })
+            .collect()
+    }
+
     /// Waits until `n` mails arrived (delivery to the Maildir is asynchronous).
     pub fn wait_for(&self, n: usize) -> Vec<super::mail::ReceivedMail> {
         let deadline = Instant::now() + Duration::from_secs(10);
@@ -62,49 +93,80 @@ fn python() -> Option<String> {
 
 /// Starts a server writing into `dir/maildir`, or None when aiosmtpd is missing outside CI.
 pub fn start(dir: &Path) -> Option<SmtpServer> {
-    let Some(python) = python() else {
-        if std::env::var("DECLIC_TEST_SMTP").is_ok_and(|v| v == "1") {
-            panic!(
-                "DECLIC_TEST_SMTP=1 but no Python with aiosmtpd: apt-get install -y python3-aiosmtpd"
-            );
-        }
-        eprintln!("notice: SMTP test skipped (install python3-aiosmtpd to run it)");
-        return None;
-    };
-    let maildir = dir.join("maildir");
+    let python = python_or_skip()?;
     for _ in 0..5 {
         let port = TcpListener::bind("127.0.0.1:0")
             .ok()?
             .local_addr()
             .ok()?
             .port();
-        let child = Command::new(&python)
-            .args([
-                "-m",
-                "aiosmtpd",
-                "-n",
-                "-l",
-                &format!("127.0.0.1:{port}"),
-                "-c",
-                "aiosmtpd.handlers.Mailbox",
-            ])
-            .arg(&maildir)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .ok()?;
-        let server = SmtpServer {
-            child,
-            port,
-            maildir: maildir.clone(),
-        };
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while Instant::now() < deadline {
-            if TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                return Some(server);
-            }
-            std::thread::sleep(Duration::from_millis(50));
+        if let Some(server) = spawn(&python, dir, port) {
+            return Some(server);
         }
     }
     panic!("aiosmtpd did not start listening");
+}
+
+/// Starts a server on a given port (a restart after [`SmtpServer::stop`]), writing
+/// into the same Maildir.
+pub fn start_on(dir: &Path, port: u16) -> Option<SmtpServer> {
+    let python = python_or_skip()?;
+    // The old process may take a moment to release the port.
+    for _ in 0..20 {
+        if let Some(server) = spawn(&python, dir, port) {
+            return Some(server);
+        }
+        std::thread::sleep(Duration::from_millis(250));
+    }
+    panic!("aiosmtpd did not start listening on {port}");
+}
+
+fn python_or_skip() -> Option<String> {
+    let python = python();
+    if python.is_none() {
+        if std::env::var("DECLIC_TEST_SMTP").is_ok_and(|v| v == "1") {
+            panic!(
+                "DECLIC_TEST_SMTP=1 but no Python with aiosmtpd: apt-get install -y python3-aiosmtpd"
+            );
+        }
+        eprintln!("notice: SMTP test skipped (install python3-aiosmtpd to run it)");
+    }
+    python
+}
+
+fn spawn(python: &str, dir: &Path, port: u16) -> Option<SmtpServer> {
+    let maildir = dir.join("maildir");
+    let child = Command::new(python)
+        .args([
+            "-m",
+            "aiosmtpd",
+            "-n",
+            "-l",
+            &format!("127.0.0.1:{port}"),
+            "-c",
+            "aiosmtpd.handlers.Mailbox",
+        ])
+        .arg(&maildir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .ok()?;
+    let mut server = SmtpServer {
+        child,
+        port,
+        maildir,
+    };
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while Instant::now() < deadline {
+        if let Ok(Some(_)) = server.child.try_wait() {
+            // Exited: the port is taken.
+            return None;
+        }
+        if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return Some(server);
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let _ = server.child.kill();
+    None
 }

@@ -121,6 +121,30 @@ fn check(config: &Config) -> Result<(), ConfigError> {
             });
         }
     }
+    let d = &config.delivery;
+    for (key, value) in [
+        ("delivery.batch_size", u64::from(d.batch_size)),
+        ("delivery.lease_secs", d.lease_secs),
+        ("delivery.mail_concurrency", u64::from(d.mail_concurrency)),
+        (
+            "delivery.webhook_concurrency",
+            u64::from(d.webhook_concurrency),
+        ),
+        ("delivery.max_attempts", u64::from(d.max_attempts)),
+    ] {
+        if value == 0 {
+            return Err(ConfigError::BadValue {
+                key,
+                reason: "it must be at least 1".into(),
+            });
+        }
+    }
+    if d.retry_first_secs > d.retry_max_secs {
+        return Err(ConfigError::BadValue {
+            key: "delivery.retry_first_secs",
+            reason: "it must not exceed delivery.retry_max_secs".into(),
+        });
+    }
     if !(config.server.public_url.starts_with("http://")
         || config.server.public_url.starts_with("https://"))
     {

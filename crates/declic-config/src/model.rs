@@ -17,6 +17,7 @@ pub struct Config {
     pub registration: RegistrationConfig,
     pub limits: LimitsConfig,
     pub mail: MailConfig,
+    pub delivery: DeliveryConfig,
     pub log: LogConfig,
 }
 
@@ -98,6 +99,19 @@ pub struct LimitsConfig {
     pub sign_in_per_minute: u32,
     pub sign_in_burst: u32,
     pub per_email_per_hour: u32,
+}
+
+/// `[delivery]`: how campaign messages leave the delivery queue.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct DeliveryConfig {
+    pub batch_size: u32,
+    pub lease_secs: u64,
+    pub mail_concurrency: u32,
+    pub mail_per_second: u32,
+    pub webhook_concurrency: u32,
+    pub max_attempts: u32,
+    pub retry_first_secs: u64,
+    pub retry_max_secs: u64,
 }
 
 /// `[mail]`.

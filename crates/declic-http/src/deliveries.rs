@@ -1,26 +1,72 @@
 //! The delivery worker: claims due deliveries, renders each message in the
 //! recipient's language, sends it (mail with a one-click unsubscribe link, RFC 8058)
-//! and records the outcome; then marks finished the dispatches with nothing left.
+//! and records the outcomes; then marks finished the dispatches with nothing left.
 //! The scheduler calls [`deliver_due`] on every tick; several instances may do so at
 //! once (the claim keeps them apart).
+//!
+//! Within a batch, up to `[delivery] mail_concurrency` mails are in flight at once
+//! (each on its own pooled SMTP connection), paced by `mail_per_second` when set;
+//! the outcomes of a batch are written in one transaction.
+
+use std::collections::HashMap;
+use std::num::NonZeroU32;
+use std::sync::Arc;
 
 use chrono::Duration;
+use declic_config::DeliveryConfig;
 use declic_messaging::templates::{Lang as MailLang, MessageKind};
 use declic_messaging::{OutgoingMail, SendError};
 use declic_planning::Channel;
 use declic_storage::dispatches::{ClaimedDelivery, Outcome, RetryPolicy};
 use declic_storage::{OrgId, StorageError};
-use serde_json::json;
+use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
+use serde_json::{Value, json};
+
+use crate::public::texts;
+use tokio::task::JoinSet;
 
 use crate::AppState;
 
-/// How long a claimed delivery is reserved for this worker.
-const LEASE_MINUTES: i64 = 5;
+/// The worker's settings, from `[delivery]`, and its pace, shared by every batch
+/// of this process.
+pub struct DeliverySettings {
+    /// Deliveries claimed at a time.
+    pub batch: u64,
+    /// How long a claimed delivery is reserved for this worker.
+    pub lease: Duration,
+    /// How temporary failures are retried.
+    pub policy: RetryPolicy,
+    mail_concurrency: usize,
+    mail_pace: Option<DefaultDirectRateLimiter>,
+}
+
+impl DeliverySettings {
+    /// From `[delivery]` (values already checked to be at least 1).
+    pub fn new(c: &DeliveryConfig) -> Self {
+        Self {
+            batch: u64::from(c.batch_size.max(1)),
+            lease: Duration::seconds(i64::try_from(c.lease_secs).unwrap_or(i64::MAX / 1000)),
+            policy: RetryPolicy {
+                max_attempts: i32::try_from(c.max_attempts.max(1)).unwrap_or(i32::MAX),
+                first_delay: secs(c.retry_first_secs),
+                max_delay: secs(c.retry_max_secs),
+            },
+            mail_concurrency: usize::try_from(c.mail_concurrency.max(1)).unwrap_or(1),
+            mail_pace: NonZeroU32::new(c.mail_per_second)
+                .map(|n| RateLimiter::direct(Quota::per_second(n).allow_burst(NonZeroU32::MIN))),
+        }
+    }
+}
+
+fn secs(s: u64) -> Duration {
+    Duration::seconds(i64::try_from(s).unwrap_or(i64::MAX / 1000))
+}
 
 /// What the messages of one dispatch share, looked up once per batch.
 struct Shared {
     channel: String,
-    catalog: std::sync::Arc<declic_storage::CampaignCatalog>,
+    kind: MessageKind,
+    catalog: Arc<declic_storage::CampaignCatalog>,
     /// The campaign's mail-tagged link, without the language.
     campaign_url: String,
 }
@@ -28,81 +74,244 @@ struct Shared {
 async fn shared(state: &AppState, d: &ClaimedDelivery) -> Result<Shared, StorageError> {
     let org = OrgId(d.organization_id);
     let dispatch = state.store.dispatch(org, d.dispatch_id).await?;
-    let catalog = state
-        .store
-        .campaign_catalog(org, dispatch.campaign_id)
-        .await?;
+    shared_for(
+        state,
+        org,
+        dispatch.campaign_id,
+        dispatch.step_kind.as_deref(),
+        dispatch.channel,
+    )
+    .await
+}
+
+async fn shared_for(
+    state: &AppState,
+    org: OrgId,
+    campaign_id: i64,
+    step: Option<&str>,
+    channel: String,
+) -> Result<Shared, StorageError> {
+    let catalog = state.store.campaign_catalog(org, campaign_id).await?;
     let link = state
         .store
-        .ensure_link(org, dispatch.campaign_id, Channel::Mail, None, None)
+        .ensure_link(org, campaign_id, Channel::Mail, None, None)
         .await?;
     Ok(Shared {
-        channel: dispatch.channel,
+        channel,
+        kind: MessageKind::for_step(step),
         catalog,
         campaign_url: format!("{}/c/{}", crate::public::base_url(state), link.code),
     })
 }
 
-/// Sends up to `batch` due deliveries; returns how many were tried.
-pub async fn deliver_due(state: &AppState, batch: u64) -> Result<usize, StorageError> {
+/// A campaign message as one person (or a sample person) would get it.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct Preview {
+    /// `mail`.
+    pub channel: String,
+    /// The message: `campaign_announcement`, `campaign_reminder` or `campaign_last_call`.
+    pub message: String,
+    /// `fr` or `en`.
+    pub language: String,
+    /// The audience the step would reach now (active, in the campaign's filter, not
+    /// opted out; for reminders, not registered).
+    pub audience: u64,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+/// Renders the message of a step (`launch`, `reminder`, `last_call`) for a
+/// recipient of the organisation, or for a sample person. The unsubscribe link is
+/// a placeholder: a preview must not carry a working one.
+pub async fn preview(
+    state: &AppState,
+    org: OrgId,
+    campaign_id: i64,
+    step: &str,
+    channel: &str,
+    employee_id: Option<i64>,
+    lang: Option<MailLang>,
+) -> Result<Preview, StorageError> {
+    if !declic_storage::dispatches::STEP_KINDS.contains(&step) {
+        return Err(StorageError::invalid(
+            "step",
+            "use launch, reminder or last_call",
+        ));
+    }
+    if channel != "mail" {
+        return Err(StorageError::invalid("channel", "unknown channel"));
+    }
+    let shared = shared_for(state, org, campaign_id, Some(step), channel.to_owned()).await?;
+    let (first_name, language) = match employee_id {
+        Some(id) => {
+            let e = state.store.employee(org, id).await?;
+            (e.first_name, e.language)
+        }
+        None => ("Camille".to_owned(), None),
+    };
+    let lang = lang.unwrap_or_else(|| recipient_lang(&shared, language.as_deref()));
+    let placeholder = format!("{}/u/preview", crate::public::base_url(state));
+    let data = campaign_data(&shared, &first_name, lang, &placeholder);
+    let rendered = state
+        .notifier
+        .templates()
+        .render(shared.kind, lang, &data)
+        .map_err(|e| StorageError::invalid("template", e.to_string()))?;
+    let audience = state
+        .store
+        .message_audience_size(org, campaign_id, channel, step != "launch")
+        .await?;
+    Ok(Preview {
+        channel: channel.to_owned(),
+        message: shared.kind.as_str().to_owned(),
+        language: lang.as_str().to_owned(),
+        audience,
+        subject: rendered.subject,
+        text: rendered.text,
+        html: rendered.html,
+    })
+}
+
+fn recipient_lang(shared: &Shared, language: Option<&str>) -> MailLang {
+    match language {
+        Some("en") => MailLang::En,
+        Some("fr") => MailLang::Fr,
+        _ if shared.catalog.organization.default_language == "en" => MailLang::En,
+        _ => MailLang::Fr,
+    }
+}
+
+/// Sends one batch of due deliveries; returns how many were tried (0: nothing due).
+pub async fn deliver_due(state: &AppState) -> Result<usize, StorageError> {
+    let settings = &state.delivery;
     let claimed = state
         .store
-        .claim_deliveries(batch, Duration::minutes(LEASE_MINUTES))
+        .claim_deliveries(settings.batch, settings.lease)
         .await?;
-    let policy = RetryPolicy::default();
-    let mut per_dispatch: std::collections::HashMap<i64, Result<Shared, String>> =
-        std::collections::HashMap::new();
+    if claimed.is_empty() {
+        state.store.finish_dispatches().await?;
+        return Ok(0);
+    }
+    let mut per_dispatch: HashMap<i64, Result<Arc<Shared>, String>> = HashMap::new();
     for d in &claimed {
         if let std::collections::hash_map::Entry::Vacant(slot) = per_dispatch.entry(d.dispatch_id) {
-            slot.insert(shared(state, d).await.map_err(|e| e.to_string()));
+            let s = shared(state, d).await;
+            slot.insert(s.map(Arc::new).map_err(|e| e.to_string()));
         }
-        let outcome = match per_dispatch.get(&d.dispatch_id) {
-            Some(Ok(s)) => match deliver(state, d, s).await {
+    }
+    let ids: Vec<i64> = claimed.iter().map(|d| d.employee_id).collect();
+    let people = state.store.recipients_brief(&ids).await?;
+    let tried = claimed.len();
+    let mut outcomes = Vec::with_capacity(tried);
+    let mut in_flight: JoinSet<(ClaimedDelivery, Outcome)> = JoinSet::new();
+    for d in claimed {
+        let shared = match per_dispatch.get(&d.dispatch_id) {
+            Some(Ok(s)) => Arc::clone(s),
+            // The store failing is the database's problem, not the recipient's: retry later.
+            Some(Err(e)) => {
+                let e = e.clone();
+                outcomes.push((d, Outcome::Temporary(e)));
+                continue;
+            }
+            None => {
+                outcomes.push((d, Outcome::Temporary("dispatch not loaded".into())));
+                continue;
+            }
+        };
+        let Some(person) = people.get(&d.employee_id).cloned() else {
+            outcomes.push((d, Outcome::Permanent("recipient no longer exists".into())));
+            continue;
+        };
+        while in_flight.len() >= settings.mail_concurrency {
+            collect(in_flight.join_next().await, &mut outcomes);
+        }
+        if let Some(pace) = &settings.mail_pace {
+            pace.until_ready().await;
+        }
+        let state = state.clone();
+        in_flight.spawn(async move {
+            let outcome = match deliver(&state, &d, &shared, person).await {
                 Ok(()) => Outcome::Sent,
                 Err(SendError::Temporary(e)) => Outcome::Temporary(e),
                 Err(SendError::Permanent(e)) => Outcome::Permanent(e),
-            },
-            // The store failing is the database's problem, not the recipient's: retry later.
-            Some(Err(e)) => Outcome::Temporary(e.clone()),
-            None => Outcome::Temporary("dispatch not loaded".into()),
-        };
-        state.store.record_delivery(d, &outcome, &policy).await?;
+            };
+            (d, outcome)
+        });
     }
-    state.store.finish_dispatches().await?;
-    Ok(claimed.len())
-}
-/// One delivery: the campaign's announcement with the mail-tagged link.
-async fn deliver(state: &AppState, d: &ClaimedDelivery, shared: &Shared) -> Result<(), SendError> {
-    let org = OrgId(d.organization_id);
-    let person = state
+    while let Some(done) = in_flight.join_next().await {
+        collect(Some(done), &mut outcomes);
+    }
+    state
         .store
-        .employee(org, d.employee_id)
-        .await
-        .map_err(|e| SendError::Temporary(e.to_string()))?;
+        .record_deliveries(&outcomes, &settings.policy)
+        .await?;
+    state.store.finish_dispatches().await?;
+    Ok(tried)
+}
+
+/// Keeps a finished send's outcome. A send task that panicked leaves its row
+/// claimed: it is tried again when the lease ends.
+fn collect(
+    done: Option<Result<(ClaimedDelivery, Outcome), tokio::task::JoinError>>,
+    outcomes: &mut Vec<(ClaimedDelivery, Outcome)>,
+) {
+    match done {
+        Some(Ok(o)) => outcomes.push(o),
+        Some(Err(e)) => tracing::error!(error = %e, "a delivery task failed"),
+        None => {}
+    }
+}
+
+/// What a campaign message says to one person: the contract of
+/// [`declic_messaging::templates::sample_data`] for campaign messages.
+fn campaign_data(shared: &Shared, first_name: &str, lang: MailLang, unsubscribe: &str) -> Value {
     let catalog = &shared.catalog;
-    let lang = match person.language.as_deref() {
-        Some("en") => MailLang::En,
-        Some("fr") => MailLang::Fr,
-        _ if catalog.organization.default_language == "en" => MailLang::En,
-        _ => MailLang::Fr,
+    let page_lang = match lang {
+        MailLang::En => crate::pages::Lang::En,
+        MailLang::Fr => crate::pages::Lang::Fr,
     };
-    let unsubscribe = crate::unsubscribe_url(state, org, d.employee_id, &shared.channel);
-    let data = json!({
-        "first_name": person.first_name,
+    let missions: Vec<Value> = catalog
+        .missions
+        .iter()
+        .filter(|(m, _)| m.status == "published")
+        .map(|(m, a)| texts::mission_json(page_lang, m, &a.name))
+        .collect();
+    json!({
+        "first_name": first_name,
         "organization_name": catalog.organization.name,
         "campaign_title": catalog.campaign.title,
         "key_message": catalog.campaign.key_message,
         "campaign_url": format!("{}?lang={}", shared.campaign_url, lang.as_str()),
         "manage_url": unsubscribe,
-    });
+        "deadline_text": catalog
+            .campaign
+            .registration_closes
+            .map(|d| texts::date(page_lang, d))
+            .unwrap_or_default(),
+        "missions": missions,
+    })
+}
+
+/// One delivery: the campaign's message with the mail-tagged link.
+async fn deliver(
+    state: &AppState,
+    d: &ClaimedDelivery,
+    shared: &Shared,
+    (first_name, language): (String, Option<String>),
+) -> Result<(), SendError> {
+    let org = OrgId(d.organization_id);
+    let lang = recipient_lang(shared, language.as_deref());
+    let unsubscribe = crate::unsubscribe_url(state, org, d.employee_id, &shared.channel);
+    let data = campaign_data(shared, &first_name, lang, &unsubscribe);
     let rendered = state
         .notifier
         .templates()
-        .render(MessageKind::CampaignAnnouncement, lang, &data)
+        .render(shared.kind, lang, &data)
         .map_err(|e| SendError::Permanent(e.to_string()))?;
     let mail = OutgoingMail {
         to: d.recipient.clone(),
-        to_name: Some(person.first_name.clone()).filter(|n| !n.is_empty()),
+        to_name: Some(first_name).filter(|n| !n.is_empty()),
         subject: rendered.subject,
         text: rendered.text,
         html: rendered.html,

@@ -37,6 +37,8 @@ pub struct App {
     limits: rate_limit::RateLimits,
     /// Work a request starts but does not wait for (mails whose timing must not show).
     pub background: Background,
+    /// The delivery worker's settings and pace.
+    pub delivery: deliveries::DeliverySettings,
 }
 
 /// Tasks started by requests and finished after the answer.
@@ -71,12 +73,14 @@ impl App {
     pub fn new(store: Store, config: Config) -> Result<Self, String> {
         let notifier = notify::Notifier::from_config(&config)?;
         let limits = rate_limit::RateLimits::new(&config.limits);
+        let delivery = deliveries::DeliverySettings::new(&config.delivery);
         Ok(Self {
             store,
             config,
             notifier,
             limits,
             background: Background::default(),
+            delivery,
         })
     }
 }

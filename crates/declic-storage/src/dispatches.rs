@@ -49,6 +49,11 @@ pub struct Dispatch {
     pub id: i64,
     pub campaign_id: i64,
     pub channel: String,
+    /// The calendar step's kind (`launch`, `reminder`, `last_call`) when the dispatch
+    /// carries one out; it chooses the message.
+    pub step_kind: Option<String>,
+    /// The calendar step's date, when the dispatch carries one out.
+    pub step_on: Option<chrono::NaiveDate>,
     pub status: String,
     pub total: i64,
     /// Deliveries per state: queued, sending, sent, retrying, failed, cancelled.
@@ -73,8 +78,10 @@ pub struct ClaimedDelivery {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
     Sent,
-    /// May pass later (a 4xx reply, the server down, a 429): retried with backoff.
+    /// May pass later (a 4xx reply, the server down): retried with backoff.
     Temporary(String),
+    /// May pass later, but not before the time given (an HTTP 429 with Retry-After).
+    Deferred(String, Duration),
     /// Will not pass (a 5xx reply, an invalid address): reported, never retried.
     Permanent(String),
 }
@@ -121,6 +128,36 @@ pub enum DispatchAction {
     Cancel,
 }
 
+/// The calendar steps that send a message to the audience.
+pub const STEP_KINDS: [&str; 3] = ["launch", "reminder", "last_call"];
+
+/// Which step a dispatch carries out.
+#[derive(Clone, Copy)]
+enum StepRef<'a> {
+    /// None: a plain announcement.
+    None,
+    /// A step of the calendar, on its day.
+    Calendar(&'a str, chrono::NaiveDate),
+    /// A step's message sent once more, outside the calendar.
+    Extra(&'a str),
+}
+
+impl StepRef<'_> {
+    fn kind(&self) -> Option<&str> {
+        match self {
+            StepRef::None => None,
+            StepRef::Calendar(k, _) | StepRef::Extra(k) => Some(k),
+        }
+    }
+
+    fn on(&self) -> Option<chrono::NaiveDate> {
+        match self {
+            StepRef::Calendar(_, on) => Some(*on),
+            _ => None,
+        }
+    }
+}
+
 fn json_list(s: &str) -> Vec<String> {
     serde_json::from_str(s).unwrap_or_default()
 }
@@ -138,8 +175,88 @@ impl Store {
         exclude_registered: bool,
         actor: &Actor,
     ) -> Result<Dispatch, StorageError> {
-        self.create_step_dispatch(org, campaign_id, channel, exclude_registered, None, actor)
+        self.create_step_dispatch(
+            org,
+            campaign_id,
+            channel,
+            exclude_registered,
+            StepRef::None,
+            actor,
+        )
+        .await
+    }
+
+    /// Sends a calendar step's message now, on `channel`: `launch`, `reminder` or
+    /// `last_call` (the two last leave out people already registered). The
+    /// campaign's earliest step of that kind not yet dispatched on the channel is
+    /// marked done, so the scheduler does not send it again on its day; without
+    /// such a step the dispatch is an extra one.
+    pub async fn dispatch_step_now(
+        &self,
+        org: OrgId,
+        campaign_id: i64,
+        channel: &str,
+        kind: &str,
+        actor: &Actor,
+    ) -> Result<Dispatch, StorageError> {
+        if !STEP_KINDS.contains(&kind) {
+            return Err(StorageError::invalid(
+                "step",
+                "use launch, reminder or last_call",
+            ));
+        }
+        use crate::entity::campaign_step;
+        let steps = campaign_step::Entity::find()
+            .filter(campaign_step::Column::CampaignId.eq(campaign_id))
+            .filter(campaign_step::Column::Kind.eq(kind))
+            .order_by_asc(campaign_step::Column::ScheduledOn)
+            .all(self.db())
+            .await?;
+        let mut on = None;
+        for s in steps {
+            let done = dispatch::Entity::find()
+                .filter(dispatch::Column::CampaignId.eq(campaign_id))
+                .filter(dispatch::Column::StepKind.eq(kind))
+                .filter(dispatch::Column::StepOn.eq(s.scheduled_on))
+                .filter(dispatch::Column::Channel.eq(channel))
+                .count(self.db())
+                .await?
+                > 0;
+            if !done {
+                on = Some(s.scheduled_on);
+                break;
+            }
+        }
+        let exclude_registered = kind != "launch";
+        let step = on.map_or(StepRef::Extra(kind), |on| StepRef::Calendar(kind, on));
+        self.create_step_dispatch(org, campaign_id, channel, exclude_registered, step, actor)
             .await
+    }
+
+    /// The organisation's dispatches, newest first (of one campaign, or all).
+    pub async fn dispatches_of(
+        &self,
+        org: OrgId,
+        campaign_id: Option<i64>,
+    ) -> Result<Vec<Dispatch>, StorageError> {
+        let mut q = dispatch::Entity::find()
+            .select_only()
+            .column(dispatch::Column::Id)
+            .filter(dispatch::Column::OrganizationId.eq(org.0));
+        if let Some(c) = campaign_id {
+            q = q.filter(dispatch::Column::CampaignId.eq(c));
+        }
+        let ids: Vec<i64> = q
+            .order_by_desc(dispatch::Column::Id)
+            .limit(200)
+            .into_tuple()
+            .all(self.db())
+            .await?;
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            out.push(self.dispatch(org, id).await?);
+        }
+        Ok(out)
     }
 
     async fn create_step_dispatch(
@@ -148,7 +265,7 @@ impl Store {
         campaign_id: i64,
         channel: &str,
         exclude_registered: bool,
-        step: Option<(&str, chrono::NaiveDate)>,
+        step: StepRef<'_>,
         actor: &Actor,
     ) -> Result<Dispatch, StorageError> {
         if !crate::opt_outs::CHANNELS.contains(&channel) {
@@ -160,49 +277,10 @@ impl Store {
             .one(&txn)
             .await?
             .ok_or(StorageError::NotFound("campaign"))?;
-        let (departments, sites) = (
-            json_list(&c.audience_departments),
-            json_list(&c.audience_sites),
-        );
-        let mut q = employee::Entity::find()
-            .select_only()
-            .column(employee::Column::Id)
-            .column(employee::Column::Email)
-            .filter(employee::Column::OrganizationId.eq(org.0))
-            .filter(employee::Column::Active.eq(true))
-            .filter(employee::Column::ErasedAt.is_null())
-            .filter(
-                employee::Column::Id.not_in_subquery(
-                    sea_orm::sea_query::Query::select()
-                        .column(opt_out::Column::EmployeeId)
-                        .from(opt_out::Entity)
-                        .and_where(Expr::col(opt_out::Column::OrganizationId).eq(org.0))
-                        .and_where(Expr::col(opt_out::Column::Channel).eq(channel))
-                        .to_owned(),
-                ),
-            );
-        if !departments.is_empty() {
-            q = q.filter(employee::Column::Department.is_in(departments));
-        }
-        if !sites.is_empty() {
-            q = q.filter(employee::Column::Site.is_in(sites));
-        }
-        if exclude_registered {
-            q = q.filter(
-                employee::Column::Id.not_in_subquery(
-                    sea_orm::sea_query::Query::select()
-                        .column(registration::Column::EmployeeId)
-                        .from(registration::Entity)
-                        .and_where(Expr::col(registration::Column::CampaignId).eq(campaign_id))
-                        .and_where(
-                            Expr::col(registration::Column::Status)
-                                .ne(crate::registrations::status::CANCELLED),
-                        )
-                        .to_owned(),
-                ),
-            );
-        }
-        let audience: Vec<(i64, String)> = q.into_tuple().all(&txn).await?;
+        let audience: Vec<(i64, String)> = audience_query(org, &c, channel, exclude_registered)
+            .into_tuple()
+            .all(&txn)
+            .await?;
         let t = now();
         let d = dispatch::ActiveModel {
             organization_id: Set(org.0),
@@ -213,8 +291,8 @@ impl Store {
             created_at: Set(t),
             finished_at: Set(None),
             updated_at: Set(t),
-            step_kind: Set(step.map(|(k, _)| k.to_owned())),
-            step_on: Set(step.map(|(_, on)| on)),
+            step_kind: Set(step.kind().map(str::to_owned)),
+            step_on: Set(step.on()),
             ..Default::default()
         };
         let d =
@@ -303,7 +381,7 @@ impl Store {
                         c.id,
                         "mail",
                         reminder,
-                        Some((s.kind.as_str(), s.scheduled_on)),
+                        StepRef::Calendar(s.kind.as_str(), s.scheduled_on),
                         &Actor::scheduler(),
                     )
                     .await
@@ -345,6 +423,8 @@ impl Store {
             id: d.id,
             campaign_id: d.campaign_id,
             channel: d.channel,
+            step_kind: d.step_kind,
+            step_on: d.step_on,
             status: d.status,
             total: d.total,
             counts,
@@ -440,7 +520,7 @@ impl Store {
                WHERE p.status = 'sending' AND ( \
                  (d.status IN ('queued', 'retrying') AND d.next_attempt_at <= {now3}) \
                  OR (d.status = 'sending' AND d.locked_until < {now3})) \
-               ORDER BY d.id LIMIT {limit} {lock}) \
+               ORDER BY d.next_attempt_at, d.id LIMIT {limit} {lock}) \
              RETURNING id, organization_id, dispatch_id, employee_id, recipient, attempts",
             lease_until = p[0],
             now2 = p[1],
@@ -479,56 +559,110 @@ impl Store {
         outcome: &Outcome,
         policy: &RetryPolicy,
     ) -> Result<(), StorageError> {
+        self.record_deliveries(&[(claimed.clone(), outcome.clone())], policy)
+            .await
+    }
+
+    /// Records the outcomes of a worker's batch in one transaction. Only rows still
+    /// in the state their claim left them change (a row whose lease ran out and that
+    /// another worker claimed again is that worker's to record).
+    pub async fn record_deliveries(
+        &self,
+        outcomes: &[(ClaimedDelivery, Outcome)],
+        policy: &RetryPolicy,
+    ) -> Result<(), StorageError> {
+        if outcomes.is_empty() {
+            return Ok(());
+        }
         let t = now();
-        let mut q = delivery::Entity::update_many()
-            .col_expr(
-                delivery::Column::LockedUntil,
-                Expr::value(Option::<DateTime<Utc>>::None),
-            )
-            .col_expr(delivery::Column::UpdatedAt, Expr::value(t));
-        q = match outcome {
-            Outcome::Sent => q
+        let txn = self.write_txn().await?;
+        // The common case, sent, in one statement per few hundred rows.
+        let sent: Vec<i64> = outcomes
+            .iter()
+            .filter(|(_, o)| *o == Outcome::Sent)
+            .map(|(c, _)| c.id)
+            .collect();
+        for chunk in sent.chunks(500) {
+            delivery::Entity::update_many()
+                .col_expr(
+                    delivery::Column::LockedUntil,
+                    Expr::value(Option::<DateTime<Utc>>::None),
+                )
+                .col_expr(delivery::Column::UpdatedAt, Expr::value(t))
                 .col_expr(delivery::Column::Status, Expr::value(delivery_status::SENT))
                 .col_expr(delivery::Column::SentAt, Expr::value(t))
                 .col_expr(
                     delivery::Column::LastError,
                     Expr::value(Option::<String>::None),
+                )
+                .filter(delivery::Column::Id.is_in(chunk.iter().copied()))
+                .filter(delivery::Column::Status.eq(delivery_status::SENDING))
+                .exec(&txn)
+                .await?;
+        }
+        for (claimed, outcome) in outcomes {
+            let (status, error, next) = match outcome {
+                Outcome::Sent => continue,
+                Outcome::Permanent(e) => (delivery_status::FAILED, clip(e), None),
+                Outcome::Temporary(e) | Outcome::Deferred(e, _)
+                    if claimed.attempts >= policy.max_attempts =>
+                {
+                    (
+                        delivery_status::FAILED,
+                        clip(&format!("gave up after {} attempts: {e}", claimed.attempts)),
+                        None,
+                    )
+                }
+                Outcome::Temporary(e) => (
+                    delivery_status::RETRYING,
+                    clip(e),
+                    Some(t + policy.delay(claimed.attempts)),
                 ),
-            Outcome::Permanent(e) => q
-                .col_expr(
-                    delivery::Column::Status,
-                    Expr::value(delivery_status::FAILED),
-                )
-                .col_expr(delivery::Column::LastError, Expr::value(clip(e))),
-            Outcome::Temporary(e) if claimed.attempts >= policy.max_attempts => q
-                .col_expr(
-                    delivery::Column::Status,
-                    Expr::value(delivery_status::FAILED),
-                )
-                .col_expr(
-                    delivery::Column::LastError,
-                    Expr::value(clip(&format!(
-                        "gave up after {} attempts: {e}",
-                        claimed.attempts
-                    ))),
+                Outcome::Deferred(e, at_least) => (
+                    delivery_status::RETRYING,
+                    clip(e),
+                    Some(t + Ord::max(*at_least, policy.delay(claimed.attempts))),
                 ),
-            Outcome::Temporary(e) => q
+            };
+            let mut q = delivery::Entity::update_many()
                 .col_expr(
-                    delivery::Column::Status,
-                    Expr::value(delivery_status::RETRYING),
+                    delivery::Column::LockedUntil,
+                    Expr::value(Option::<DateTime<Utc>>::None),
                 )
-                .col_expr(
-                    delivery::Column::NextAttemptAt,
-                    Expr::value(t + policy.delay(claimed.attempts)),
-                )
-                .col_expr(delivery::Column::LastError, Expr::value(clip(e))),
-        };
-        // Only the claim's own row, still in the state the claim left it.
-        q.filter(delivery::Column::Id.eq(claimed.id))
-            .filter(delivery::Column::Status.eq(delivery_status::SENDING))
-            .exec(self.writer())
-            .await?;
+                .col_expr(delivery::Column::UpdatedAt, Expr::value(t))
+                .col_expr(delivery::Column::Status, Expr::value(status))
+                .col_expr(delivery::Column::LastError, Expr::value(error));
+            if let Some(next) = next {
+                q = q.col_expr(delivery::Column::NextAttemptAt, Expr::value(next));
+            }
+            q.filter(delivery::Column::Id.eq(claimed.id))
+                .filter(delivery::Column::Status.eq(delivery_status::SENDING))
+                .exec(&txn)
+                .await?;
+        }
+        txn.commit().await?;
         Ok(())
+    }
+
+    /// First name and language of the recipients of a batch, by employee id.
+    pub async fn recipients_brief(
+        &self,
+        ids: &[i64],
+    ) -> Result<std::collections::HashMap<i64, (String, Option<String>)>, StorageError> {
+        let mut out = std::collections::HashMap::with_capacity(ids.len());
+        for chunk in ids.chunks(500) {
+            let rows: Vec<(i64, String, Option<String>)> = employee::Entity::find()
+                .select_only()
+                .column(employee::Column::Id)
+                .column(employee::Column::FirstName)
+                .column(employee::Column::Language)
+                .filter(employee::Column::Id.is_in(chunk.iter().copied()))
+                .into_tuple()
+                .all(self.db())
+                .await?;
+            out.extend(rows.into_iter().map(|(id, f, l)| (id, (f, l))));
+        }
+        Ok(out)
     }
 
     /// Marks finished every sending dispatch with no delivery left to try; returns how many.
@@ -562,6 +696,81 @@ impl Store {
             }
         }
         Ok(finished)
+    }
+}
+
+/// The people a campaign message on `channel` would reach now: active employees
+/// in the campaign's departments and sites, minus those who opted out of the
+/// channel, minus (for reminders) those registered for the campaign.
+fn audience_query(
+    org: OrgId,
+    c: &campaign::Model,
+    channel: &str,
+    exclude_registered: bool,
+) -> sea_orm::Select<employee::Entity> {
+    let campaign_id = c.id;
+    let (departments, sites) = (
+        json_list(&c.audience_departments),
+        json_list(&c.audience_sites),
+    );
+    let mut q = employee::Entity::find()
+        .select_only()
+        .column(employee::Column::Id)
+        .column(employee::Column::Email)
+        .filter(employee::Column::OrganizationId.eq(org.0))
+        .filter(employee::Column::Active.eq(true))
+        .filter(employee::Column::ErasedAt.is_null())
+        .filter(
+            employee::Column::Id.not_in_subquery(
+                sea_orm::sea_query::Query::select()
+                    .column(opt_out::Column::EmployeeId)
+                    .from(opt_out::Entity)
+                    .and_where(Expr::col(opt_out::Column::OrganizationId).eq(org.0))
+                    .and_where(Expr::col(opt_out::Column::Channel).eq(channel))
+                    .to_owned(),
+            ),
+        );
+    if !departments.is_empty() {
+        q = q.filter(employee::Column::Department.is_in(departments));
+    }
+    if !sites.is_empty() {
+        q = q.filter(employee::Column::Site.is_in(sites));
+    }
+    if exclude_registered {
+        q = q.filter(
+            employee::Column::Id.not_in_subquery(
+                sea_orm::sea_query::Query::select()
+                    .column(registration::Column::EmployeeId)
+                    .from(registration::Entity)
+                    .and_where(Expr::col(registration::Column::CampaignId).eq(campaign_id))
+                    .and_where(
+                        Expr::col(registration::Column::Status)
+                            .ne(crate::registrations::status::CANCELLED),
+                    )
+                    .to_owned(),
+            ),
+        );
+    }
+    q
+}
+
+impl Store {
+    /// How many people a campaign message on `channel` would reach now.
+    pub async fn message_audience_size(
+        &self,
+        org: OrgId,
+        campaign_id: i64,
+        channel: &str,
+        exclude_registered: bool,
+    ) -> Result<u64, StorageError> {
+        let c = campaign::Entity::find_by_id(campaign_id)
+            .filter(campaign::Column::OrganizationId.eq(org.0))
+            .one(self.db())
+            .await?
+            .ok_or(StorageError::NotFound("campaign"))?;
+        Ok(audience_query(org, &c, channel, exclude_registered)
+            .count(self.db())
+            .await?)
     }
 }
 

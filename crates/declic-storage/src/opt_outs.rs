@@ -60,7 +60,45 @@ impl Store {
         )
         .exec_without_returning(self.writer())
         .await?;
+        // Messages already queued on that channel are not sent either.
+        self.cancel_pending_deliveries(org, employee_id, Some(channel))
+            .await?;
         Ok(())
+    }
+
+    /// Cancels the deliveries to a person not sent yet (of one channel, or all).
+    pub(crate) async fn cancel_pending_deliveries(
+        &self,
+        org: OrgId,
+        employee_id: i64,
+        channel: Option<&str>,
+    ) -> Result<u64, StorageError> {
+        use crate::dispatches::delivery_status;
+        use crate::entity::{delivery, dispatch};
+        use sea_orm::sea_query::{Expr, ExprTrait, Query};
+        let mut dispatches = Query::select()
+            .column(dispatch::Column::Id)
+            .from(dispatch::Entity)
+            .and_where(Expr::col(dispatch::Column::OrganizationId).eq(org.0))
+            .to_owned();
+        if let Some(channel) = channel {
+            dispatches.and_where(Expr::col(dispatch::Column::Channel).eq(channel));
+        }
+        Ok(delivery::Entity::update_many()
+            .col_expr(
+                delivery::Column::Status,
+                Expr::value(delivery_status::CANCELLED),
+            )
+            .col_expr(delivery::Column::UpdatedAt, Expr::value(now()))
+            .filter(delivery::Column::EmployeeId.eq(employee_id))
+            .filter(
+                delivery::Column::Status
+                    .is_in([delivery_status::QUEUED, delivery_status::RETRYING]),
+            )
+            .filter(delivery::Column::DispatchId.in_subquery(dispatches))
+            .exec(self.writer())
+            .await?
+            .rows_affected)
     }
 
     /// Takes an opt-out back: the person wants campaign messages again.

@@ -518,6 +518,19 @@ impl Store {
                 a.update(&txn).await?;
             }
             Store::forget_ambassador(&txn, org, id).await?;
+            // Nothing more goes to someone erased.
+            crate::entity::delivery::Entity::update_many()
+                .col_expr(
+                    crate::entity::delivery::Column::Status,
+                    Expr::value(crate::dispatches::delivery_status::CANCELLED),
+                )
+                .filter(crate::entity::delivery::Column::EmployeeId.eq(id))
+                .filter(crate::entity::delivery::Column::Status.is_in([
+                    crate::dispatches::delivery_status::QUEUED,
+                    crate::dispatches::delivery_status::RETRYING,
+                ]))
+                .exec(&txn)
+                .await?;
             crate::entity::delivery::Entity::update_many()
                 .col_expr(
                     crate::entity::delivery::Column::Recipient,

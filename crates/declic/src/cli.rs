@@ -44,6 +44,9 @@ pub enum Command {
     /// Print campaign posters and ambassador flyers to PDF files.
     #[command(subcommand)]
     Poster(PosterCommand),
+    /// Send a campaign's messages and follow them.
+    #[command(subcommand)]
+    Dispatch(DispatchCommand),
 }
 
 #[derive(Debug, Args)]
@@ -208,5 +211,73 @@ pub enum PosterCommand {
         /// The PDF file to write.
         #[arg(long, value_name = "FILE.pdf")]
         out: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DispatchCommand {
+    /// Show a step's message as a recipient (or a sample person) would get it.
+    Preview {
+        #[arg(long)]
+        org: String,
+        #[arg(long)]
+        campaign: i64,
+        /// launch, reminder or last_call.
+        #[arg(long, default_value = "launch")]
+        step: String,
+        /// mail, slack or teams.
+        #[arg(long, default_value = "mail")]
+        channel: String,
+        /// The recipient, by work email; default: a sample person.
+        #[arg(long)]
+        email: Option<String>,
+        /// fr or en; default: the recipient's language.
+        #[arg(long)]
+        lang: Option<String>,
+    },
+    /// Freeze a step's audience and queue its messages; the running service sends
+    /// them (or this command, with --wait).
+    Send {
+        #[arg(long)]
+        org: String,
+        #[arg(long)]
+        campaign: i64,
+        /// launch, reminder or last_call (the two last leave out the registered).
+        #[arg(long, default_value = "launch")]
+        step: String,
+        /// mail, slack or teams.
+        #[arg(long, default_value = "mail")]
+        channel: String,
+        /// Send from this process until the dispatch is finished, with a progress bar.
+        #[arg(long)]
+        wait: bool,
+    },
+    /// Stop sending a dispatch for now.
+    Pause {
+        #[arg(long)]
+        org: String,
+        id: i64,
+    },
+    /// Go on sending a paused dispatch.
+    Resume {
+        #[arg(long)]
+        org: String,
+        id: i64,
+    },
+    /// Stop a dispatch for good: what is not sent yet is cancelled.
+    Cancel {
+        #[arg(long)]
+        org: String,
+        id: i64,
+    },
+    /// Counts per state of a dispatch, or the organisation's dispatches.
+    Status {
+        #[arg(long)]
+        org: String,
+        /// A dispatch; without it, the latest dispatches are listed.
+        id: Option<i64>,
+        /// Follow the dispatch with a progress bar until it is over.
+        #[arg(long, requires = "id")]
+        watch: bool,
     },
 }

@@ -73,7 +73,7 @@ pub async fn deliver(state: &AppState) {
     }
     let started = std::time::Instant::now();
     while started.elapsed() < std::time::Duration::from_secs(60) {
-        match declic_http::deliveries::deliver_due(state, 100).await {
+        match declic_http::deliveries::deliver_due(state).await {
             Ok(0) => break,
             Ok(_) => {}
             Err(e) => {

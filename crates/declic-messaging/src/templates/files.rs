@@ -53,6 +53,8 @@ pub(super) fn message(kind: MessageKind) -> MessageFiles {
         MessageKind::AmbassadorInvitation => message_files!("ambassador_invitation"),
         MessageKind::AmbassadorSignIn => message_files!("ambassador_sign_in"),
         MessageKind::CampaignAnnouncement => message_files!("campaign_announcement"),
+        MessageKind::CampaignReminder => message_files!("campaign_reminder"),
+        MessageKind::CampaignLastCall => message_files!("campaign_last_call"),
     }
 }
 

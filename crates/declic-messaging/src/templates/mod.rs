@@ -76,11 +76,15 @@ pub enum MessageKind {
     AmbassadorSignIn,
     /// A campaign's announcement to its audience, with a one-click unsubscribe link.
     CampaignAnnouncement,
+    /// The calendar's reminder, to those not registered yet.
+    CampaignReminder,
+    /// The calendar's last call before sign-ups close, to those not registered yet.
+    CampaignLastCall,
 }
 
 impl MessageKind {
     /// Every message.
-    pub const ALL: [MessageKind; 11] = [
+    pub const ALL: [MessageKind; 13] = [
         MessageKind::ConfirmRegistration,
         MessageKind::SeatConfirmed,
         MessageKind::Waitlisted,
@@ -92,6 +96,8 @@ impl MessageKind {
         MessageKind::AmbassadorInvitation,
         MessageKind::AmbassadorSignIn,
         MessageKind::CampaignAnnouncement,
+        MessageKind::CampaignReminder,
+        MessageKind::CampaignLastCall,
     ];
 
     /// The folder name, snake_case.
@@ -108,7 +114,29 @@ impl MessageKind {
             MessageKind::AmbassadorInvitation => "ambassador_invitation",
             MessageKind::AmbassadorSignIn => "ambassador_sign_in",
             MessageKind::CampaignAnnouncement => "campaign_announcement",
+            MessageKind::CampaignReminder => "campaign_reminder",
+            MessageKind::CampaignLastCall => "campaign_last_call",
         }
+    }
+
+    /// The message of a calendar step (`launch`, `reminder`, `last_call`); an
+    /// announcement for anything else.
+    pub fn for_step(step: Option<&str>) -> MessageKind {
+        match step {
+            Some("reminder") => MessageKind::CampaignReminder,
+            Some("last_call") => MessageKind::CampaignLastCall,
+            _ => MessageKind::CampaignAnnouncement,
+        }
+    }
+
+    /// Whether this is a campaign message sent to an audience (with an unsubscribe link).
+    pub fn is_campaign_message(self) -> bool {
+        matches!(
+            self,
+            MessageKind::CampaignAnnouncement
+                | MessageKind::CampaignReminder
+                | MessageKind::CampaignLastCall
+        )
     }
 
     /// From the folder name.

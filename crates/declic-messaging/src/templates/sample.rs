@@ -51,12 +51,18 @@ pub fn sample_data_for(kind: MessageKind, lang: Lang) -> Value {
             "mission": mission(lang, 1),
             "waitlist_together_url": "https://declic.example.org/duo/Mv2sT9gPa6/waitlist",
         }),
-        // `manage_url` is the one-click unsubscribe link here.
-        MessageKind::CampaignAnnouncement => json!({
+        // `manage_url` is the one-click unsubscribe link here; `deadline_text` is the
+        // last day of sign-ups (empty when the campaign has none), `missions` the
+        // campaign's published missions.
+        MessageKind::CampaignAnnouncement
+        | MessageKind::CampaignReminder
+        | MessageKind::CampaignLastCall => json!({
             "manage_url": "https://declic.example.org/u/1-42-mail-0f3a",
             "key_message": text(lang, "Deux heures de vos compétences peuvent changer l’année d’une association.",
                 "Two hours of your skills can change a charity's year."),
             "campaign_url": "https://declic.example.org/c/k3m9x2pq7ar4",
+            "deadline_text": text(lang, "vendredi 21 mars 2025", "Friday 21 March 2025"),
+            "missions": [mission(lang, 0), mission(lang, 1)],
         }),
         // Ambassador mails are about no campaign; `manage_url` is the ambassador page.
         MessageKind::AmbassadorInvitation => {

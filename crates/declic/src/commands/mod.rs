@@ -2,6 +2,7 @@
 //! except where a script reads the output (token create: the token alone on the last line).
 
 mod directory;
+mod dispatch;
 mod people;
 mod poster;
 mod serve;
@@ -110,5 +111,6 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Employee(c) => directory::employee(&config, c).await,
         Command::Poster(c) => poster::poster(&config, c).await,
+        Command::Dispatch(c) => dispatch::dispatch(config, c).await,
     }
 }

@@ -1,0 +1,248 @@
+//! The delivery queue against faults, with a real SMTP server process (aiosmtpd):
+//! the server going away mid-dispatch, and the sending process killed with SIGKILL.
+
+use std::collections::HashMap;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use declic_config::{MailTransport, SmtpTls};
+use declic_storage::dispatches::{delivery_status, status};
+use declic_storage::{Actor, OrgId};
+
+use crate::registration::live_campaign;
+use crate::support::{SECRET, TestApp, smtp};
+
+async fn import(app: &TestApp, token: &str, n: usize) {
+    let mut csv = String::from("email,first name,last name\n");
+    for i in 0..n {
+        csv.push_str(&format!("p{i}@acme.example,P{i},Test\n"));
+    }
+    let res = app
+        .client
+        .post(app.url("/api/v1/employees/import"))
+        .bearer_auth(token)
+        .header("content-type", "text/csv")
+        .body(csv)
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_success(), "{}", res.text().await.unwrap());
+}
+
+/// Every expected recipient got at least one mail; returns how many got two or more.
+fn check_recipients(received: &[String], n: usize) -> usize {
+    let mut per: HashMap<&str, usize> = HashMap::new();
+    for r in received {
+        *per.entry(r.as_str()).or_default() += 1;
+    }
+    let missing: Vec<String> = (0..n)
+        .map(|i| format!("p{i}@acme.example"))
+        .filter(|a| !per.contains_key(a.as_str()))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "{} recipients lost, e.g. {:?}",
+        missing.len(),
+        &missing[..missing.len().min(5)]
+    );
+    assert_eq!(per.len(), n, "no mail to anyone outside the audience");
+    received.len() - n
+}
+
+#[tokio::test]
+async fn the_smtp_server_down_mid_dispatch_delays_but_loses_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some(server) = smtp::start(dir.path()) else {
+        return;
+    };
+    let port = server.port;
+    let app = TestApp::spawn_with(|c| {
+        c.mail.transport = MailTransport::Smtp;
+        c.mail.smtp.host = "127.0.0.1".into();
+        c.mail.smtp.port = port;
+        c.mail.smtp.tls = SmtpTls::None;
+        c.mail.smtp.timeout_secs = 5;
+        c.delivery.batch_size = 20;
+        // Retries come back at once, and do not give up while the server is away.
+        c.delivery.retry_first_secs = 0;
+        c.delivery.retry_max_secs = 0;
+        c.delivery.max_attempts = 50;
+    })
+    .await;
+    let live = live_campaign(&app, 5, "Atelier CV").await;
+    let org = OrgId(app.store.organization_by_slug("acme").await.unwrap().id);
+    import(&app, &live.token, 60).await;
+    let d = app
+        .store
+        .create_dispatch(org, live.campaign_id, "mail", false, &Actor::cli())
+        .await
+        .unwrap();
+    assert_eq!(d.total, 60);
+
+    // One batch goes out, then the server goes away.
+    let deliver = || declic_http::deliveries::deliver_due(&app.state);
+    assert_eq!(deliver().await.unwrap(), 20);
+    server.wait_for(20);
+    server.stop();
+    for _ in 0..4 {
+        deliver().await.unwrap();
+    }
+    let during = app.store.dispatch(org, d.id).await.unwrap();
+    assert_eq!(
+        during.status,
+        status::SENDING,
+        "not finished while mail is waiting"
+    );
+    assert_eq!(during.counts[delivery_status::SENT], 20);
+    assert_eq!(during.counts[delivery_status::FAILED], 0, "{during:?}");
+    assert!(during.counts[delivery_status::RETRYING] > 0, "{during:?}");
+    let history = app
+        .store
+        .deliveries_of(
+            org,
+            app.store
+                .employee_by_email(org, "p59@acme.example")
+                .await
+                .unwrap()
+                .id,
+        )
+        .await
+        .unwrap();
+    assert!(
+        history[0].attempts >= 2 && history[0].last_error.is_some(),
+        "support sees the retries and why: {history:?}"
+    );
+
+    // The server comes back on the same port: everything goes, once.
+    let server = smtp::start_on(dir.path(), port).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        deliver().await.unwrap();
+        let now = app.store.dispatch(org, d.id).await.unwrap();
+        if now.status == status::FINISHED {
+            assert_eq!(now.counts[delivery_status::SENT], 60, "{now:?}");
+            break;
+        }
+        assert!(Instant::now() < deadline, "not finished: {now:?}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    server.wait_for(60);
+    assert_eq!(
+        check_recipients(&server.recipients(), 60),
+        0,
+        "nobody got it twice"
+    );
+}
+
+/// The real binary with the test's database, mail to the SMTP server, short leases.
+fn declic(app: &TestApp, smtp_port: u16, args: &[&str]) -> Child {
+    command(app)
+        .args(args)
+        .env("DECLIC__MAIL__TRANSPORT", "smtp")
+        .env("DECLIC__MAIL__SMTP__HOST", "127.0.0.1")
+        .env("DECLIC__MAIL__SMTP__PORT", smtp_port.to_string())
+        .env("DECLIC__MAIL__SMTP__TLS", "none")
+        // In-flight rows of a killed worker come back after 3 s instead of 5 minutes.
+        .env("DECLIC__DELIVERY__LEASE_SECS", "3")
+        .env("DECLIC__DELIVERY__RETRY_FIRST_SECS", "1")
+        .env("DECLIC__DELIVERY__RETRY_MAX_SECS", "2")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+/// The real binary on the test's database (mail to the test's outbox).
+pub fn command(app: &TestApp) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_declic"));
+    cmd.current_dir(app.db.dir.path())
+        .env_remove("RUST_LOG")
+        .env("DECLIC__DATA_DIR", app.db.dir.path())
+        .env("DECLIC__DATABASE__URL", &app.db.url)
+        .env("DECLIC__SECURITY__SECRET_KEY", SECRET)
+        .env("DECLIC__LOG__LEVEL", "warn");
+    cmd
+}
+
+#[tokio::test]
+async fn a_dispatch_killed_mid_way_resumes_after_restart_without_loss() {
+    const N: usize = 5_000;
+    const BATCH: usize = 100;
+    let dir = tempfile::tempdir().unwrap();
+    let Some(server) = smtp::start(dir.path()) else {
+        return;
+    };
+    let app = TestApp::spawn().await;
+    let live = live_campaign(&app, 5, "Atelier CV").await;
+    let org = OrgId(app.store.organization_by_slug("acme").await.unwrap().id);
+    import(&app, &live.token, N).await;
+
+    // The operator sends from the command line and waits...
+    let cid = live.campaign_id.to_string();
+    let mut sender = declic(
+        &app,
+        server.port,
+        &[
+            "dispatch",
+            "send",
+            "--org",
+            "acme",
+            "--campaign",
+            &cid,
+            "--wait",
+        ],
+    );
+    // ...and the process is killed (SIGKILL) once a good part went out.
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while server.count() < N / 4 {
+        assert!(
+            sender.try_wait().unwrap().is_none(),
+            "the sender stopped early"
+        );
+        assert!(Instant::now() < deadline, "too slow: {}", server.count());
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    sender.kill().unwrap();
+    sender.wait().unwrap();
+    let at_kill = server.count();
+    assert!(at_kill < N, "killed before the end ({at_kill})");
+    let d = app.store.dispatches_of(org, None).await.unwrap()[0].clone();
+    assert_eq!(d.total, i64::try_from(N).unwrap());
+    assert_eq!(d.status, status::SENDING);
+
+    // The service starts again and finishes the work.
+    let mut service = declic(&app, server.port, &["serve", "--bind", "127.0.0.1:0"]);
+    let deadline = Instant::now() + Duration::from_secs(240);
+    let finished = loop {
+        let now = app.store.dispatch(org, d.id).await.unwrap();
+        if now.status == status::FINISHED {
+            break now;
+        }
+        if let Some(exit) = service.try_wait().unwrap() {
+            let out = service.wait_with_output().unwrap();
+            panic!(
+                "serve exited {exit}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        assert!(Instant::now() < deadline, "not finished: {now:?}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    service.kill().unwrap();
+    service.wait().unwrap();
+    assert_eq!(
+        finished.counts[delivery_status::SENT],
+        i64::try_from(N).unwrap()
+    );
+    // The Maildir fills asynchronously; give it a moment to settle.
+    let settle = Instant::now() + Duration::from_secs(20);
+    while server.count() < N && Instant::now() < settle {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let twice = check_recipients(&server.recipients(), N);
+    assert!(
+        twice <= BATCH,
+        "only the batch in flight may go twice: {twice} did (killed at {at_kill})"
+    );
+}

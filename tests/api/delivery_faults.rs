@@ -241,8 +241,10 @@ async fn a_dispatch_killed_mid_way_resumes_after_restart_without_loss() {
         std::thread::sleep(Duration::from_millis(100));
     }
     let twice = check_recipients(&server.recipients(), N);
+    // In flight at the kill: the batch being sent and the one being recorded.
     assert!(
-        twice <= BATCH,
-        "only the batch in flight may go twice: {twice} did (killed at {at_kill})"
+        twice <= 2 * BATCH,
+        "only the batches in flight may go twice: {twice} did (killed at {at_kill})"
     );
+    eprintln!("killed at {at_kill} mails; {twice} recipients got the message twice");
 }

@@ -73,7 +73,7 @@ struct Shared {
 
 async fn shared(state: &AppState, d: &ClaimedDelivery) -> Result<Shared, StorageError> {
     let org = OrgId(d.organization_id);
-    let dispatch = state.store.dispatch(org, d.dispatch_id).await?;
+    let dispatch = state.store.dispatch_row(org, d.dispatch_id).await?;
     shared_for(
         state,
         org,
@@ -189,10 +189,75 @@ pub async fn deliver_due(state: &AppState) -> Result<usize, StorageError> {
         .store
         .claim_deliveries(settings.batch, settings.lease)
         .await?;
-    if claimed.is_empty() {
-        state.store.finish_dispatches().await?;
-        return Ok(0);
+    let tried = claimed.len();
+    if tried > 0 {
+        let outcomes = send_batch(state, claimed).await?;
+        state
+            .store
+            .record_deliveries(&outcomes, &settings.policy)
+            .await?;
     }
+    state.store.finish_dispatches().await?;
+    Ok(tried)
+}
+
+/// Sends due deliveries batch after batch until none is due or `budget` has
+/// passed; returns how many were tried. While a batch goes out, the previous
+/// batch's outcomes are written and the next batch is claimed, so the database's
+/// round trips overlap the mail's. A crash loses nothing: at most the batch being
+/// sent and the one being recorded go out again once their lease ends.
+pub async fn deliver_for(
+    state: &AppState,
+    budget: std::time::Duration,
+) -> Result<usize, StorageError> {
+    let settings = &state.delivery;
+    let started = std::time::Instant::now();
+    let mut claimed = state
+        .store
+        .claim_deliveries(settings.batch, settings.lease)
+        .await?;
+    let mut previous: Vec<(ClaimedDelivery, Outcome)> = Vec::new();
+    let mut tried = 0;
+    while !claimed.is_empty() {
+        tried += claimed.len();
+        let more = started.elapsed() < budget;
+        let batch_started = std::time::Instant::now();
+        let (sent, next) = tokio::join!(send_batch(state, claimed), async {
+            state
+                .store
+                .record_deliveries(&previous, &settings.policy)
+                .await?;
+            if more {
+                state
+                    .store
+                    .claim_deliveries(settings.batch, settings.lease)
+                    .await
+            } else {
+                Ok(Vec::new())
+            }
+        });
+        previous = sent?;
+        claimed = next?;
+        tracing::debug!(
+            sent = previous.len(),
+            batch_ms = batch_started.elapsed().as_millis(),
+            "delivery batch"
+        );
+    }
+    state
+        .store
+        .record_deliveries(&previous, &settings.policy)
+        .await?;
+    state.store.finish_dispatches().await?;
+    Ok(tried)
+}
+
+/// Sends a claimed batch, `mail_concurrency` at a time; returns every outcome.
+async fn send_batch(
+    state: &AppState,
+    claimed: Vec<ClaimedDelivery>,
+) -> Result<Vec<(ClaimedDelivery, Outcome)>, StorageError> {
+    let settings = &state.delivery;
     let mut per_dispatch: HashMap<i64, Result<Arc<Shared>, String>> = HashMap::new();
     for d in &claimed {
         if let std::collections::hash_map::Entry::Vacant(slot) = per_dispatch.entry(d.dispatch_id) {
@@ -202,8 +267,7 @@ pub async fn deliver_due(state: &AppState) -> Result<usize, StorageError> {
     }
     let ids: Vec<i64> = claimed.iter().map(|d| d.employee_id).collect();
     let people = state.store.recipients_brief(&ids).await?;
-    let tried = claimed.len();
-    let mut outcomes = Vec::with_capacity(tried);
+    let mut outcomes = Vec::with_capacity(claimed.len());
     let mut in_flight: JoinSet<(ClaimedDelivery, Outcome)> = JoinSet::new();
     for d in claimed {
         let shared = match per_dispatch.get(&d.dispatch_id) {
@@ -242,12 +306,7 @@ pub async fn deliver_due(state: &AppState) -> Result<usize, StorageError> {
     while let Some(done) = in_flight.join_next().await {
         collect(Some(done), &mut outcomes);
     }
-    state
-        .store
-        .record_deliveries(&outcomes, &settings.policy)
-        .await?;
-    state.store.finish_dispatches().await?;
-    Ok(tried)
+    Ok(outcomes)
 }
 
 /// Keeps a finished send's outcome. A send task that panicked leaves its row

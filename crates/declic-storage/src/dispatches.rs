@@ -233,6 +233,15 @@ impl Store {
             .await
     }
 
+    /// A dispatch's row alone, without counting its deliveries (for the worker).
+    pub async fn dispatch_row(&self, org: OrgId, id: i64) -> Result<dispatch::Model, StorageError> {
+        dispatch::Entity::find_by_id(id)
+            .filter(dispatch::Column::OrganizationId.eq(org.0))
+            .one(self.db())
+            .await?
+            .ok_or(StorageError::NotFound("dispatch"))
+    }
+
     /// The organisation's dispatches, newest first (of one campaign, or all).
     pub async fn dispatches_of(
         &self,
@@ -505,37 +514,53 @@ impl Store {
     ) -> Result<Vec<ClaimedDelivery>, StorageError> {
         let backend = self.backend();
         let t = now();
-        let (p, lock) = if backend == DbBackend::Postgres {
+        let pg = backend == DbBackend::Postgres;
+        let (p, lock) = if pg {
             (["$1", "$2"], "FOR UPDATE OF d SKIP LOCKED")
         } else {
             (["?", "?"], "")
         };
-        // The same statement on both databases, but for the row locks PostgreSQL needs
-        // so that concurrent workers skip each other's rows.
-        let sql = format!(
-            "UPDATE deliveries SET status = 'sending', locked_until = {lease_until}, \
-               attempts = attempts + 1, updated_at = {now2} \
-             WHERE id IN ( \
-               SELECT d.id FROM deliveries d JOIN dispatches p ON p.id = d.dispatch_id \
-               WHERE p.status = 'sending' AND ( \
-                 (d.status IN ('queued', 'retrying') AND d.next_attempt_at <= {now3}) \
-                 OR (d.status = 'sending' AND d.locked_until < {now3})) \
-               ORDER BY d.next_attempt_at, d.id LIMIT {limit} {lock}) \
-             RETURNING id, organization_id, dispatch_id, employee_id, recipient, attempts",
-            lease_until = p[0],
-            now2 = p[1],
-            now3 = p[1],
-            limit = limit.clamp(1, 10_000),
-        );
-        let values: Vec<sea_orm::Value> = if backend == DbBackend::Postgres {
-            vec![(t + lease).into(), t.into()]
-        } else {
-            vec![(t + lease).into(), t.into(), t.into(), t.into()]
-        };
+        // One statement per kind of due row, each an ordered range of the index
+        // (status, next_attempt_at), so that a claim reads about `limit` rows however
+        // long the queue: leases run out first (a dead worker's rows), then the queue
+        // (older than any retry), then retries whose time came. The same statements on both databases, but
+        // for the row locks PostgreSQL needs so that concurrent workers skip each
+        // other's rows.
+        let kinds = [
+            "d.status = 'sending' AND d.locked_until < {now}",
+            "d.status = 'queued' AND d.next_attempt_at <= {now}",
+            "d.status = 'retrying' AND d.next_attempt_at <= {now}",
+        ];
+        let mut limit = limit.clamp(1, 10_000);
+        let mut rows = Vec::new();
         let txn = self.write_txn().await?;
-        let rows = txn
-            .query_all_raw(Statement::from_sql_and_values(backend, sql, values))
-            .await?;
+        for due in kinds {
+            if limit == 0 {
+                break;
+            }
+            let sql = format!(
+                "UPDATE deliveries SET status = 'sending', locked_until = {lease_until}, \
+                   attempts = attempts + 1, updated_at = {now} \
+                 WHERE id IN ( \
+                   SELECT d.id FROM deliveries d JOIN dispatches p ON p.id = d.dispatch_id \
+                   WHERE {due} AND p.status = 'sending' \
+                   ORDER BY d.next_attempt_at LIMIT {limit} {lock}) \
+                 RETURNING id, organization_id, dispatch_id, employee_id, recipient, attempts",
+                lease_until = p[0],
+                now = p[1],
+                due = due.replace("{now}", p[1]),
+            );
+            let values: Vec<sea_orm::Value> = if pg {
+                vec![(t + lease).into(), t.into()]
+            } else {
+                vec![(t + lease).into(), t.into(), t.into()]
+            };
+            let got = txn
+                .query_all_raw(Statement::from_sql_and_values(backend, sql, values))
+                .await?;
+            limit = limit.saturating_sub(got.len() as u64);
+            rows.extend(got);
+        }
         txn.commit().await?;
         let mut out = Vec::with_capacity(rows.len());
         for r in rows {
@@ -673,15 +698,27 @@ impl Store {
             .await?;
         let mut finished = 0;
         for d in open {
-            let left = delivery::Entity::find()
-                .filter(delivery::Column::DispatchId.eq(d.id))
-                .filter(delivery::Column::Status.is_in([
-                    delivery_status::QUEUED,
-                    delivery_status::SENDING,
-                    delivery_status::RETRYING,
-                ]))
-                .count(self.db())
-                .await?;
+            // One index seek (dispatch_id, status) per state, not a count of the rows.
+            let mut left = 0;
+            for st in [
+                delivery_status::QUEUED,
+                delivery_status::SENDING,
+                delivery_status::RETRYING,
+            ] {
+                left += delivery::Entity::find()
+                    .select_only()
+                    .column(delivery::Column::Id)
+                    .filter(delivery::Column::DispatchId.eq(d.id))
+                    .filter(delivery::Column::Status.eq(st))
+                    .limit(1)
+                    .into_tuple::<i64>()
+                    .all(self.db())
+                    .await?
+                    .len();
+                if left > 0 {
+                    break;
+                }
+            }
             if left == 0 {
                 let t = now();
                 finished += dispatch::Entity::update_many()

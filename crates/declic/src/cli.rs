@@ -263,6 +263,9 @@ pub enum DispatchCommand {
         #[arg(long)]
         org: String,
         id: i64,
+        /// Send from this process until the dispatch is finished, with a progress bar.
+        #[arg(long)]
+        wait: bool,
     },
     /// Stop a dispatch for good: what is not sent yet is cancelled.
     Cancel {

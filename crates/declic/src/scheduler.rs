@@ -71,16 +71,10 @@ pub async fn deliver(state: &AppState) {
         Ok(_) => {}
         Err(e) => tracing::warn!(error = %e, "calendar steps not dispatched"),
     }
-    let started = std::time::Instant::now();
-    while started.elapsed() < std::time::Duration::from_secs(60) {
-        match declic_http::deliveries::deliver_due(state).await {
-            Ok(0) => break,
-            Ok(_) => {}
-            Err(e) => {
-                tracing::warn!(error = %e, "delivery batch failed");
-                break;
-            }
-        }
+    if let Err(e) =
+        declic_http::deliveries::deliver_for(state, std::time::Duration::from_secs(60)).await
+    {
+        tracing::warn!(error = %e, "delivery batch failed");
     }
 }
 

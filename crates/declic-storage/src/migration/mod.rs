@@ -16,6 +16,7 @@ mod m0011_referral_indexes;
 mod m0012_opt_outs;
 mod m0013_dispatches;
 mod m0014_step_dispatches;
+mod m0015_delivery_progress;
 
 /// All migrations, oldest first.
 pub struct Migrator;
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0012_opt_outs::Migration),
             Box::new(m0013_dispatches::Migration),
             Box::new(m0014_step_dispatches::Migration),
+            Box::new(m0015_delivery_progress::Migration),
         ]
     }
 }

@@ -81,26 +81,16 @@ pub async fn dispatch(config: Config, cmd: DispatchCommand) -> anyhow::Result<Ex
                 );
                 return Ok(ExitCode::SUCCESS);
             }
-            let state = app(store, config)?;
-            let bar = bar(&d);
-            loop {
-                let tried = declic_http::deliveries::deliver_due(&state)
-                    .await
-                    .map_err(user_error)?;
-                let now = state.store.dispatch(org, d.id).await?;
-                show(&bar, &now);
-                if now.status != status::SENDING {
-                    return finish(&bar, &now);
-                }
-                if tried == 0 {
-                    // Only retries are left: wait for their time.
-                    tokio::time::sleep(Duration::from_millis(500)).await;
-                }
-            }
+            send_until_done(app(store, config)?, org, d.id).await
         }
         DispatchCommand::Pause { org, id } => action(&store, &org, id, DispatchAction::Pause).await,
-        DispatchCommand::Resume { org, id } => {
-            action(&store, &org, id, DispatchAction::Resume).await
+        DispatchCommand::Resume { org, id, wait } => {
+            let code = action(&store, &org, id, DispatchAction::Resume).await?;
+            if !wait {
+                return Ok(code);
+            }
+            let org = org_id(&store, &org).await?;
+            send_until_done(app(store, config)?, org, id).await
         }
         DispatchCommand::Cancel { org, id } => {
             action(&store, &org, id, DispatchAction::Cancel).await
@@ -131,6 +121,27 @@ pub async fn dispatch(config: Config, cmd: DispatchCommand) -> anyhow::Result<Ex
                 }
                 tokio::time::sleep(Duration::from_secs(1)).await;
             }
+        }
+    }
+}
+
+/// Runs the delivery worker in this process until the dispatch is over.
+async fn send_until_done(state: AppState, org: OrgId, id: i64) -> anyhow::Result<ExitCode> {
+    let first = state.store.dispatch(org, id).await.map_err(user_error)?;
+    let bar = bar(&first);
+    loop {
+        // Half a second of batches between two looks at the counts.
+        let tried = declic_http::deliveries::deliver_for(&state, Duration::from_millis(500))
+            .await
+            .map_err(user_error)?;
+        let now = state.store.dispatch(org, id).await?;
+        show(&bar, &now);
+        if now.status != status::SENDING {
+            return finish(&bar, &now);
+        }
+        if tried == 0 {
+            // Only retries are left: wait for their time.
+            tokio::time::sleep(Duration::from_millis(500)).await;
         }
     }
 }

@@ -567,3 +567,95 @@ async fn an_opt_out_or_an_erasure_after_the_audience_was_frozen_still_stops_the_
     assert!(app.mails_to("p1@acme.example").is_empty());
     assert!(app.mails().iter().all(|m| !m.to.contains("erased")));
 }
+
+#[tokio::test]
+async fn the_api_previews_any_step_and_sends_one_now() {
+    let app = TestApp::spawn().await;
+    let live = live_campaign(&app, 5, "Atelier CV").await;
+    import(&app, &live.token, 3).await;
+    let org = OrgId(app.store.organization_by_slug("acme").await.unwrap().id);
+    let p0 = app
+        .store
+        .employee_by_email(org, "p0@acme.example")
+        .await
+        .unwrap();
+    let viewer = app
+        .token(
+            org,
+            "viewer@acme.example",
+            declic_storage::admins::Role::Viewer,
+        )
+        .await;
+    let base = format!("/api/v1/campaigns/{}", live.campaign_id);
+    let p = crate::support::json(
+        app.get(
+            &format!(
+                "{base}/preview?step=last_call&employee_id={}&lang=en",
+                p0.id
+            ),
+            &viewer,
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert_eq!(p["message"], "campaign_last_call");
+    assert_eq!(p["language"], "en");
+    assert_eq!(p["audience"], 3);
+    assert!(
+        p["subject"]
+            .as_str()
+            .unwrap()
+            .starts_with("Last call: Printemps <solidaire>"),
+        "{p}"
+    );
+    assert!(
+        p["html"]
+            .as_str()
+            .unwrap()
+            .contains("Printemps &lt;solidaire&gt;"),
+        "escaped: {p}"
+    );
+    assert!(p["text"].as_str().unwrap().contains("Hello P0"), "{p}");
+    let bad = crate::support::json(
+        app.get(&format!("{base}/preview?lang=de"), &viewer).await,
+        422,
+    )
+    .await;
+    assert!(bad.to_string().contains("lang"), "{bad}");
+    let bad = crate::support::json(
+        app.get(&format!("{base}/preview?step=teaser"), &viewer)
+            .await,
+        422,
+    )
+    .await;
+    assert!(bad.to_string().contains("step"), "{bad}");
+    let other = app.org("globex", "globex.example").await;
+    let outsider = app
+        .token(
+            other,
+            "hr@globex.example",
+            declic_storage::admins::Role::CampaignManager,
+        )
+        .await;
+    crate::support::json(app.get(&format!("{base}/preview"), &outsider).await, 404).await;
+
+    let d = crate::support::json(
+        app.post(
+            &format!("{base}/dispatches"),
+            &live.token,
+            serde_json::json!({"step": "last_call"}),
+        )
+        .await,
+        201,
+    )
+    .await;
+    assert_eq!(d["step_kind"], "last_call");
+    assert_eq!(d["total"], 3);
+    declic::deliver(&app.state).await;
+    assert!(
+        app.mails_to("p1@acme.example")[0]
+            .subject
+            .starts_with("Dernier appel")
+    );
+}

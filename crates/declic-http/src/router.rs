@@ -103,6 +103,7 @@ pub fn router(state: AppState) -> Router {
             get(referrals::campaign_svg),
         )
         .route("/campaigns/{id}/dispatches", post(dispatches::create))
+        .route("/campaigns/{id}/preview", get(dispatches::preview))
         .route("/dispatches/{id}", get(dispatches::show))
         .route("/employees/{id}/deliveries", get(dispatches::of_employee))
         .route("/dispatches/{id}/action", post(dispatches::action))

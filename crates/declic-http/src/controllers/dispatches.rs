@@ -5,11 +5,11 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use declic_storage::dispatches::{DeliveryRecord, Dispatch, DispatchAction};
 use serde::Deserialize;
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 
 use crate::AppState;
 use crate::error::ApiResult;
-use crate::extract::{Auth, Id, JsonBody, RequestId};
+use crate::extract::{Auth, Id, JsonBody, QueryParams, RequestId};
 
 fn default_channel() -> String {
     "mail".into()
@@ -22,9 +22,28 @@ pub struct NewDispatch {
     /// `mail` (the only per-person channel; Slack and Teams posts go to channels).
     #[serde(default = "default_channel")]
     pub channel: String,
-    /// A reminder: leave out people already registered for the campaign.
+    /// The calendar step whose message to send now: `launch`, `reminder` or
+    /// `last_call` (the two last leave out the registered). The campaign's next step
+    /// of that kind is then marked done, so it does not go out twice.
+    #[serde(default)]
+    pub step: Option<String>,
+    /// Without a step: leave out people already registered for the campaign.
     #[serde(default)]
     pub exclude_registered: bool,
+}
+
+/// Which message to preview, for whom.
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct PreviewQuery {
+    /// `launch` (default), `reminder` or `last_call`.
+    pub step: Option<String>,
+    /// `mail` (default).
+    pub channel: Option<String>,
+    /// A recipient of the organisation; default: a sample person.
+    pub employee_id: Option<i64>,
+    /// `fr` or `en`; default: the recipient's language.
+    pub lang: Option<String>,
 }
 
 /// A pause, resume or cancel.
@@ -46,17 +65,57 @@ pub async fn create(
     JsonBody(b): JsonBody<NewDispatch>,
 ) -> ApiResult<(StatusCode, Json<Dispatch>)> {
     auth.require_manage()?;
-    let d = state
-        .store
-        .create_dispatch(
+    let d = match &b.step {
+        Some(step) => {
+            state
+                .store
+                .dispatch_step_now(auth.org(), id, &b.channel, step, &auth.actor(&rid))
+                .await?
+        }
+        None => {
+            state
+                .store
+                .create_dispatch(
+                    auth.org(),
+                    id,
+                    &b.channel,
+                    b.exclude_registered,
+                    &auth.actor(&rid),
+                )
+                .await?
+        }
+    };
+    Ok((StatusCode::CREATED, Json(d)))
+}
+
+/// A step's message as one recipient (or a sample person) would get it, with the
+/// audience it would reach now. The unsubscribe link in it is a placeholder.
+#[utoipa::path(get, path = "/api/v1/campaigns/{id}/preview", tag = "dispatches", security(("bearer" = [])), params(("id" = i64, Path), PreviewQuery),
+    responses((status = 200, body = crate::deliveries::Preview), (status = 404, body = crate::Problem), (status = 422, body = crate::Problem)))]
+pub async fn preview(
+    State(state): State<AppState>,
+    auth: Auth,
+    Id(id): Id,
+    QueryParams(q): QueryParams<PreviewQuery>,
+) -> ApiResult<Json<crate::deliveries::Preview>> {
+    let lang = match q.lang.as_deref() {
+        None => None,
+        Some("fr") => Some(declic_messaging::Lang::Fr),
+        Some("en") => Some(declic_messaging::Lang::En),
+        Some(_) => return Err(crate::ApiError::field("lang", "use fr or en")),
+    };
+    Ok(Json(
+        crate::deliveries::preview(
+            &state,
             auth.org(),
             id,
-            &b.channel,
-            b.exclude_registered,
-            &auth.actor(&rid),
+            q.step.as_deref().unwrap_or("launch"),
+            q.channel.as_deref().unwrap_or("mail"),
+            q.employee_id,
+            lang,
         )
-        .await?;
-    Ok((StatusCode::CREATED, Json(d)))
+        .await?,
+    ))
 }
 
 /// A dispatch with its deliveries counted by state.

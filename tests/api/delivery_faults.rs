@@ -9,25 +9,9 @@ use declic_config::{MailTransport, SmtpTls};
 use declic_storage::dispatches::{delivery_status, status};
 use declic_storage::{Actor, OrgId};
 
+use crate::dispatches::import;
 use crate::registration::live_campaign;
 use crate::support::{SECRET, TestApp, smtp};
-
-async fn import(app: &TestApp, token: &str, n: usize) {
-    let mut csv = String::from("email,first name,last name\n");
-    for i in 0..n {
-        csv.push_str(&format!("p{i}@acme.example,P{i},Test\n"));
-    }
-    let res = app
-        .client
-        .post(app.url("/api/v1/employees/import"))
-        .bearer_auth(token)
-        .header("content-type", "text/csv")
-        .body(csv)
-        .send()
-        .await
-        .unwrap();
-    assert!(res.status().is_success(), "{}", res.text().await.unwrap());
-}
 
 /// Every expected recipient got at least one mail; returns how many got two or more.
 fn check_recipients(received: &[String], n: usize) -> usize {

@@ -12,7 +12,7 @@ use declic_storage::{Actor, OrgId};
 use crate::registration::{confirm_from_mail, live_campaign, register};
 use crate::support::TestApp;
 
-async fn import(app: &TestApp, token: &str, n: usize) {
+pub async fn import(app: &TestApp, token: &str, n: usize) {
     let mut csv = String::from("email,first name,last name,department\n");
     for i in 0..n {
         let dept = if i % 2 == 0 { "Finance" } else { "IT" };
@@ -658,4 +658,153 @@ async fn the_api_previews_any_step_and_sends_one_now() {
             .subject
             .starts_with("Dernier appel")
     );
+}
+
+#[tokio::test]
+async fn custom_templates_are_checked_when_saved_and_used_for_preview_and_sending() {
+    let app = TestApp::spawn().await;
+    let live = live_campaign(&app, 5, "Atelier CV").await;
+    import(&app, &live.token, 2).await;
+    let org = OrgId(app.store.organization_by_slug("acme").await.unwrap().id);
+    let cid = live.campaign_id;
+    let good = serde_json::json!({
+        "subject": "{{campaign_title}} : à vous de jouer",
+        "text": "{{> greeting_fr}}\n{{key_message}}\n{{campaign_url}}\nDésabonnement : {{manage_url}}\n",
+        "html": "<p>{{key_message}}</p><p><a href=\"{{campaign_url}}\">Go</a></p><p><a href=\"{{manage_url}}\">Désabonnement</a></p>",
+    });
+    let put = |path: String, token: String, body: serde_json::Value| {
+        let app = &app;
+        async move {
+            app.client
+                .put(app.url(&path))
+                .bearer_auth(token)
+                .json(&body)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    // Bad templates: each problem named by part; nothing stored.
+    let mut bad = good.clone();
+    bad["text"] = "{{#if salaire}}x{{/if}}".into();
+    bad["html"] = "<p>{{{key_message}}}</p>{{manage_url}}".into();
+    let res = put(
+        "/api/v1/templates/campaign_announcement/fr".into(),
+        live.token.clone(),
+        bad,
+    )
+    .await;
+    let problem = crate::support::json(res, 422).await.to_string();
+    assert!(problem.contains("unknown variable `salaire`"), "{problem}");
+    assert!(problem.contains("raw HTML"), "{problem}");
+    assert!(
+        problem.contains("\"text\"") && problem.contains("\"html\""),
+        "{problem}"
+    );
+    let res = put(
+        "/api/v1/templates/seat_confirmed/fr".into(),
+        live.token.clone(),
+        good.clone(),
+    )
+    .await;
+    assert!(
+        crate::support::json(res, 422)
+            .await
+            .to_string()
+            .contains("message")
+    );
+    let list = crate::support::json(app.get("/api/v1/templates", &live.token).await, 200).await;
+    assert_eq!(list, serde_json::json!([]));
+
+    // Who may: a viewer may not; another organisation's campaign is not found.
+    let viewer = app
+        .token(
+            org,
+            "viewer@acme.example",
+            declic_storage::admins::Role::Viewer,
+        )
+        .await;
+    let res = put(
+        "/api/v1/templates/campaign_announcement/fr".into(),
+        viewer,
+        good.clone(),
+    )
+    .await;
+    assert_eq!(res.status(), 403);
+    let res = put(
+        format!(
+            "/api/v1/templates/campaign_announcement/fr?campaign_id={}",
+            cid + 1000
+        ),
+        live.token.clone(),
+        good.clone(),
+    )
+    .await;
+    assert_eq!(res.status(), 404);
+
+    // Organisation-wide, then the campaign's own wins.
+    let res = put(
+        "/api/v1/templates/campaign_announcement/fr".into(),
+        live.token.clone(),
+        good.clone(),
+    )
+    .await;
+    crate::support::json(res, 200).await;
+    let mut own = good.clone();
+    own["subject"] = "Spécial {{campaign_title}}".into();
+    let res = put(
+        format!("/api/v1/templates/campaign_announcement/fr?campaign_id={cid}"),
+        live.token.clone(),
+        own,
+    )
+    .await;
+    crate::support::json(res, 200).await;
+    let p = crate::support::json(
+        app.get(&format!("/api/v1/campaigns/{cid}/preview"), &live.token)
+            .await,
+        200,
+    )
+    .await;
+    assert_eq!(p["subject"], "Spécial Printemps <solidaire>");
+    assert!(p["html"].as_str().unwrap().contains("/u/preview"), "{p}");
+
+    let d = crate::support::json(
+        app.post(
+            &format!("/api/v1/campaigns/{cid}/dispatches"),
+            &live.token,
+            serde_json::json!({}),
+        )
+        .await,
+        201,
+    )
+    .await;
+    assert_eq!(d["total"], 2);
+    declic::deliver(&app.state).await;
+    let mail = app.mails_to("p0@acme.example").pop().unwrap();
+    assert_eq!(mail.subject, "Spécial Printemps <solidaire>");
+    assert!(mail.text.contains("Désabonnement : http"), "{}", mail.text);
+    assert!(
+        mail.html.contains("Printemps &lt;solidaire&gt;") || !mail.html.contains("<solidaire>")
+    );
+
+    // Removing the campaign's own goes back to the organisation's.
+    let res = app
+        .client
+        .delete(app.url(&format!(
+            "/api/v1/templates/campaign_announcement/fr?campaign_id={cid}"
+        )))
+        .bearer_auth(&live.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 204);
+    let p = crate::support::json(
+        app.get(&format!("/api/v1/campaigns/{cid}/preview"), &live.token)
+            .await,
+        200,
+    )
+    .await;
+    assert_eq!(p["subject"], "Printemps <solidaire> : à vous de jouer");
+    let list = crate::support::json(app.get("/api/v1/templates", &live.token).await, 200).await;
+    assert_eq!(list.as_array().unwrap().len(), 1);
 }

@@ -14,7 +14,7 @@ use std::sync::Arc;
 
 use chrono::Duration;
 use declic_config::DeliveryConfig;
-use declic_messaging::templates::{Lang as MailLang, MessageKind};
+use declic_messaging::templates::{Lang as MailLang, MessageKind, Rendered};
 use declic_messaging::{OutgoingMail, SendError};
 use declic_planning::Channel;
 use declic_storage::dispatches::{ClaimedDelivery, Outcome, RetryPolicy};
@@ -69,6 +69,28 @@ struct Shared {
     catalog: Arc<declic_storage::CampaignCatalog>,
     /// The campaign's mail-tagged link, without the language.
     campaign_url: String,
+    /// The organisation's own wording of the message, French and English, when it
+    /// wrote one (the campaign's own first).
+    custom: [Option<declic_messaging::templates::CompiledCustom>; 2],
+}
+
+impl Shared {
+    fn render(&self, state: &AppState, lang: MailLang, data: &Value) -> Result<Rendered, String> {
+        let custom = match lang {
+            MailLang::Fr => &self.custom[0],
+            MailLang::En => &self.custom[1],
+        };
+        match custom {
+            Some(c) => c
+                .render(data)
+                .map_err(|e| format!("{}: {}", e.part, e.message)),
+            None => state
+                .notifier
+                .templates()
+                .render(self.kind, lang, data)
+                .map_err(|e| e.to_string()),
+        }
+    }
 }
 
 async fn shared(state: &AppState, d: &ClaimedDelivery) -> Result<Shared, StorageError> {
@@ -96,11 +118,37 @@ async fn shared_for(
         .store
         .ensure_link(org, campaign_id, Channel::Mail, None, None)
         .await?;
+    let kind = MessageKind::for_step(step);
+    let mut custom = [None, None];
+    for (slot, lang) in custom.iter_mut().zip(MailLang::ALL) {
+        let Some(t) = state
+            .store
+            .message_template_for(org, campaign_id, kind.as_str(), lang.as_str())
+            .await?
+        else {
+            continue;
+        };
+        let source = declic_messaging::templates::CustomTemplate {
+            subject: t.subject,
+            text: t.text,
+            html: t.html,
+        };
+        match declic_messaging::templates::CompiledCustom::check(kind, lang, &source) {
+            Ok(c) => *slot = Some(c),
+            // Checked when saved; only a change of Declic's own contract can get here.
+            Err(e) => tracing::warn!(
+                template = t.id,
+                problems = ?e,
+                "custom template no longer valid: the built-in message is used"
+            ),
+        }
+    }
     Ok(Shared {
         channel,
-        kind: MessageKind::for_step(step),
+        kind,
         catalog,
         campaign_url: format!("{}/c/{}", crate::public::base_url(state), link.code),
+        custom,
     })
 }
 
@@ -153,11 +201,9 @@ pub async fn preview(
     let lang = lang.unwrap_or_else(|| recipient_lang(&shared, language.as_deref()));
     let placeholder = format!("{}/u/preview", crate::public::base_url(state));
     let data = campaign_data(&shared, &first_name, lang, &placeholder);
-    let rendered = state
-        .notifier
-        .templates()
-        .render(shared.kind, lang, &data)
-        .map_err(|e| StorageError::invalid("template", e.to_string()))?;
+    let rendered = shared
+        .render(state, lang, &data)
+        .map_err(|e| StorageError::invalid("template", e))?;
     let audience = state
         .store
         .message_audience_size(org, campaign_id, channel, step != "launch")
@@ -363,11 +409,9 @@ async fn deliver(
     let lang = recipient_lang(shared, language.as_deref());
     let unsubscribe = crate::unsubscribe_url(state, org, d.employee_id, &shared.channel);
     let data = campaign_data(shared, &first_name, lang, &unsubscribe);
-    let rendered = state
-        .notifier
-        .templates()
-        .render(shared.kind, lang, &data)
-        .map_err(|e| SendError::Permanent(e.to_string()))?;
+    let rendered = shared
+        .render(state, lang, &data)
+        .map_err(SendError::Permanent)?;
     let mail = OutgoingMail {
         to: d.recipient.clone(),
         to_name: Some(first_name).filter(|n| !n.is_empty()),

@@ -7,7 +7,7 @@ use crate::controllers::{
     admins, associations, audit, campaigns, employees, health, missions, organization,
     registrations, tokens,
 };
-use crate::controllers::{ambassadors, dispatches, posters, referrals};
+use crate::controllers::{ambassadors, dispatches, posters, referrals, templates};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -25,6 +25,7 @@ use crate::controllers::{ambassadors, dispatches, posters, referrals};
         registrations::links, registrations::create_link, registrations::list, registrations::export_csv, registrations::move_choice,
         ambassadors::invite, ambassadors::list, ambassadors::show,
         referrals::mark_attendance, referrals::figures, referrals::leaderboard, referrals::graph, referrals::campaign_svg,
+        templates::save, templates::list, templates::delete,
         dispatches::create, dispatches::preview, dispatches::show, dispatches::action, dispatches::of_employee,
         audit::list,
         posters::poster_pdf, posters::posters_zip, posters::flyers_pdf, posters::upload_logo,

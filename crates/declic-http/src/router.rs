@@ -16,7 +16,7 @@ use crate::controllers::{
     admins, associations, audit, campaigns, employees, health, missions, organization,
     registrations, tokens,
 };
-use crate::controllers::{ambassadors, dispatches, posters, referrals};
+use crate::controllers::{ambassadors, dispatches, posters, referrals, templates};
 use crate::{AppState, pages, public};
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -104,6 +104,11 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/campaigns/{id}/dispatches", post(dispatches::create))
         .route("/campaigns/{id}/preview", get(dispatches::preview))
+        .route("/templates", get(templates::list))
+        .route(
+            "/templates/{message}/{lang}",
+            axum::routing::put(templates::save).delete(templates::delete),
+        )
         .route("/dispatches/{id}", get(dispatches::show))
         .route("/employees/{id}/deliveries", get(dispatches::of_employee))
         .route("/dispatches/{id}/action", post(dispatches::action))

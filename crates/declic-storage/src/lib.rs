@@ -20,6 +20,7 @@ pub mod dispatches;
 pub mod employees;
 pub mod links;
 pub mod logos;
+pub mod message_templates;
 pub mod missions;
 pub mod opt_outs;
 pub mod orgs;

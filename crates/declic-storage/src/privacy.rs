@@ -297,6 +297,21 @@ pub const COLUMNS: &[(&str, &[(&str, Class)])] = &[
         ],
     ),
     (
+        // The organisation's own wording of its campaign messages: no one's data.
+        "message_templates",
+        &[
+            ("id", NotPersonal),
+            ("organization_id", NotPersonal),
+            ("campaign_id", NotPersonal),
+            ("message", NotPersonal),
+            ("language", NotPersonal),
+            ("subject", NotPersonal),
+            ("text_body", NotPersonal),
+            ("html_body", NotPersonal),
+            ("updated_at", NotPersonal),
+        ],
+    ),
+    (
         // Kept on erasure: the pseudonymised person must stay out of audiences.
         "opt_outs",
         &[

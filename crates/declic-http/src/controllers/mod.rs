@@ -13,4 +13,5 @@ pub mod organization;
 pub mod posters;
 pub mod referrals;
 pub mod registrations;
+pub mod templates;
 pub mod tokens;

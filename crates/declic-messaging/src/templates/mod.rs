@@ -3,6 +3,7 @@
 //! Two registries, both strict (a missing key is an error, never a blank): subjects and text
 //! bodies are not escaped, HTML bodies are. See [`sample_data`] for the data each message takes.
 
+mod custom;
 mod files;
 mod sample;
 
@@ -10,6 +11,7 @@ use handlebars::{Handlebars, handlebars_helper};
 
 use crate::oneline::one_line;
 
+pub use custom::{CompiledCustom, CustomError, CustomTemplate};
 pub use sample::{sample_data, sample_data_for};
 
 /// Language of a message.
@@ -194,19 +196,7 @@ handlebars_helper!(rank: |index: u64| index + 1);
 impl MessageTemplates {
     /// Compiles every template; fails on a syntax error.
     pub fn load() -> Result<Self, TemplateError> {
-        let mut plain = Handlebars::new();
-        plain.register_escape_fn(handlebars::no_escape);
-        let mut html = Handlebars::new();
-        for registry in [&mut plain, &mut html] {
-            registry.set_strict_mode(true);
-            registry.register_helper("rank", Box::new(rank));
-        }
-        for (name, source) in files::TEXT_PARTIALS {
-            register(&mut plain, name, source, true)?;
-        }
-        for (name, source) in files::HTML_PARTIALS {
-            register(&mut html, name, source, true)?;
-        }
+        let (mut plain, mut html) = base_registries()?;
         for kind in MessageKind::ALL {
             let files = files::message(kind);
             for lang in Lang::ALL {
@@ -249,6 +239,25 @@ impl MessageTemplates {
             html: render(&self.html, "html")?,
         })
     }
+}
+
+/// The two registries with their escaping, strict mode, helpers and partials, and no
+/// message yet.
+fn base_registries() -> Result<(Handlebars<'static>, Handlebars<'static>), TemplateError> {
+    let mut plain = Handlebars::new();
+    plain.register_escape_fn(handlebars::no_escape);
+    let mut html = Handlebars::new();
+    for registry in [&mut plain, &mut html] {
+        registry.set_strict_mode(true);
+        registry.register_helper("rank", Box::new(rank));
+    }
+    for (name, source) in files::TEXT_PARTIALS {
+        register(&mut plain, name, source, true)?;
+    }
+    for (name, source) in files::HTML_PARTIALS {
+        register(&mut html, name, source, true)?;
+    }
+    Ok((plain, html))
 }
 
 fn name(kind: MessageKind, part: &str, lang: Lang) -> String {

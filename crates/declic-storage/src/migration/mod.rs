@@ -17,6 +17,7 @@ mod m0012_opt_outs;
 mod m0013_dispatches;
 mod m0014_step_dispatches;
 mod m0015_delivery_progress;
+mod m0016_message_templates;
 
 /// All migrations, oldest first.
 pub struct Migrator;
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0013_dispatches::Migration),
             Box::new(m0014_step_dispatches::Migration),
             Box::new(m0015_delivery_progress::Migration),
+            Box::new(m0016_message_templates::Migration),
         ]
     }
 }

@@ -1,0 +1,103 @@
+//! Custom campaign templates are refused when saved, not when the mail goes out.
+#![expect(clippy::unwrap_used, reason = "tests")]
+
+use declic_messaging::templates::{
+    CompiledCustom, CustomTemplate, Lang, MessageKind, sample_data_for,
+};
+
+fn good() -> CustomTemplate {
+    CustomTemplate {
+        subject: "{{campaign_title}} : on compte sur vous".into(),
+        text: "{{> greeting_fr}}\n\n{{key_message}}\n{{#each missions}}- {{title}} ({{association_name}})\n{{/each}}{{#if deadline_text}}Avant le {{deadline_text}}.{{/if}}\n{{campaign_url}}\n\nSe désabonner : {{manage_url}}\n".into(),
+        html: "<p>{{key_message}}</p>{{#each missions}}<p>{{rank @index}}. {{title}}</p>{{/each}}{{> button url=campaign_url label=\"Go\"}}<a href=\"{{manage_url}}\">Se désabonner</a>".into(),
+    }
+}
+
+fn problems(t: &CustomTemplate) -> Vec<String> {
+    match CompiledCustom::check(MessageKind::CampaignReminder, Lang::Fr, t) {
+        Ok(_) => vec![],
+        Err(e) => e
+            .into_iter()
+            .map(|e| format!("{}: {}", e.part, e.message))
+            .collect(),
+    }
+}
+
+#[test]
+fn a_good_template_renders_with_escaping_in_html_only() {
+    let c = CompiledCustom::check(MessageKind::CampaignReminder, Lang::Fr, &good()).unwrap();
+    let mut data = sample_data_for(MessageKind::CampaignReminder, Lang::Fr);
+    data["key_message"] = "<b>Venez</b> & partagez".into();
+    let r = c.render(&data).unwrap();
+    assert!(r.text.contains("<b>Venez</b> & partagez"));
+    assert!(r.html.contains("&lt;b&gt;Venez&lt;/b&gt; &amp; partagez"));
+    assert!(r.html.contains("1. Revoir le plan"));
+    assert!(r.subject.starts_with("Semaine de l"));
+}
+
+#[test]
+fn unknown_variables_are_refused_even_in_conditions() {
+    let mut t = good();
+    t.text = t.text.replace(
+        "{{key_message}}",
+        "{{#if salary}}{{salary}}{{/if}}{{mission.titel}}",
+    );
+    let p = problems(&t);
+    assert!(
+        p.contains(&"text: unknown variable `salary`".to_owned()),
+        "{p:?}"
+    );
+    assert!(
+        p.contains(&"text: unknown variable `mission.titel`".to_owned()),
+        "{p:?}"
+    );
+}
+
+#[test]
+fn syntax_errors_name_the_line() {
+    let mut t = good();
+    t.html = "<p>ok</p>\n{{#if key_message}}<p>open".into();
+    let p = problems(&t);
+    assert_eq!(p.len(), 1, "{p:?}");
+    assert!(p[0].starts_with("html: ") && p[0].contains('2'), "{p:?}");
+}
+
+#[test]
+fn raw_html_helpers_and_a_missing_unsubscribe_link_are_refused() {
+    let mut t = good();
+    t.html = t.html.replace("{{key_message}}", "{{{key_message}}}");
+    assert!(
+        problems(&t)
+            .iter()
+            .any(|p| p.starts_with("html: {{{…}}} writes raw HTML"))
+    );
+    let mut t = good();
+    t.text = t.text.replace("{{key_message}}", "{{lookup missions 0}}");
+    assert!(
+        problems(&t)
+            .iter()
+            .any(|p| p.contains("unknown helper `lookup`")),
+        "{:?}",
+        problems(&t)
+    );
+    let mut t = good();
+    t.text = t.text.replace("{{manage_url}}", "");
+    assert_eq!(
+        problems(&t),
+        vec!["text: must contain the unsubscribe link {{manage_url}}".to_owned()]
+    );
+    let mut t = good();
+    t.subject = "  ".into();
+    assert_eq!(problems(&t), vec!["subject: must not be empty".to_owned()]);
+    let mut t = good();
+    t.subject = "x".repeat(201);
+    assert!(problems(&t)[0].starts_with("subject: longer than 200"));
+}
+
+#[test]
+fn a_template_that_cannot_render_for_the_sample_is_refused() {
+    // `title` exists inside missions, not at the top: strict rendering catches it.
+    let mut t = good();
+    t.text = t.text.replace("{{key_message}}", "{{title}}");
+    assert!(!problems(&t).is_empty());
+}

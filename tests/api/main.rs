@@ -21,3 +21,4 @@ mod privacy;
 mod referrals;
 mod registration;
 mod smtp_flow;
+mod webhooks;

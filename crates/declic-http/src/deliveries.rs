@@ -37,6 +37,7 @@ pub struct DeliverySettings {
     /// How temporary failures are retried.
     pub policy: RetryPolicy,
     mail_concurrency: usize,
+    webhook_concurrency: usize,
     mail_pace: Option<DefaultDirectRateLimiter>,
 }
 
@@ -52,6 +53,7 @@ impl DeliverySettings {
                 max_delay: secs(c.retry_max_secs),
             },
             mail_concurrency: usize::try_from(c.mail_concurrency.max(1)).unwrap_or(1),
+            webhook_concurrency: usize::try_from(c.webhook_concurrency.max(1)).unwrap_or(1),
             mail_pace: NonZeroU32::new(c.mail_per_second)
                 .map(|n| RateLimiter::direct(Quota::per_second(n).allow_burst(NonZeroU32::MIN))),
         }
@@ -67,7 +69,7 @@ struct Shared {
     channel: String,
     kind: MessageKind,
     catalog: Arc<declic_storage::CampaignCatalog>,
-    /// The campaign's mail-tagged link, without the language.
+    /// The campaign's link tagged for the channel, without the language.
     campaign_url: String,
     /// The organisation's own wording of the message, French and English, when it
     /// wrote one (the campaign's own first).
@@ -114,9 +116,14 @@ async fn shared_for(
     channel: String,
 ) -> Result<Shared, StorageError> {
     let catalog = state.store.campaign_catalog(org, campaign_id).await?;
+    let tagged = match channel.as_str() {
+        "slack" => Channel::Slack,
+        "teams" => Channel::Teams,
+        _ => Channel::Mail,
+    };
     let link = state
         .store
-        .ensure_link(org, campaign_id, Channel::Mail, None, None)
+        .ensure_link(org, campaign_id, tagged, None, None)
         .await?;
     let kind = MessageKind::for_step(step);
     let mut custom = [None, None];
@@ -311,7 +318,7 @@ async fn send_batch(
             slot.insert(s.map(Arc::new).map_err(|e| e.to_string()));
         }
     }
-    let ids: Vec<i64> = claimed.iter().map(|d| d.employee_id).collect();
+    let ids: Vec<i64> = claimed.iter().filter_map(|d| d.employee_id).collect();
     let people = state.store.recipients_brief(&ids).await?;
     let mut outcomes = Vec::with_capacity(claimed.len());
     let mut in_flight: JoinSet<(ClaimedDelivery, Outcome)> = JoinSet::new();
@@ -329,7 +336,19 @@ async fn send_batch(
                 continue;
             }
         };
-        let Some(person) = people.get(&d.employee_id).cloned() else {
+        if d.webhook_id.is_some() {
+            // A channel post: the webhook sender paces each webhook itself.
+            while in_flight.len() >= settings.webhook_concurrency {
+                collect(in_flight.join_next().await, &mut outcomes);
+            }
+            let state = state.clone();
+            in_flight.spawn(async move {
+                let outcome = post(&state, &d, &shared).await;
+                (d, outcome)
+            });
+            continue;
+        }
+        let Some(person) = d.employee_id.and_then(|id| people.get(&id).cloned()) else {
             outcomes.push((d, Outcome::Permanent("recipient no longer exists".into())));
             continue;
         };
@@ -407,7 +426,8 @@ async fn deliver(
 ) -> Result<(), SendError> {
     let org = OrgId(d.organization_id);
     let lang = recipient_lang(shared, language.as_deref());
-    let unsubscribe = crate::unsubscribe_url(state, org, d.employee_id, &shared.channel);
+    let employee_id = d.employee_id.unwrap_or_default();
+    let unsubscribe = crate::unsubscribe_url(state, org, employee_id, &shared.channel);
     let data = campaign_data(shared, &first_name, lang, &unsubscribe);
     let rendered = shared
         .render(state, lang, &data)
@@ -423,4 +443,63 @@ async fn deliver(
         list_unsubscribe: Some(unsubscribe).filter(|u| u.starts_with("https://")),
     };
     state.notifier.mailer.send(&mail).await.map(|_| ())
+}
+
+/// One Slack or Teams post: the campaign's title, key message and a button to the
+/// channel-tagged link, in the organisation's language.
+async fn post(state: &AppState, d: &ClaimedDelivery, shared: &Shared) -> Outcome {
+    use declic_messaging::{WebhookMessage, WebhookOutcome, WebhookPlatform, WebhookUrl};
+    let org = OrgId(d.organization_id);
+    let Some(webhook) = d.webhook_id else {
+        return Outcome::Permanent("no webhook".into());
+    };
+    let (platform, sealed) = match state.store.webhook_secret(org, webhook).await {
+        Ok(Some(found)) => found,
+        Ok(None) => return Outcome::Permanent("the webhook was deactivated".into()),
+        Err(e) => return Outcome::Temporary(e.to_string()),
+    };
+    let Some(url) = crate::sealed::open(state, &sealed).and_then(|u| WebhookUrl::parse(&u).ok())
+    else {
+        return Outcome::Permanent(
+            "the webhook URL cannot be read (was the secret key changed?): add it again".into(),
+        );
+    };
+    let catalog = &shared.catalog;
+    let lang = recipient_lang(shared, None);
+    let page_lang = match lang {
+        MailLang::En => crate::pages::Lang::En,
+        MailLang::Fr => crate::pages::Lang::Fr,
+    };
+    let mut message = WebhookMessage::new(
+        lang,
+        catalog.campaign.title.clone(),
+        catalog.campaign.key_message.clone(),
+        format!("{}?lang={}", shared.campaign_url, lang.as_str()),
+    );
+    if let Some(closes) = catalog.campaign.registration_closes {
+        let day = texts::date(page_lang, closes);
+        message = message.with_context(match lang {
+            MailLang::Fr => format!("Inscriptions jusqu’au {day}"),
+            MailLang::En => format!("Sign up by {day}"),
+        });
+    }
+    let platform = if platform == "teams" {
+        WebhookPlatform::Teams
+    } else {
+        WebhookPlatform::Slack
+    };
+    match state.webhooks.send(platform, &url, &message).await {
+        WebhookOutcome::Sent => Outcome::Sent,
+        WebhookOutcome::Temporary {
+            reason,
+            retry_after: Some(wait),
+        } => Outcome::Deferred(
+            reason,
+            Duration::from_std(wait).unwrap_or_else(|_| Duration::minutes(5)),
+        ),
+        WebhookOutcome::Temporary { reason, .. } => Outcome::Temporary(reason),
+        WebhookOutcome::Permanent { code, reason } => {
+            Outcome::Permanent(format!("{code}: {reason}"))
+        }
+    }
 }

@@ -15,6 +15,7 @@ pub mod posters;
 mod public;
 mod rate_limit;
 mod router;
+mod sealed;
 
 use std::ops::Deref;
 use std::sync::Arc;
@@ -39,6 +40,8 @@ pub struct App {
     pub background: Background,
     /// The delivery worker's settings and pace.
     pub delivery: deliveries::DeliverySettings,
+    /// Slack and Teams posts, paced per webhook.
+    pub webhooks: declic_messaging::WebhookSender,
 }
 
 /// Tasks started by requests and finished after the answer.
@@ -74,6 +77,7 @@ impl App {
         let notifier = notify::Notifier::from_config(&config)?;
         let limits = rate_limit::RateLimits::new(&config.limits);
         let delivery = deliveries::DeliverySettings::new(&config.delivery);
+        let webhooks = declic_messaging::WebhookSender::new().map_err(|e| e.to_string())?;
         Ok(Self {
             store,
             config,
@@ -81,6 +85,7 @@ impl App {
             limits,
             background: Background::default(),
             delivery,
+            webhooks,
         })
     }
 }

@@ -7,7 +7,7 @@ use crate::controllers::{
     admins, associations, audit, campaigns, employees, health, missions, organization,
     registrations, tokens,
 };
-use crate::controllers::{ambassadors, dispatches, posters, referrals, templates};
+use crate::controllers::{ambassadors, dispatches, posters, referrals, templates, webhooks};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -26,6 +26,7 @@ use crate::controllers::{ambassadors, dispatches, posters, referrals, templates}
         ambassadors::invite, ambassadors::list, ambassadors::show,
         referrals::mark_attendance, referrals::figures, referrals::leaderboard, referrals::graph, referrals::campaign_svg,
         templates::save, templates::list, templates::delete,
+        webhooks::create, webhooks::list, webhooks::deactivate,
         dispatches::create, dispatches::preview, dispatches::show, dispatches::action, dispatches::of_employee,
         audit::list,
         posters::poster_pdf, posters::posters_zip, posters::flyers_pdf, posters::upload_logo,

@@ -16,7 +16,7 @@ use crate::controllers::{
     admins, associations, audit, campaigns, employees, health, missions, organization,
     registrations, tokens,
 };
-use crate::controllers::{ambassadors, dispatches, posters, referrals, templates};
+use crate::controllers::{ambassadors, dispatches, posters, referrals, templates, webhooks};
 use crate::{AppState, pages, public};
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -105,6 +105,11 @@ pub fn router(state: AppState) -> Router {
         .route("/campaigns/{id}/dispatches", post(dispatches::create))
         .route("/campaigns/{id}/preview", get(dispatches::preview))
         .route("/templates", get(templates::list))
+        .route("/webhooks", get(webhooks::list).post(webhooks::create))
+        .route(
+            "/webhooks/{id}",
+            axum::routing::delete(webhooks::deactivate),
+        )
         .route(
             "/templates/{message}/{lang}",
             axum::routing::put(templates::save).delete(templates::delete),

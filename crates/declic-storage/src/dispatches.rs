@@ -68,7 +68,11 @@ pub struct ClaimedDelivery {
     pub id: i64,
     pub organization_id: i64,
     pub dispatch_id: i64,
-    pub employee_id: i64,
+    /// The person, for mail.
+    pub employee_id: Option<i64>,
+    /// The Slack or Teams webhook, for a channel post.
+    pub webhook_id: Option<i64>,
+    /// The address, or the webhook's name.
     pub recipient: String,
     /// Including this one.
     pub attempts: i32,
@@ -127,6 +131,12 @@ pub enum DispatchAction {
     Resume,
     Cancel,
 }
+
+/// Who a dispatch goes to: (employee or webhook id, address or name).
+type Targets = Vec<(i64, String)>;
+
+/// The channels a dispatch can go out on.
+pub const CHANNELS: [&str; 3] = ["mail", "slack", "teams"];
 
 /// The calendar steps that send a message to the audience.
 pub const STEP_KINDS: [&str; 3] = ["launch", "reminder", "last_call"];
@@ -277,8 +287,11 @@ impl Store {
         step: StepRef<'_>,
         actor: &Actor,
     ) -> Result<Dispatch, StorageError> {
-        if !crate::opt_outs::CHANNELS.contains(&channel) {
-            return Err(StorageError::invalid("channel", "unknown channel"));
+        if !CHANNELS.contains(&channel) {
+            return Err(StorageError::invalid(
+                "channel",
+                "unknown channel: use mail, slack or teams",
+            ));
         }
         let txn = self.write_txn().await?;
         let c = campaign::Entity::find_by_id(campaign_id)
@@ -286,17 +299,42 @@ impl Store {
             .one(&txn)
             .await?
             .ok_or(StorageError::NotFound("campaign"))?;
-        let audience: Vec<(i64, String)> = audience_query(org, &c, channel, exclude_registered)
-            .into_tuple()
-            .all(&txn)
-            .await?;
+        // A person per row for mail; a webhook per row for Slack and Teams (posts to
+        // channels, where nobody is left out).
+        let (audience, hooks): (Targets, Targets) = if channel == "mail" {
+            (
+                audience_query(org, &c, channel, exclude_registered)
+                    .into_tuple()
+                    .all(&txn)
+                    .await?,
+                vec![],
+            )
+        } else {
+            let hooks = crate::entity::webhook::Entity::find()
+                .select_only()
+                .column(crate::entity::webhook::Column::Id)
+                .column(crate::entity::webhook::Column::Name)
+                .filter(crate::entity::webhook::Column::OrganizationId.eq(org.0))
+                .filter(crate::entity::webhook::Column::Platform.eq(channel))
+                .filter(crate::entity::webhook::Column::Active.eq(true))
+                .into_tuple()
+                .all(&txn)
+                .await?;
+            if hooks.is_empty() {
+                return Err(StorageError::invalid(
+                    "channel",
+                    "no active webhook for this channel: add one first",
+                ));
+            }
+            (vec![], hooks)
+        };
         let t = now();
         let d = dispatch::ActiveModel {
             organization_id: Set(org.0),
             campaign_id: Set(campaign_id),
             channel: Set(channel.to_owned()),
             status: Set(status::SENDING.to_owned()),
-            total: Set(i64::try_from(audience.len()).unwrap_or(i64::MAX)),
+            total: Set(i64::try_from(audience.len() + hooks.len()).unwrap_or(i64::MAX)),
             created_at: Set(t),
             finished_at: Set(None),
             updated_at: Set(t),
@@ -315,8 +353,28 @@ impl Store {
             delivery::Entity::insert_many(chunk.iter().map(|(id, email)| delivery::ActiveModel {
                 organization_id: Set(org.0),
                 dispatch_id: Set(d.id),
-                employee_id: Set(*id),
+                employee_id: Set(Some(*id)),
+                webhook_id: Set(None),
                 recipient: Set(email.clone()),
+                status: Set(delivery_status::QUEUED.to_owned()),
+                attempts: Set(0),
+                next_attempt_at: Set(t),
+                locked_until: Set(None),
+                last_error: Set(None),
+                sent_at: Set(None),
+                updated_at: Set(t),
+                ..Default::default()
+            }))
+            .exec_without_returning(&txn)
+            .await?;
+        }
+        if !hooks.is_empty() {
+            delivery::Entity::insert_many(hooks.iter().map(|(id, name)| delivery::ActiveModel {
+                organization_id: Set(org.0),
+                dispatch_id: Set(d.id),
+                employee_id: Set(None),
+                webhook_id: Set(Some(*id)),
+                recipient: Set(name.clone()),
                 status: Set(delivery_status::QUEUED.to_owned()),
                 attempts: Set(0),
                 next_attempt_at: Set(t),
@@ -336,7 +394,7 @@ impl Store {
             "dispatch.create",
             "dispatch",
             Some(d.id),
-            serde_json::json!({"campaign_id": campaign_id, "channel": channel, "total": audience.len()}),
+            serde_json::json!({"campaign_id": campaign_id, "channel": channel, "total": audience.len() + hooks.len()}),
         )
         .await?;
         txn.commit().await?;
@@ -384,21 +442,37 @@ impl Store {
                     continue;
                 }
                 let reminder = s.kind != "launch";
-                match self
-                    .create_step_dispatch(
-                        OrgId(c.organization_id),
-                        c.id,
-                        "mail",
-                        reminder,
-                        StepRef::Calendar(s.kind.as_str(), s.scheduled_on),
-                        &Actor::scheduler(),
-                    )
-                    .await
-                {
-                    Ok(d) => created.push(d.id),
-                    // Another instance was faster.
-                    Err(StorageError::Invalid { .. }) => {}
-                    Err(e) => return Err(e),
+                let mut channels = vec!["mail".to_owned()];
+                channels.extend(
+                    crate::entity::webhook::Entity::find()
+                        .select_only()
+                        .column(crate::entity::webhook::Column::Platform)
+                        .distinct()
+                        .filter(
+                            crate::entity::webhook::Column::OrganizationId.eq(c.organization_id),
+                        )
+                        .filter(crate::entity::webhook::Column::Active.eq(true))
+                        .into_tuple::<String>()
+                        .all(self.db())
+                        .await?,
+                );
+                for channel in channels {
+                    match self
+                        .create_step_dispatch(
+                            OrgId(c.organization_id),
+                            c.id,
+                            &channel,
+                            reminder,
+                            StepRef::Calendar(s.kind.as_str(), s.scheduled_on),
+                            &Actor::scheduler(),
+                        )
+                        .await
+                    {
+                        Ok(d) => created.push(d.id),
+                        // Another instance was faster.
+                        Err(StorageError::Invalid { .. }) => {}
+                        Err(e) => return Err(e),
+                    }
                 }
             }
         }
@@ -545,7 +619,7 @@ impl Store {
                    SELECT d.id FROM deliveries d JOIN dispatches p ON p.id = d.dispatch_id \
                    WHERE {due} AND p.status = 'sending' \
                    ORDER BY d.next_attempt_at LIMIT {limit} {lock}) \
-                 RETURNING id, organization_id, dispatch_id, employee_id, recipient, attempts",
+                 RETURNING id, organization_id, dispatch_id, employee_id, webhook_id, recipient, attempts",
                 lease_until = p[0],
                 now = p[1],
                 due = due.replace("{now}", p[1]),
@@ -569,6 +643,7 @@ impl Store {
                 organization_id: r.try_get("", "organization_id")?,
                 dispatch_id: r.try_get("", "dispatch_id")?,
                 employee_id: r.try_get("", "employee_id")?,
+                webhook_id: r.try_get("", "webhook_id")?,
                 recipient: r.try_get("", "recipient")?,
                 attempts: r.try_get("", "attempts")?,
             });

@@ -27,6 +27,7 @@ pub mod orgs;
 pub mod privacy;
 pub mod referrals;
 pub mod registrations;
+pub mod webhooks;
 
 use std::time::Duration;
 

@@ -294,6 +294,22 @@ pub const COLUMNS: &[(&str, &[(&str, Class)])] = &[
             ("last_error", Subject),
             ("sent_at", Aggregate),
             ("updated_at", NotPersonal),
+            ("webhook_id", NotPersonal),
+        ],
+    ),
+    (
+        // Where channel posts go; the URL is sealed, and a channel is nobody's data.
+        "webhooks",
+        &[
+            ("id", NotPersonal),
+            ("organization_id", NotPersonal),
+            ("name", NotPersonal),
+            ("platform", NotPersonal),
+            ("url_sealed", NotPersonal),
+            ("url_hint", NotPersonal),
+            ("active", NotPersonal),
+            ("created_at", NotPersonal),
+            ("updated_at", NotPersonal),
         ],
     ),
     (

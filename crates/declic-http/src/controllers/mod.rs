@@ -15,3 +15,4 @@ pub mod referrals;
 pub mod registrations;
 pub mod templates;
 pub mod tokens;
+pub mod webhooks;

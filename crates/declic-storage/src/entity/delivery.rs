@@ -9,7 +9,7 @@ pub struct Model {
     pub id: i64,
     pub organization_id: i64,
     pub dispatch_id: i64,
-    pub employee_id: i64,
+    pub employee_id: Option<i64>,
     pub recipient: String,
     pub status: String,
     pub attempts: i32,
@@ -18,6 +18,7 @@ pub struct Model {
     pub last_error: Option<String>,
     pub sent_at: Option<DateTimeUtc>,
     pub updated_at: DateTimeUtc,
+    pub webhook_id: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -26,3 +26,4 @@ pub mod referral_edge;
 pub mod registration;
 pub mod registration_choice;
 pub mod skill;
+pub mod webhook;

@@ -18,6 +18,7 @@ mod m0013_dispatches;
 mod m0014_step_dispatches;
 mod m0015_delivery_progress;
 mod m0016_message_templates;
+mod m0017_webhooks;
 
 /// All migrations, oldest first.
 pub struct Migrator;
@@ -42,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0014_step_dispatches::Migration),
             Box::new(m0015_delivery_progress::Migration),
             Box::new(m0016_message_templates::Migration),
+            Box::new(m0017_webhooks::Migration),
         ]
     }
 }

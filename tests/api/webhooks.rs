@@ -162,6 +162,36 @@ async fn campaign_posts_go_to_each_webhook_once_through_429_and_errors() {
         "{rows:?}"
     );
 
+    // The posts as they will go, before anything is sent.
+    let p = body(
+        app.get(
+            &format!(
+                "/api/v1/campaigns/{}/preview?channel=slack",
+                live.campaign_id
+            ),
+            &viewer,
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert_eq!(p["message"], "channel_post");
+    assert!(p["payload"]["blocks"].is_array(), "{p}");
+    assert!(p["payload"].to_string().contains("/c/"), "{p}");
+    let p = body(
+        app.get(
+            &format!(
+                "/api/v1/campaigns/{}/preview?channel=teams",
+                live.campaign_id
+            ),
+            &viewer,
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert_eq!(p["payload"]["type"], "message", "{p}");
+
     // Slack answers 429 once, then ok; Teams answers 202 (accepted).
     fake.answers
         .lock()

@@ -162,18 +162,21 @@ async fn shared_for(
 /// A campaign message as one person (or a sample person) would get it.
 #[derive(Debug, serde::Serialize, utoipa::ToSchema)]
 pub struct Preview {
-    /// `mail`.
+    /// `mail`, `slack` or `teams`.
     pub channel: String,
-    /// The message: `campaign_announcement`, `campaign_reminder` or `campaign_last_call`.
+    /// The message: `campaign_announcement`, `campaign_reminder`, `campaign_last_call`,
+    /// or `channel_post` for Slack and Teams.
     pub message: String,
     /// `fr` or `en`.
     pub language: String,
     /// The audience the step would reach now (active, in the campaign's filter, not
-    /// opted out; for reminders, not registered).
+    /// opted out; for reminders, not registered); 0 for a channel post.
     pub audience: u64,
     pub subject: String,
     pub text: String,
     pub html: String,
+    /// For Slack and Teams: the JSON posted to the webhook (Block Kit, Adaptive Card).
+    pub payload: Option<Value>,
 }
 
 /// Renders the message of a step (`launch`, `reminder`, `last_call`) for a
@@ -194,10 +197,33 @@ pub async fn preview(
             "use launch, reminder or last_call",
         ));
     }
-    if channel != "mail" {
-        return Err(StorageError::invalid("channel", "unknown channel"));
+    if !declic_storage::dispatches::CHANNELS.contains(&channel) {
+        return Err(StorageError::invalid(
+            "channel",
+            "unknown channel: use mail, slack or teams",
+        ));
     }
     let shared = shared_for(state, org, campaign_id, Some(step), channel.to_owned()).await?;
+    if channel != "mail" {
+        // A channel post: the payload exactly as it would be posted.
+        let message = webhook_message(&shared);
+        let payload = if channel == "teams" {
+            declic_messaging::webhooks::teams::payload(&message)
+        } else {
+            declic_messaging::webhooks::slack::payload(&message)
+        }
+        .map_err(|e| StorageError::invalid("campaign", e.to_string()))?;
+        return Ok(Preview {
+            channel: channel.to_owned(),
+            message: "channel_post".to_owned(),
+            language: message.lang.as_str().to_owned(),
+            audience: 0,
+            subject: message.title.clone(),
+            text: message.body.clone(),
+            html: String::new(),
+            payload: Some(payload),
+        });
+    }
     let (first_name, language) = match employee_id {
         Some(id) => {
             let e = state.store.employee(org, id).await?;
@@ -223,6 +249,7 @@ pub async fn preview(
         subject: rendered.subject,
         text: rendered.text,
         html: rendered.html,
+        payload: None,
     })
 }
 
@@ -445,10 +472,35 @@ async fn deliver(
     state.notifier.mailer.send(&mail).await.map(|_| ())
 }
 
+/// What a Slack or Teams post says: the campaign's title, key message, sign-up
+/// deadline and a button to the channel-tagged link, in the organisation's language.
+fn webhook_message(shared: &Shared) -> declic_messaging::WebhookMessage {
+    let catalog = &shared.catalog;
+    let lang = recipient_lang(shared, None);
+    let page_lang = match lang {
+        MailLang::En => crate::pages::Lang::En,
+        MailLang::Fr => crate::pages::Lang::Fr,
+    };
+    let mut message = declic_messaging::WebhookMessage::new(
+        lang,
+        catalog.campaign.title.clone(),
+        catalog.campaign.key_message.clone(),
+        format!("{}?lang={}", shared.campaign_url, lang.as_str()),
+    );
+    if let Some(closes) = catalog.campaign.registration_closes {
+        let day = texts::date(page_lang, closes);
+        message = message.with_context(match lang {
+            MailLang::Fr => format!("Inscriptions jusqu’au {day}"),
+            MailLang::En => format!("Sign up by {day}"),
+        });
+    }
+    message
+}
+
 /// One Slack or Teams post: the campaign's title, key message and a button to the
 /// channel-tagged link, in the organisation's language.
 async fn post(state: &AppState, d: &ClaimedDelivery, shared: &Shared) -> Outcome {
-    use declic_messaging::{WebhookMessage, WebhookOutcome, WebhookPlatform, WebhookUrl};
+    use declic_messaging::{WebhookOutcome, WebhookPlatform, WebhookUrl};
     let org = OrgId(d.organization_id);
     let Some(webhook) = d.webhook_id else {
         return Outcome::Permanent("no webhook".into());
@@ -464,25 +516,7 @@ async fn post(state: &AppState, d: &ClaimedDelivery, shared: &Shared) -> Outcome
             "the webhook URL cannot be read (was the secret key changed?): add it again".into(),
         );
     };
-    let catalog = &shared.catalog;
-    let lang = recipient_lang(shared, None);
-    let page_lang = match lang {
-        MailLang::En => crate::pages::Lang::En,
-        MailLang::Fr => crate::pages::Lang::Fr,
-    };
-    let mut message = WebhookMessage::new(
-        lang,
-        catalog.campaign.title.clone(),
-        catalog.campaign.key_message.clone(),
-        format!("{}?lang={}", shared.campaign_url, lang.as_str()),
-    );
-    if let Some(closes) = catalog.campaign.registration_closes {
-        let day = texts::date(page_lang, closes);
-        message = message.with_context(match lang {
-            MailLang::Fr => format!("Inscriptions jusqu’au {day}"),
-            MailLang::En => format!("Sign up by {day}"),
-        });
-    }
+    let message = webhook_message(shared);
     let platform = if platform == "teams" {
         WebhookPlatform::Teams
     } else {

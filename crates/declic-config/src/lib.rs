@@ -9,9 +9,9 @@ mod secret;
 
 pub use load::{ConfigError, LoadOptions, Loaded, load};
 pub use model::{
-    Config, DatabaseConfig, DeliveryConfig, Environment, LimitsConfig, LogConfig, LogFormat,
-    MailConfig, MailTransport, RegistrationConfig, SecurityConfig, ServerConfig, SmtpConfig,
-    SmtpTls,
+    Config, DatabaseConfig, DeliveryConfig, DkimConfig, Environment, LimitsConfig, LogConfig,
+    LogFormat, MailConfig, MailTransport, RegistrationConfig, SecurityConfig, ServerConfig,
+    SmtpConfig, SmtpTls,
 };
 pub use secret::Secret;
 

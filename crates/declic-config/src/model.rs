@@ -121,6 +121,15 @@ pub struct MailConfig {
     pub from: String,
     pub message_id_domain: String,
     pub smtp: SmtpConfig,
+    pub dkim: DkimConfig,
+}
+
+/// `[mail.dkim]`: optional DKIM signing.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct DkimConfig {
+    pub domain: String,
+    pub selector: String,
+    pub private_key_file: String,
 }
 
 /// Where mail goes.

@@ -49,10 +49,27 @@ impl Notifier {
                 }
             }
         };
+        let d = &config.mail.dkim;
+        let dkim = if d.selector.trim().is_empty() {
+            None
+        } else {
+            let key = std::fs::read_to_string(&d.private_key_file).map_err(|e| {
+                format!(
+                    "mail.dkim.private_key_file: cannot read {:?}: {e}",
+                    d.private_key_file
+                )
+            })?;
+            Some(declic_messaging::DkimSettings {
+                domain: d.domain.clone(),
+                selector: d.selector.clone(),
+                private_key: key,
+            })
+        };
         let mailer = Mailer::new(MailerSettings {
             from: config.mail.from.clone(),
             message_id_domain: config.mail.message_id_domain.clone(),
             transport,
+            dkim,
         })
         .map_err(|e| e.to_string())?;
         let templates = MessageTemplates::load().map_err(|e| e.to_string())?;

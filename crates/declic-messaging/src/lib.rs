@@ -15,7 +15,7 @@ pub mod webhooks;
 
 pub use ics::{IcsError, IcsEvent, IcsMethod, ics};
 pub use mail::{
-    Attachment, MailError, Mailer, MailerSettings, OutgoingMail, SendError, SmtpTls,
+    Attachment, DkimSettings, MailError, Mailer, MailerSettings, OutgoingMail, SendError, SmtpTls,
     TransportSettings,
 };
 pub use templates::{

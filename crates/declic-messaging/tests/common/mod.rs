@@ -1,5 +1,9 @@
-//! Shared by the outbox and SMTP tests: a realistic invitation mail and the checks on the
-//! message as received.
+//! Shared by the outbox, SMTP and DKIM tests: a realistic invitation mail and the checks on
+//! the message as received.
+#![allow(
+    dead_code,
+    reason = "each test binary uses a different part of the helpers"
+)]
 
 use chrono::{NaiveDate, TimeZone, Utc};
 use declic_messaging::{
@@ -20,6 +24,7 @@ pub fn settings(transport: TransportSettings) -> MailerSettings {
         from: FROM.to_owned(),
         message_id_domain: DOMAIN.to_owned(),
         transport,
+        dkim: None,
     }
 }
 

@@ -349,40 +349,29 @@ impl Store {
                     "step",
                     "this step was already dispatched",
                 ))?;
-        for chunk in audience.chunks(1_000) {
-            delivery::Entity::insert_many(chunk.iter().map(|(id, email)| delivery::ActiveModel {
-                organization_id: Set(org.0),
-                dispatch_id: Set(d.id),
-                employee_id: Set(Some(*id)),
-                webhook_id: Set(None),
-                recipient: Set(email.clone()),
-                status: Set(delivery_status::QUEUED.to_owned()),
-                attempts: Set(0),
-                next_attempt_at: Set(t),
-                locked_until: Set(None),
-                last_error: Set(None),
-                sent_at: Set(None),
-                updated_at: Set(t),
-                ..Default::default()
-            }))
-            .exec_without_returning(&txn)
-            .await?;
-        }
-        if !hooks.is_empty() {
-            delivery::Entity::insert_many(hooks.iter().map(|(id, name)| delivery::ActiveModel {
-                organization_id: Set(org.0),
-                dispatch_id: Set(d.id),
-                employee_id: Set(None),
-                webhook_id: Set(Some(*id)),
-                recipient: Set(name.clone()),
-                status: Set(delivery_status::QUEUED.to_owned()),
-                attempts: Set(0),
-                next_attempt_at: Set(t),
-                locked_until: Set(None),
-                last_error: Set(None),
-                sent_at: Set(None),
-                updated_at: Set(t),
-                ..Default::default()
+        // People (mail) or webhooks (Slack, Teams): one queued row each.
+        let rows = audience
+            .iter()
+            .map(|(id, email)| (Some(*id), None, email))
+            .chain(hooks.iter().map(|(id, name)| (None, Some(*id), name)))
+            .collect::<Vec<_>>();
+        for chunk in rows.chunks(1_000) {
+            delivery::Entity::insert_many(chunk.iter().map(|(employee, webhook, recipient)| {
+                delivery::ActiveModel {
+                    organization_id: Set(org.0),
+                    dispatch_id: Set(d.id),
+                    employee_id: Set(*employee),
+                    webhook_id: Set(*webhook),
+                    recipient: Set((*recipient).clone()),
+                    status: Set(delivery_status::QUEUED.to_owned()),
+                    attempts: Set(0),
+                    next_attempt_at: Set(t),
+                    locked_until: Set(None),
+                    last_error: Set(None),
+                    sent_at: Set(None),
+                    updated_at: Set(t),
+                    ..Default::default()
+                }
             }))
             .exec_without_returning(&txn)
             .await?;

@@ -253,6 +253,14 @@ pub async fn preview(
     })
 }
 
+/// The pages' language type for the mail's (dates and mission texts come from there).
+fn page_lang(lang: MailLang) -> crate::pages::Lang {
+    match lang {
+        MailLang::En => crate::pages::Lang::En,
+        MailLang::Fr => crate::pages::Lang::Fr,
+    }
+}
+
 fn recipient_lang(shared: &Shared, language: Option<&str>) -> MailLang {
     match language {
         Some("en") => MailLang::En,
@@ -264,21 +272,7 @@ fn recipient_lang(shared: &Shared, language: Option<&str>) -> MailLang {
 
 /// Sends one batch of due deliveries; returns how many were tried (0: nothing due).
 pub async fn deliver_due(state: &AppState) -> Result<usize, StorageError> {
-    let settings = &state.delivery;
-    let claimed = state
-        .store
-        .claim_deliveries(settings.batch, settings.lease)
-        .await?;
-    let tried = claimed.len();
-    if tried > 0 {
-        let outcomes = send_batch(state, claimed).await?;
-        state
-            .store
-            .record_deliveries(&outcomes, &settings.policy)
-            .await?;
-    }
-    state.store.finish_dispatches().await?;
-    Ok(tried)
+    deliver_for(state, std::time::Duration::ZERO).await
 }
 
 /// Sends due deliveries batch after batch until none is due or `budget` has
@@ -297,12 +291,15 @@ pub async fn deliver_for(
         .claim_deliveries(settings.batch, settings.lease)
         .await?;
     let mut previous: Vec<(ClaimedDelivery, Outcome)> = Vec::new();
+    // Each dispatch's context (link, catalogue, custom templates) is loaded once per
+    // call, not once per batch; a call lasts at most `budget` plus one batch.
+    let mut contexts: HashMap<i64, Arc<Shared>> = HashMap::new();
     let mut tried = 0;
     while !claimed.is_empty() {
         tried += claimed.len();
         let more = started.elapsed() < budget;
         let batch_started = std::time::Instant::now();
-        let (sent, next) = tokio::join!(send_batch(state, claimed), async {
+        let (sent, next) = tokio::join!(send_batch(state, &mut contexts, claimed), async {
             state
                 .store
                 .record_deliveries(&previous, &settings.policy)
@@ -335,14 +332,22 @@ pub async fn deliver_for(
 /// Sends a claimed batch, `mail_concurrency` at a time; returns every outcome.
 async fn send_batch(
     state: &AppState,
+    contexts: &mut HashMap<i64, Arc<Shared>>,
     claimed: Vec<ClaimedDelivery>,
 ) -> Result<Vec<(ClaimedDelivery, Outcome)>, StorageError> {
     let settings = &state.delivery;
-    let mut per_dispatch: HashMap<i64, Result<Arc<Shared>, String>> = HashMap::new();
+    // A context that failed to load is not kept: the next batch tries again.
+    let mut failed: HashMap<i64, String> = HashMap::new();
     for d in &claimed {
-        if let std::collections::hash_map::Entry::Vacant(slot) = per_dispatch.entry(d.dispatch_id) {
-            let s = shared(state, d).await;
-            slot.insert(s.map(Arc::new).map_err(|e| e.to_string()));
+        if !contexts.contains_key(&d.dispatch_id) && !failed.contains_key(&d.dispatch_id) {
+            match shared(state, d).await {
+                Ok(s) => {
+                    contexts.insert(d.dispatch_id, Arc::new(s));
+                }
+                Err(e) => {
+                    failed.insert(d.dispatch_id, e.to_string());
+                }
+            }
         }
     }
     let ids: Vec<i64> = claimed.iter().filter_map(|d| d.employee_id).collect();
@@ -350,18 +355,14 @@ async fn send_batch(
     let mut outcomes = Vec::with_capacity(claimed.len());
     let mut in_flight: JoinSet<(ClaimedDelivery, Outcome)> = JoinSet::new();
     for d in claimed {
-        let shared = match per_dispatch.get(&d.dispatch_id) {
-            Some(Ok(s)) => Arc::clone(s),
+        let Some(shared) = contexts.get(&d.dispatch_id).map(Arc::clone) else {
             // The store failing is the database's problem, not the recipient's: retry later.
-            Some(Err(e)) => {
-                let e = e.clone();
-                outcomes.push((d, Outcome::Temporary(e)));
-                continue;
-            }
-            None => {
-                outcomes.push((d, Outcome::Temporary("dispatch not loaded".into())));
-                continue;
-            }
+            let e = failed
+                .get(&d.dispatch_id)
+                .cloned()
+                .unwrap_or_else(|| "dispatch not loaded".into());
+            outcomes.push((d, Outcome::Temporary(e)));
+            continue;
         };
         if d.webhook_id.is_some() {
             // A channel post: the webhook sender paces each webhook itself.
@@ -418,10 +419,7 @@ fn collect(
 /// [`declic_messaging::templates::sample_data`] for campaign messages.
 fn campaign_data(shared: &Shared, first_name: &str, lang: MailLang, unsubscribe: &str) -> Value {
     let catalog = &shared.catalog;
-    let page_lang = match lang {
-        MailLang::En => crate::pages::Lang::En,
-        MailLang::Fr => crate::pages::Lang::Fr,
-    };
+    let page_lang = page_lang(lang);
     let missions: Vec<Value> = catalog
         .missions
         .iter()
@@ -477,10 +475,7 @@ async fn deliver(
 fn webhook_message(shared: &Shared) -> declic_messaging::WebhookMessage {
     let catalog = &shared.catalog;
     let lang = recipient_lang(shared, None);
-    let page_lang = match lang {
-        MailLang::En => crate::pages::Lang::En,
-        MailLang::Fr => crate::pages::Lang::Fr,
-    };
+    let page_lang = page_lang(lang);
     let mut message = declic_messaging::WebhookMessage::new(
         lang,
         catalog.campaign.title.clone(),

@@ -62,6 +62,24 @@ pub struct Dispatch {
     pub finished_at: Option<DateTime<Utc>>,
 }
 
+/// Deliveries per state.
+type Counts = std::collections::BTreeMap<String, i64>;
+
+fn view(d: dispatch::Model, counts: Counts) -> Dispatch {
+    Dispatch {
+        id: d.id,
+        campaign_id: d.campaign_id,
+        channel: d.channel,
+        step_kind: d.step_kind,
+        step_on: d.step_on,
+        status: d.status,
+        total: d.total,
+        counts,
+        created_at: d.created_at,
+        finished_at: d.finished_at,
+    }
+}
+
 /// A delivery a worker has claimed.
 #[derive(Debug, Clone)]
 pub struct ClaimedDelivery {
@@ -258,22 +276,59 @@ impl Store {
         org: OrgId,
         campaign_id: Option<i64>,
     ) -> Result<Vec<Dispatch>, StorageError> {
-        let mut q = dispatch::Entity::find()
-            .select_only()
-            .column(dispatch::Column::Id)
-            .filter(dispatch::Column::OrganizationId.eq(org.0));
+        let mut q = dispatch::Entity::find().filter(dispatch::Column::OrganizationId.eq(org.0));
         if let Some(c) = campaign_id {
             q = q.filter(dispatch::Column::CampaignId.eq(c));
         }
-        let ids: Vec<i64> = q
+        let rows = q
             .order_by_desc(dispatch::Column::Id)
             .limit(200)
+            .all(self.db())
+            .await?;
+        let mut counts = self
+            .delivery_counts(&rows.iter().map(|d| d.id).collect::<Vec<_>>())
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|d| {
+                let c = counts.remove(&d.id).unwrap_or_default();
+                view(d, c)
+            })
+            .collect())
+    }
+
+    /// Deliveries per state of each dispatch, every state present (0 when none), in
+    /// one grouped query.
+    async fn delivery_counts(
+        &self,
+        ids: &[i64],
+    ) -> Result<std::collections::HashMap<i64, Counts>, StorageError> {
+        let mut out: std::collections::HashMap<i64, Counts> = ids
+            .iter()
+            .map(|id| {
+                let zero = delivery_status::ALL
+                    .iter()
+                    .map(|s| ((*s).to_owned(), 0))
+                    .collect();
+                (*id, zero)
+            })
+            .collect();
+        if ids.is_empty() {
+            return Ok(out);
+        }
+        let rows: Vec<(i64, String, i64)> = delivery::Entity::find()
+            .select_only()
+            .column(delivery::Column::DispatchId)
+            .column(delivery::Column::Status)
+            .column_as(delivery::Column::Id.count(), "n")
+            .filter(delivery::Column::DispatchId.is_in(ids.iter().copied()))
+            .group_by(delivery::Column::DispatchId)
+            .group_by(delivery::Column::Status)
             .into_tuple()
             .all(self.db())
             .await?;
-        let mut out = Vec::with_capacity(ids.len());
-        for id in ids {
-            out.push(self.dispatch(org, id).await?);
+        for (id, status, n) in rows {
+            out.entry(id).or_default().insert(status, n);
         }
         Ok(out)
     }
@@ -475,34 +530,12 @@ impl Store {
             .one(self.db())
             .await?
             .ok_or(StorageError::NotFound("dispatch"))?;
-        let rows: Vec<(String, i64)> = delivery::Entity::find()
-            .select_only()
-            .column(delivery::Column::Status)
-            .column_as(delivery::Column::Id.count(), "n")
-            .filter(delivery::Column::DispatchId.eq(id))
-            .group_by(delivery::Column::Status)
-            .into_tuple()
-            .all(self.db())
-            .await?;
-        let mut counts: std::collections::BTreeMap<String, i64> = delivery_status::ALL
-            .iter()
-            .map(|s| ((*s).to_owned(), 0))
-            .collect();
-        for (s, n) in rows {
-            counts.insert(s, n);
-        }
-        Ok(Dispatch {
-            id: d.id,
-            campaign_id: d.campaign_id,
-            channel: d.channel,
-            step_kind: d.step_kind,
-            step_on: d.step_on,
-            status: d.status,
-            total: d.total,
-            counts,
-            created_at: d.created_at,
-            finished_at: d.finished_at,
-        })
+        let counts = self
+            .delivery_counts(&[id])
+            .await?
+            .remove(&id)
+            .unwrap_or_default();
+        Ok(view(d, counts))
     }
 
     /// Pauses, resumes or cancels a dispatch. Cancelling cancels the deliveries not

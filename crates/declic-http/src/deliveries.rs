@@ -4,11 +4,11 @@
 //! The scheduler calls [`deliver_due`] on every tick; several instances may do so at
 //! once (the claim keeps them apart).
 //!
-//! Within a batch, up to `[delivery] mail_concurrency` mails are in flight at once
-//! (each on its own pooled SMTP connection), paced by `mail_per_second` when set;
-//! the outcomes of a batch are written in one transaction.
+//! Up to `[delivery] mail_concurrency` mails are in flight at once (each on its own
+//! pooled SMTP connection), paced by `mail_per_second` when set, while the next
+//! batch is claimed and finished outcomes are written a batch per transaction.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::num::NonZeroU32;
 use std::sync::Arc;
 
@@ -39,6 +39,11 @@ pub struct DeliverySettings {
     mail_concurrency: usize,
     webhook_concurrency: usize,
     mail_pace: Option<DefaultDirectRateLimiter>,
+    /// Held by the scheduler's worker while it runs: one worker per process, so a
+    /// tick that comes while the previous one still sends skips its turn instead of
+    /// competing for the same SMTP connections (rows would wait in two queues, and
+    /// could outlive their lease).
+    pub worker: tokio::sync::Mutex<()>,
 }
 
 impl DeliverySettings {
@@ -56,6 +61,7 @@ impl DeliverySettings {
             webhook_concurrency: usize::try_from(c.webhook_concurrency.max(1)).unwrap_or(1),
             mail_pace: NonZeroU32::new(c.mail_per_second)
                 .map(|n| RateLimiter::direct(Quota::per_second(n).allow_burst(NonZeroU32::MIN))),
+            worker: tokio::sync::Mutex::new(()),
         }
     }
 }
@@ -64,7 +70,7 @@ fn secs(s: u64) -> Duration {
     Duration::seconds(i64::try_from(s).unwrap_or(i64::MAX / 1000))
 }
 
-/// What the messages of one dispatch share, looked up once per batch.
+/// What the messages of one dispatch share, looked up once per worker call.
 struct Shared {
     channel: String,
     kind: MessageKind,
@@ -74,15 +80,13 @@ struct Shared {
     /// The organisation's own wording of the message, French and English, when it
     /// wrote one (the campaign's own first).
     custom: [Option<declic_messaging::templates::CompiledCustom>; 2],
+    /// What the message says to everyone, French and English.
+    base: [Value; 2],
 }
 
 impl Shared {
     fn render(&self, state: &AppState, lang: MailLang, data: &Value) -> Result<Rendered, String> {
-        let custom = match lang {
-            MailLang::Fr => &self.custom[0],
-            MailLang::En => &self.custom[1],
-        };
-        match custom {
+        match &self.custom[lang_index(lang)] {
             Some(c) => c
                 .render(data)
                 .map_err(|e| format!("{}: {}", e.part, e.message)),
@@ -150,12 +154,15 @@ async fn shared_for(
             ),
         }
     }
+    let campaign_url = format!("{}/c/{}", crate::public::base_url(state), link.code);
+    let base = MailLang::ALL.map(|lang| campaign_base(&catalog, &campaign_url, lang));
     Ok(Shared {
         channel,
         kind,
         catalog,
-        campaign_url: format!("{}/c/{}", crate::public::base_url(state), link.code),
+        campaign_url,
         custom,
+        base,
     })
 }
 
@@ -275,150 +282,226 @@ pub async fn deliver_due(state: &AppState) -> Result<usize, StorageError> {
     deliver_for(state, std::time::Duration::ZERO).await
 }
 
-/// Sends due deliveries batch after batch until none is due or `budget` has
-/// passed; returns how many were tried. While a batch goes out, the previous
-/// batch's outcomes are written and the next batch is claimed, so the database's
-/// round trips overlap the mail's. A crash loses nothing: at most the batch being
-/// sent and the one being recorded go out again once their lease ends.
+/// Sends due deliveries until none is due or `budget` has passed; returns how many
+/// were tried. One stream, not a sequence of batches: up to `mail_concurrency`
+/// mails (and `webhook_concurrency` posts) are always in flight; the next batch
+/// is claimed while fewer than a batch are waiting, and finished outcomes are
+/// written a batch at a time while the sends go on, so neither the database's
+/// round trips nor a batch's slowest message hold the senders up. A crash loses
+/// nothing: what was claimed and not yet recorded goes out again once its lease
+/// ends, that is at most the rows waiting (under two batches), the sends in
+/// flight and the outcomes not yet written (under two batches: sends wait while a
+/// full batch of outcomes waits for the database).
 pub async fn deliver_for(
     state: &AppState,
     budget: std::time::Duration,
 ) -> Result<usize, StorageError> {
     let settings = &state.delivery;
     let started = std::time::Instant::now();
-    let mut claimed = state
-        .store
-        .claim_deliveries(settings.batch, settings.lease)
-        .await?;
-    let mut previous: Vec<(ClaimedDelivery, Outcome)> = Vec::new();
+    let batch = usize::try_from(settings.batch).unwrap_or(usize::MAX);
     // Each dispatch's context (link, catalogue, custom templates) is loaded once per
-    // call, not once per batch; a call lasts at most `budget` plus one batch.
+    // call; a context that failed to load is not kept, the next call tries again.
     let mut contexts: HashMap<i64, Arc<Shared>> = HashMap::new();
+    let mut mails: VecDeque<(ClaimedDelivery, Option<Person>)> = VecDeque::new();
+    let mut posts: VecDeque<ClaimedDelivery> = VecDeque::new();
+    let mut outcomes: Vec<(ClaimedDelivery, Outcome)> = Vec::new();
+    let mut mail_sends: JoinSet<(ClaimedDelivery, Outcome)> = JoinSet::new();
+    let mut post_sends: JoinSet<(ClaimedDelivery, Outcome)> = JoinSet::new();
+    let mut claiming: Option<Pending<Result<Claimed, StorageError>>> =
+        Some(Box::pin(claim(state.clone())));
+    let mut recording: Option<Pending<Result<(), StorageError>>> = None;
+    let mut last_record = std::time::Instant::now();
+    let mut exhausted = false;
     let mut tried = 0;
-    while !claimed.is_empty() {
-        tried += claimed.len();
-        let more = started.elapsed() < budget;
-        let batch_started = std::time::Instant::now();
-        let (sent, next) = tokio::join!(send_batch(state, &mut contexts, claimed), async {
-            state
-                .store
-                .record_deliveries(&previous, &settings.policy)
-                .await?;
-            if more {
-                state
-                    .store
-                    .claim_deliveries(settings.batch, settings.lease)
-                    .await
+    loop {
+        // Start what may start, unless a batch of outcomes is already waiting for
+        // the database: what was sent and not recorded goes out again after a
+        // crash, so it stays under about two batches.
+        let room = outcomes.len() < batch;
+        while room
+            && mail_sends.len() < settings.mail_concurrency
+            && let Some((d, person)) = mails.pop_front()
+        {
+            let Some(shared) = context(state, &mut contexts, &d).await else {
+                outcomes.push((d, Outcome::Temporary("dispatch not loaded".into())));
+                continue;
+            };
+            let Some(person) = person else {
+                outcomes.push((d, Outcome::Permanent("recipient no longer exists".into())));
+                continue;
+            };
+            let state = state.clone();
+            mail_sends.spawn(async move {
+                if let Some(pace) = &state.delivery.mail_pace {
+                    pace.until_ready().await;
+                }
+                let outcome = match deliver(&state, &d, &shared, person).await {
+                    Ok(()) => Outcome::Sent,
+                    Err(SendError::Temporary(e)) => Outcome::Temporary(e),
+                    Err(SendError::Permanent(e)) => Outcome::Permanent(e),
+                };
+                (d, outcome)
+            });
+        }
+        while room
+            && post_sends.len() < settings.webhook_concurrency
+            && let Some(d) = posts.pop_front()
+        {
+            let Some(shared) = context(state, &mut contexts, &d).await else {
+                outcomes.push((d, Outcome::Temporary("dispatch not loaded".into())));
+                continue;
+            };
+            let state = state.clone();
+            // The webhook sender paces each webhook itself.
+            post_sends.spawn(async move {
+                let outcome = post(&state, &d, &shared).await;
+                (d, outcome)
+            });
+        }
+        let waiting = mails.len() + posts.len();
+        if claiming.is_none() && !exhausted && waiting < batch {
+            if started.elapsed() < budget {
+                claiming = Some(Box::pin(claim(state.clone())));
             } else {
-                Ok(Vec::new())
+                exhausted = true;
             }
-        });
-        previous = sent?;
-        claimed = next?;
-        tracing::debug!(
-            sent = previous.len(),
-            batch_ms = batch_started.elapsed().as_millis(),
-            "delivery batch"
-        );
+        }
+        let idle =
+            mail_sends.is_empty() && post_sends.is_empty() && waiting == 0 && claiming.is_none();
+        if recording.is_none()
+            && !outcomes.is_empty()
+            && (outcomes.len() >= batch
+                || idle
+                || last_record.elapsed() >= std::time::Duration::from_secs(1))
+        {
+            let done = std::mem::take(&mut outcomes);
+            let state = state.clone();
+            last_record = std::time::Instant::now();
+            recording = Some(Box::pin(async move {
+                let t = std::time::Instant::now();
+                let r = state
+                    .store
+                    .record_deliveries(&done, &state.delivery.policy)
+                    .await;
+                tracing::debug!(
+                    recorded = done.len(),
+                    record_ms = t.elapsed().as_millis(),
+                    "record"
+                );
+                r
+            }));
+        }
+        if idle && recording.is_none() && outcomes.is_empty() {
+            break;
+        }
+        // Wait for the next thing to happen.
+        tokio::select! {
+            Some(done) = mail_sends.join_next(), if !mail_sends.is_empty() => {
+                collect(done, &mut outcomes);
+            },
+            Some(done) = post_sends.join_next(), if !post_sends.is_empty() => {
+                collect(done, &mut outcomes);
+            },
+            got = async { claiming.as_mut().expect("claim running").await }, if claiming.is_some() => {
+                claiming = None;
+                let got = got?;
+                if got.deliveries.is_empty() {
+                    exhausted = true;
+                }
+                tried += got.deliveries.len();
+                for d in got.deliveries {
+                    if d.webhook_id.is_some() {
+                        posts.push_back(d);
+                    } else {
+                        let person = d.employee_id.and_then(|id| got.people.get(&id).cloned());
+                        mails.push_back((d, person));
+                    }
+                }
+            },
+            r = async { recording.as_mut().expect("record running").await }, if recording.is_some() => {
+                recording = None;
+                r?;
+            },
+        }
     }
-    state
-        .store
-        .record_deliveries(&previous, &settings.policy)
-        .await?;
     state.store.finish_dispatches().await?;
     Ok(tried)
 }
 
-/// Sends a claimed batch, `mail_concurrency` at a time; returns every outcome.
-async fn send_batch(
+/// A database call running beside the sends.
+type Pending<T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send>>;
+
+/// A claimed batch and the first name and language of its mail recipients.
+struct Claimed {
+    deliveries: Vec<ClaimedDelivery>,
+    people: HashMap<i64, Person>,
+}
+
+/// A mail recipient's first name and language.
+type Person = (String, Option<String>);
+
+async fn claim(state: AppState) -> Result<Claimed, StorageError> {
+    let settings = &state.delivery;
+    let t = std::time::Instant::now();
+    let deliveries = state
+        .store
+        .claim_deliveries(settings.batch, settings.lease)
+        .await?;
+    let claim_ms = t.elapsed().as_millis();
+    let ids: Vec<i64> = deliveries.iter().filter_map(|d| d.employee_id).collect();
+    let people = state.store.recipients_brief(&ids).await?;
+    tracing::debug!(
+        claimed = deliveries.len(),
+        claim_ms,
+        people_ms = t.elapsed().as_millis() - claim_ms,
+        "claim"
+    );
+    Ok(Claimed { deliveries, people })
+}
+
+/// The context of a delivery's dispatch, loaded on first use.
+async fn context(
     state: &AppState,
     contexts: &mut HashMap<i64, Arc<Shared>>,
-    claimed: Vec<ClaimedDelivery>,
-) -> Result<Vec<(ClaimedDelivery, Outcome)>, StorageError> {
-    let settings = &state.delivery;
-    // A context that failed to load is not kept: the next batch tries again.
-    let mut failed: HashMap<i64, String> = HashMap::new();
-    for d in &claimed {
-        if !contexts.contains_key(&d.dispatch_id) && !failed.contains_key(&d.dispatch_id) {
-            match shared(state, d).await {
-                Ok(s) => {
-                    contexts.insert(d.dispatch_id, Arc::new(s));
-                }
-                Err(e) => {
-                    failed.insert(d.dispatch_id, e.to_string());
-                }
-            }
-        }
+    d: &ClaimedDelivery,
+) -> Option<Arc<Shared>> {
+    if let Some(s) = contexts.get(&d.dispatch_id) {
+        return Some(Arc::clone(s));
     }
-    let ids: Vec<i64> = claimed.iter().filter_map(|d| d.employee_id).collect();
-    let people = state.store.recipients_brief(&ids).await?;
-    let mut outcomes = Vec::with_capacity(claimed.len());
-    let mut in_flight: JoinSet<(ClaimedDelivery, Outcome)> = JoinSet::new();
-    for d in claimed {
-        let Some(shared) = contexts.get(&d.dispatch_id).map(Arc::clone) else {
+    match shared(state, d).await {
+        Ok(s) => {
+            let s = Arc::new(s);
+            contexts.insert(d.dispatch_id, Arc::clone(&s));
+            Some(s)
+        }
+        Err(e) => {
             // The store failing is the database's problem, not the recipient's: retry later.
-            let e = failed
-                .get(&d.dispatch_id)
-                .cloned()
-                .unwrap_or_else(|| "dispatch not loaded".into());
-            outcomes.push((d, Outcome::Temporary(e)));
-            continue;
-        };
-        if d.webhook_id.is_some() {
-            // A channel post: the webhook sender paces each webhook itself.
-            while in_flight.len() >= settings.webhook_concurrency {
-                collect(in_flight.join_next().await, &mut outcomes);
-            }
-            let state = state.clone();
-            in_flight.spawn(async move {
-                let outcome = post(&state, &d, &shared).await;
-                (d, outcome)
-            });
-            continue;
+            tracing::warn!(dispatch = d.dispatch_id, error = %e, "could not load a dispatch");
+            None
         }
-        let Some(person) = d.employee_id.and_then(|id| people.get(&id).cloned()) else {
-            outcomes.push((d, Outcome::Permanent("recipient no longer exists".into())));
-            continue;
-        };
-        while in_flight.len() >= settings.mail_concurrency {
-            collect(in_flight.join_next().await, &mut outcomes);
-        }
-        if let Some(pace) = &settings.mail_pace {
-            pace.until_ready().await;
-        }
-        let state = state.clone();
-        in_flight.spawn(async move {
-            let outcome = match deliver(&state, &d, &shared, person).await {
-                Ok(()) => Outcome::Sent,
-                Err(SendError::Temporary(e)) => Outcome::Temporary(e),
-                Err(SendError::Permanent(e)) => Outcome::Permanent(e),
-            };
-            (d, outcome)
-        });
     }
-    while let Some(done) = in_flight.join_next().await {
-        collect(Some(done), &mut outcomes);
-    }
-    Ok(outcomes)
 }
 
 /// Keeps a finished send's outcome. A send task that panicked leaves its row
 /// claimed: it is tried again when the lease ends.
 fn collect(
-    done: Option<Result<(ClaimedDelivery, Outcome), tokio::task::JoinError>>,
+    done: Result<(ClaimedDelivery, Outcome), tokio::task::JoinError>,
     outcomes: &mut Vec<(ClaimedDelivery, Outcome)>,
 ) {
     match done {
-        Some(Ok(o)) => outcomes.push(o),
-        Some(Err(e)) => tracing::error!(error = %e, "a delivery task failed"),
-        None => {}
+        Ok(o) => outcomes.push(o),
+        Err(e) => tracing::error!(error = %e, "a delivery task failed"),
     }
 }
 
-/// What a campaign message says to one person: the contract of
-/// [`declic_messaging::templates::sample_data`] for campaign messages.
-fn campaign_data(shared: &Shared, first_name: &str, lang: MailLang, unsubscribe: &str) -> Value {
-    let catalog = &shared.catalog;
+/// What a campaign message says to everyone in one language: the contract of
+/// [`declic_messaging::templates::sample_data`] for campaign messages, but for the
+/// recipient's first name and unsubscribe link (see [`campaign_data`]).
+fn campaign_base(
+    catalog: &declic_storage::CampaignCatalog,
+    campaign_url: &str,
+    lang: MailLang,
+) -> Value {
     let page_lang = page_lang(lang);
     let missions: Vec<Value> = catalog
         .missions
@@ -427,12 +510,10 @@ fn campaign_data(shared: &Shared, first_name: &str, lang: MailLang, unsubscribe:
         .map(|(m, a)| texts::mission_json(page_lang, m, &a.name))
         .collect();
     json!({
-        "first_name": first_name,
         "organization_name": catalog.organization.name,
         "campaign_title": catalog.campaign.title,
         "key_message": catalog.campaign.key_message,
-        "campaign_url": format!("{}?lang={}", shared.campaign_url, lang.as_str()),
-        "manage_url": unsubscribe,
+        "campaign_url": format!("{campaign_url}?lang={}", lang.as_str()),
         "deadline_text": catalog
             .campaign
             .registration_closes
@@ -440,6 +521,23 @@ fn campaign_data(shared: &Shared, first_name: &str, lang: MailLang, unsubscribe:
             .unwrap_or_default(),
         "missions": missions,
     })
+}
+
+/// What a campaign message says to one person.
+fn campaign_data(shared: &Shared, first_name: &str, lang: MailLang, unsubscribe: &str) -> Value {
+    let mut data = shared.base[lang_index(lang)].clone();
+    if let Value::Object(map) = &mut data {
+        map.insert("first_name".into(), Value::from(first_name));
+        map.insert("manage_url".into(), Value::from(unsubscribe));
+    }
+    data
+}
+
+fn lang_index(lang: MailLang) -> usize {
+    match lang {
+        MailLang::Fr => 0,
+        MailLang::En => 1,
+    }
 }
 
 /// One delivery: the campaign's message with the mail-tagged link.

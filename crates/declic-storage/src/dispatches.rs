@@ -442,6 +442,16 @@ impl Store {
         )
         .await?;
         txn.commit().await?;
+        if rows.len() >= 1_000 && self.backend() == DbBackend::Postgres {
+            // A large audience changes the share of queued rows at once; until
+            // autovacuum catches up, PostgreSQL's statistics would still say "few
+            // queued rows" and every claim would sort the whole queue instead of
+            // reading its first rows off the (status, next_attempt_at) index (60 ms
+            // instead of 3 ms per claim of 100 at 50 000 queued). A sample, not a scan.
+            if let Err(e) = self.db().execute_unprepared("ANALYZE deliveries").await {
+                tracing::warn!(error = %e, "could not refresh the deliveries statistics");
+            }
+        }
         self.dispatch(org, d.id).await
     }
 

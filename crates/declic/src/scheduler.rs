@@ -56,10 +56,13 @@ pub async fn start_scheduler(state: AppState) -> anyhow::Result<Scheduler> {
 }
 
 /// Turns due calendar steps into dispatches, then sends due deliveries until none
-/// is left or a minute has passed (the next tick
-/// continues; a tick that finds another still running overlaps harmlessly, since
-/// claims never hand out a row twice).
+/// is left or a minute has passed (the next tick continues). A tick that finds the
+/// previous one still sending leaves it alone: one worker per process (instances
+/// share the work through their claims).
 pub async fn deliver(state: &AppState) {
+    let Ok(_running) = state.delivery.worker.try_lock() else {
+        return;
+    };
     match state
         .store
         .dispatch_due_steps(chrono::Utc::now().date_naive())

@@ -144,11 +144,15 @@ impl CompiledCustom {
 
     /// Renders the message for one recipient.
     pub fn render(&self, data: &Value) -> Result<Rendered, CustomError> {
+        // One context for the three parts (`render` would copy the data for each).
+        let context = handlebars::Context::from(data.clone());
         let render = |registry: &Handlebars<'static>, part: &'static str| {
-            registry.render(part, data).map_err(|e| CustomError {
-                part,
-                message: e.to_string(),
-            })
+            registry
+                .render_with_context(part, &context)
+                .map_err(|e| CustomError {
+                    part,
+                    message: e.to_string(),
+                })
         };
         Ok(Rendered {
             subject: one_line(&render(&self.plain, "subject")?),

@@ -221,10 +221,12 @@ impl MessageTemplates {
         lang: Lang,
         data: &serde_json::Value,
     ) -> Result<Rendered, TemplateError> {
+        // One context for the three parts (`render` would copy the data for each).
+        let context = handlebars::Context::from(data.clone());
         let render = |registry: &Handlebars<'static>, part: &str| {
             let name = name(message, part, lang);
             registry
-                .render(&name, data)
+                .render_with_context(&name, &context)
                 .map_err(|source| TemplateError::Render {
                     name,
                     source: Box::new(source),

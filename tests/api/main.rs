@@ -12,6 +12,7 @@ mod campaigns;
 mod delivery_faults;
 mod directory;
 mod dispatches;
+mod evaluations;
 mod health;
 mod jobs;
 mod missions;

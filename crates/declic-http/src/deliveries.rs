@@ -82,7 +82,26 @@ struct Shared {
     custom: [Option<declic_messaging::templates::CompiledCustom>; 2],
     /// What the message says to everyone, French and English.
     base: [Value; 2],
+    /// What evaluation and share-back messages need beyond the campaign.
+    extra: Extra,
 }
+
+/// The part of a dispatch's context that depends on its kind of message.
+enum Extra {
+    /// A campaign message: nothing more.
+    Campaign,
+    /// An evaluation wave: each recipient's invitation (for their own link).
+    Survey {
+        by_employee: HashMap<i64, SurveyInvitation>,
+        by_email: HashMap<String, SurveyInvitation>,
+        /// Whether volunteers' and associations' answers are kept anonymous.
+        anonymous: [bool; 2],
+    },
+    /// "What your mission changed": HR's note, figures and quotes.
+    Share(Value),
+}
+
+type SurveyInvitation = declic_storage::entity::survey_invitation::Model;
 
 impl Shared {
     fn render(&self, state: &AppState, lang: MailLang, data: &Value) -> Result<Rendered, String> {
@@ -102,14 +121,55 @@ impl Shared {
 async fn shared(state: &AppState, d: &ClaimedDelivery) -> Result<Shared, StorageError> {
     let org = OrgId(d.organization_id);
     let dispatch = state.store.dispatch_row(org, d.dispatch_id).await?;
-    shared_for(
+    let mut shared = shared_for(
         state,
         org,
         dispatch.campaign_id,
         dispatch.step_kind.as_deref(),
         dispatch.channel,
     )
-    .await
+    .await?;
+    shared.extra = match shared.kind {
+        MessageKind::EvaluationInvitation | MessageKind::EvaluationReminder => {
+            let wave = dispatch
+                .step_kind
+                .as_deref()
+                .map(|k| k.trim_end_matches("_reminder"))
+                .and_then(declic_evaluation::Wave::from_step_kind)
+                .ok_or(StorageError::NotFound("wave"))?;
+            let mut by_employee = HashMap::new();
+            let mut by_email = HashMap::new();
+            for i in state
+                .store
+                .wave_invitations(org, dispatch.campaign_id, wave)
+                .await?
+            {
+                match (i.employee_id, i.email.clone()) {
+                    (Some(id), _) => {
+                        by_employee.insert(id, i);
+                    }
+                    (None, Some(email)) => {
+                        by_email.insert(email, i);
+                    }
+                    _ => {}
+                }
+            }
+            let mut anonymous = [false; 2];
+            for (slot, audience) in anonymous.iter_mut().zip(declic_evaluation::Audience::ALL) {
+                *slot = state.store.questionnaire(org, audience).await?.anonymous;
+            }
+            Extra::Survey {
+                by_employee,
+                by_email,
+                anonymous,
+            }
+        }
+        MessageKind::ImpactSummary => {
+            Extra::Share(state.store.share_back_content(dispatch.id).await?)
+        }
+        _ => Extra::Campaign,
+    };
+    Ok(shared)
 }
 
 async fn shared_for(
@@ -163,6 +223,7 @@ async fn shared_for(
         campaign_url,
         custom,
         base,
+        extra: Extra::Campaign,
     })
 }
 
@@ -413,7 +474,12 @@ pub async fn deliver_for(
                     if d.webhook_id.is_some() {
                         posts.push_back(d);
                     } else {
-                        let person = d.employee_id.and_then(|id| got.people.get(&id).cloned());
+                        // A person of the directory, or an address outside it (an
+                        // association's contact, asked to evaluate a mission).
+                        let person = match d.employee_id {
+                            Some(id) => got.people.get(&id).cloned(),
+                            None => Some((String::new(), None)),
+                        };
                         mails.push_back((d, person));
                     }
                 }
@@ -548,10 +614,85 @@ async fn deliver(
     (first_name, language): (String, Option<String>),
 ) -> Result<(), SendError> {
     let org = OrgId(d.organization_id);
-    let lang = recipient_lang(shared, language.as_deref());
-    let employee_id = d.employee_id.unwrap_or_default();
-    let unsubscribe = crate::unsubscribe_url(state, org, employee_id, &shared.channel);
-    let data = campaign_data(shared, &first_name, lang, &unsubscribe);
+    // Employees get an unsubscribe link; an association's contact is not in the
+    // directory and has none.
+    let unsubscribe = d
+        .employee_id
+        .map(|id| crate::unsubscribe_url(state, org, id, &shared.channel));
+    let (lang, data) = match &shared.extra {
+        Extra::Campaign => {
+            let lang = recipient_lang(shared, language.as_deref());
+            let data = campaign_data(
+                shared,
+                &first_name,
+                lang,
+                unsubscribe.as_deref().unwrap_or_default(),
+            );
+            (lang, data)
+        }
+        Extra::Survey {
+            by_employee,
+            by_email,
+            anonymous,
+        } => {
+            let invitation = match d.employee_id {
+                Some(id) => by_employee.get(&id),
+                None => by_email.get(&d.recipient),
+            }
+            .ok_or_else(|| {
+                SendError::Permanent("no survey invitation for this recipient".into())
+            })?;
+            let lang = MailLang::from_code(&invitation.language);
+            let page_lang = page_lang(lang);
+            let for_association = invitation.employee_id.is_none();
+            let survey_url = format!(
+                "{}?lang={}",
+                crate::public::survey::url(
+                    state,
+                    invitation.id,
+                    invitation.wave,
+                    invitation.closes_at
+                ),
+                lang.as_str()
+            );
+            let wave = declic_evaluation::Wave::from_number(invitation.wave)
+                .unwrap_or(declic_evaluation::Wave::Hot);
+            let data = json!({
+                "first_name": first_name,
+                "organization_name": shared.catalog.organization.name,
+                "campaign_title": shared.catalog.campaign.title,
+                "wave_text": wave.label(lang.as_str()),
+                "survey_url": survey_url,
+                "closes_text": texts::date(page_lang, invitation.closes_at.date_naive()),
+                "manage_url": unsubscribe.clone().unwrap_or_default(),
+                "for_association": for_association,
+                "anonymous": anonymous[usize::from(for_association)],
+            });
+            (lang, data)
+        }
+        Extra::Share(content) => {
+            let lang = recipient_lang(shared, language.as_deref());
+            let code = lang.as_str();
+            let figures: Vec<Value> = content["figures"]
+                .as_array()
+                .map(|f| {
+                    f.iter()
+                        .map(|x| json!({"label": x["label"][code], "value": x["value"]}))
+                        .collect()
+                })
+                .unwrap_or_default();
+            let data = json!({
+                "first_name": first_name,
+                "organization_name": shared.catalog.organization.name,
+                "campaign_title": shared.catalog.campaign.title,
+                "manage_url": unsubscribe.clone().unwrap_or_default(),
+                "note": content["note"][code].as_str().unwrap_or_default(),
+                "figures": figures,
+                "quotes": content["quotes"].clone(),
+            });
+            (lang, data)
+        }
+    };
     let rendered = shared
         .render(state, lang, &data)
         .map_err(SendError::Permanent)?;
@@ -563,7 +704,7 @@ async fn deliver(
         html: rendered.html,
         attachments: vec![],
         // RFC 8058 asks for https; a local http set-up keeps the link in the footer only.
-        list_unsubscribe: Some(unsubscribe).filter(|u| u.starts_with("https://")),
+        list_unsubscribe: unsubscribe.filter(|u| u.starts_with("https://")),
     };
     state.notifier.mailer.send(&mail).await.map(|_| ())
 }

@@ -26,6 +26,7 @@ use declic_storage::Store;
 
 pub use error::{ApiError, FieldError, Problem};
 pub use openapi::openapi_document;
+pub use public::survey::url as survey_url;
 /// The one-click unsubscribe URL of a person for a channel (for campaign mails).
 pub use public::unsubscribe::url as unsubscribe_url;
 pub use router::router;

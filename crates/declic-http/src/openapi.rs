@@ -7,7 +7,9 @@ use crate::controllers::{
     admins, associations, audit, campaigns, employees, health, missions, organization,
     registrations, tokens,
 };
-use crate::controllers::{ambassadors, dispatches, posters, referrals, templates, webhooks};
+use crate::controllers::{
+    ambassadors, dispatches, evaluations, posters, referrals, templates, webhooks,
+};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -28,6 +30,8 @@ use crate::controllers::{ambassadors, dispatches, posters, referrals, templates,
         templates::save, templates::list, templates::delete,
         webhooks::create, webhooks::list, webhooks::deactivate,
         dispatches::create, dispatches::preview, dispatches::show, dispatches::action, dispatches::of_employee,
+        evaluations::questionnaire, evaluations::save_questionnaire, evaluations::reset_questionnaire,
+        evaluations::campaign_report, evaluations::year_report, evaluations::share_back,
         audit::list,
         posters::poster_pdf, posters::posters_zip, posters::flyers_pdf, posters::upload_logo,
     ),

@@ -16,7 +16,9 @@ use crate::controllers::{
     admins, associations, audit, campaigns, employees, health, missions, organization,
     registrations, tokens,
 };
-use crate::controllers::{ambassadors, dispatches, posters, referrals, templates, webhooks};
+use crate::controllers::{
+    ambassadors, dispatches, evaluations, posters, referrals, templates, webhooks,
+};
 use crate::{AppState, pages, public};
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -102,6 +104,15 @@ pub fn router(state: AppState) -> Router {
             "/campaigns/{id}/referrals.svg",
             get(referrals::campaign_svg),
         )
+        .route("/campaigns/{id}/report", get(evaluations::campaign_report))
+        .route("/campaigns/{id}/share-back", post(evaluations::share_back))
+        .route("/reports/{year}", get(evaluations::year_report))
+        .route(
+            "/questionnaires/{audience}",
+            get(evaluations::questionnaire)
+                .put(evaluations::save_questionnaire)
+                .delete(evaluations::reset_questionnaire),
+        )
         .route("/campaigns/{id}/dispatches", post(dispatches::create))
         .route("/campaigns/{id}/preview", get(dispatches::preview))
         .route("/templates", get(templates::list))
@@ -178,6 +189,10 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/u/{token}/resubscribe",
             post(public::unsubscribe::resubscribe),
+        )
+        .route(
+            "/s/{token}",
+            get(public::survey::show).post(public::survey::submit),
         )
         .layer(from_fn_with_state(state.clone(), crate::rate_limit::public));
 

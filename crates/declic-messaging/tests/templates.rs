@@ -31,6 +31,8 @@ fn every_message_renders_in_both_languages() {
                 (Lang::En, Some("ambassador")) => "My ambassador page",
                 (Lang::Fr, Some("campaign")) => "Ne plus recevoir ces annonces",
                 (Lang::En, Some("campaign")) => "Stop these announcements",
+                (Lang::Fr, Some("evaluation" | "impact")) => "Ne plus recevoir ces messages",
+                (Lang::En, Some("evaluation" | "impact")) => "Stop these messages",
                 (Lang::Fr, _) => "Gérer mes inscriptions",
                 (Lang::En, _) => "Manage my registrations",
             };
@@ -58,12 +60,24 @@ fn every_message_renders_in_both_languages() {
 fn every_contract_key_is_required() {
     // Strict mode both ways: each top-level key of the sample data is used, and dropping it
     // fails rendering instead of leaving a blank. `first_name` and `deadline_text` (a
-    // campaign without a closing date) are the optional keys.
+    // campaign without a closing date) are the optional keys, with the flags of
+    // evaluation mails (absent is false), the unsubscribe link of an evaluation mail
+    // (association contacts are not employees and have none) and HR's optional note.
+    let optional = |kind: MessageKind, key: &str| {
+        matches!(key, "first_name" | "deadline_text")
+            || matches!(
+                (kind, key),
+                (
+                    MessageKind::EvaluationInvitation | MessageKind::EvaluationReminder,
+                    "anonymous" | "for_association" | "manage_url"
+                ) | (MessageKind::ImpactSummary, "note")
+            )
+    };
     let t = templates();
     for kind in MessageKind::ALL {
         let data = sample_data(kind);
         for key in data.as_object().unwrap().keys() {
-            if key == "first_name" || key == "deadline_text" {
+            if optional(kind, key) {
                 continue;
             }
             let mut partial = data.clone();

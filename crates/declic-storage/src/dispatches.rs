@@ -383,62 +383,24 @@ impl Store {
             }
             (vec![], hooks)
         };
-        let t = now();
-        let d = dispatch::ActiveModel {
-            organization_id: Set(org.0),
-            campaign_id: Set(campaign_id),
-            channel: Set(channel.to_owned()),
-            status: Set(status::SENDING.to_owned()),
-            total: Set(i64::try_from(audience.len() + hooks.len()).unwrap_or(i64::MAX)),
-            created_at: Set(t),
-            finished_at: Set(None),
-            updated_at: Set(t),
-            step_kind: Set(step.kind().map(str::to_owned)),
-            step_on: Set(step.on()),
-            ..Default::default()
-        };
-        let d =
-            sea_orm::ActiveModelTrait::insert(d, &txn)
-                .await
-                .map_err(StorageError::on_unique(
-                    "step",
-                    "this step was already dispatched",
-                ))?;
         // People (mail) or webhooks (Slack, Teams): one queued row each.
         let rows = audience
             .iter()
-            .map(|(id, email)| (Some(*id), None, email))
-            .chain(hooks.iter().map(|(id, name)| (None, Some(*id), name)))
+            .map(|(id, email)| (Some(*id), None, email.clone()))
+            .chain(
+                hooks
+                    .iter()
+                    .map(|(id, name)| (None, Some(*id), name.clone())),
+            )
             .collect::<Vec<_>>();
-        for chunk in rows.chunks(1_000) {
-            delivery::Entity::insert_many(chunk.iter().map(|(employee, webhook, recipient)| {
-                delivery::ActiveModel {
-                    organization_id: Set(org.0),
-                    dispatch_id: Set(d.id),
-                    employee_id: Set(*employee),
-                    webhook_id: Set(*webhook),
-                    recipient: Set((*recipient).clone()),
-                    status: Set(delivery_status::QUEUED.to_owned()),
-                    attempts: Set(0),
-                    next_attempt_at: Set(t),
-                    locked_until: Set(None),
-                    last_error: Set(None),
-                    sent_at: Set(None),
-                    updated_at: Set(t),
-                    ..Default::default()
-                }
-            }))
-            .exec_without_returning(&txn)
-            .await?;
-        }
-        audit::record(
+        let d = insert_dispatch(
             &txn,
             org,
+            campaign_id,
+            channel,
+            (step.kind(), step.on()),
+            &rows,
             actor,
-            "dispatch.create",
-            "dispatch",
-            Some(d.id),
-            serde_json::json!({"campaign_id": campaign_id, "channel": channel, "total": audience.len() + hooks.len()}),
         )
         .await?;
         txn.commit().await?;
@@ -841,6 +803,74 @@ impl Store {
         }
         Ok(finished)
     }
+}
+
+/// One recipient row of a dispatch: a person, a webhook, or (person and webhook
+/// both `None`) an address outside the directory, such as an association's contact.
+pub(crate) type Recipient = (Option<i64>, Option<i64>, String);
+
+/// Creates a sending dispatch of `rows` (one queued delivery each) in `txn`.
+pub(crate) async fn insert_dispatch(
+    txn: &sea_orm::DatabaseTransaction,
+    org: OrgId,
+    campaign_id: i64,
+    channel: &str,
+    (step_kind, step_on): (Option<&str>, Option<chrono::NaiveDate>),
+    rows: &[Recipient],
+    actor: &Actor,
+) -> Result<dispatch::Model, StorageError> {
+    let t = now();
+    let d = dispatch::ActiveModel {
+        organization_id: Set(org.0),
+        campaign_id: Set(campaign_id),
+        channel: Set(channel.to_owned()),
+        status: Set(status::SENDING.to_owned()),
+        total: Set(i64::try_from(rows.len()).unwrap_or(i64::MAX)),
+        created_at: Set(t),
+        finished_at: Set(None),
+        updated_at: Set(t),
+        step_kind: Set(step_kind.map(str::to_owned)),
+        step_on: Set(step_on),
+        ..Default::default()
+    };
+    let d = sea_orm::ActiveModelTrait::insert(d, txn)
+        .await
+        .map_err(StorageError::on_unique(
+            "step",
+            "this step was already dispatched",
+        ))?;
+    for chunk in rows.chunks(1_000) {
+        delivery::Entity::insert_many(chunk.iter().map(|(employee, webhook, recipient)| {
+            delivery::ActiveModel {
+                organization_id: Set(org.0),
+                dispatch_id: Set(d.id),
+                employee_id: Set(*employee),
+                webhook_id: Set(*webhook),
+                recipient: Set(recipient.clone()),
+                status: Set(delivery_status::QUEUED.to_owned()),
+                attempts: Set(0),
+                next_attempt_at: Set(t),
+                locked_until: Set(None),
+                last_error: Set(None),
+                sent_at: Set(None),
+                updated_at: Set(t),
+                ..Default::default()
+            }
+        }))
+        .exec_without_returning(txn)
+        .await?;
+    }
+    audit::record(
+        txn,
+        org,
+        actor,
+        "dispatch.create",
+        "dispatch",
+        Some(d.id),
+        serde_json::json!({"campaign_id": campaign_id, "channel": channel, "step": step_kind, "total": rows.len()}),
+    )
+    .await?;
+    Ok(d)
 }
 
 /// The people a campaign message on `channel` would reach now: active employees

@@ -18,6 +18,7 @@ pub mod audit;
 pub mod campaigns;
 pub mod dispatches;
 pub mod employees;
+pub mod evaluations;
 pub mod links;
 pub mod logos;
 pub mod message_templates;
@@ -62,6 +63,15 @@ impl Actor {
         Self {
             admin_id: None,
             label: "cli".into(),
+            request_id: None,
+        }
+    }
+
+    /// A volunteer's survey answer ("I'd like to be an ambassador").
+    pub fn survey() -> Self {
+        Self {
+            admin_id: None,
+            label: "survey".into(),
             request_id: None,
         }
     }

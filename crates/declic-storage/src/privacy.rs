@@ -313,6 +313,65 @@ pub const COLUMNS: &[(&str, &[(&str, Class)])] = &[
         ],
     ),
     (
+        // The organisation's evaluation questions: no one's data.
+        "questionnaires",
+        &[
+            ("id", NotPersonal),
+            ("organization_id", NotPersonal),
+            ("audience", NotPersonal),
+            ("definition", NotPersonal),
+            ("updated_at", NotPersonal),
+        ],
+    ),
+    (
+        // Who is asked to evaluate a wave: an employee (deleted on erasure, with
+        // their named answers) or an association's contact (managed by HR).
+        "survey_invitations",
+        &[
+            ("id", NotPersonal),
+            ("organization_id", NotPersonal),
+            ("campaign_id", NotPersonal),
+            ("wave", NotPersonal),
+            ("audience", NotPersonal),
+            ("employee_id", Subject),
+            ("association_id", NotPersonal),
+            ("email", ThirdParty),
+            ("language", Subject),
+            ("answered", Subject),
+            ("opens_on", NotPersonal),
+            ("closes_at", NotPersonal),
+            ("created_at", NotPersonal),
+        ],
+    ),
+    (
+        // Answers: tied to a person through the invitation (exported, erased with
+        // it), or stored without anyone when the organisation chose anonymity.
+        "survey_responses",
+        &[
+            ("id", NotPersonal),
+            ("organization_id", NotPersonal),
+            ("campaign_id", NotPersonal),
+            ("wave", NotPersonal),
+            ("audience", NotPersonal),
+            ("association_id", NotPersonal),
+            ("invitation_id", Subject),
+            ("answers", Subject),
+            ("submitted_on", Subject),
+        ],
+    ),
+    (
+        // What HR shared back after a mission: figures and chosen quotes.
+        "share_backs",
+        &[
+            ("id", NotPersonal),
+            ("organization_id", NotPersonal),
+            ("campaign_id", NotPersonal),
+            ("dispatch_id", NotPersonal),
+            ("content", NotPersonal),
+            ("created_at", NotPersonal),
+        ],
+    ),
+    (
         // The organisation's own wording of its campaign messages: no one's data.
         "message_templates",
         &[
@@ -418,6 +477,8 @@ pub struct PersonalExport {
     pub ambassador: Option<crate::ambassadors::Ambassador>,
     /// Channels they opted out of.
     pub opt_outs: Vec<crate::opt_outs::OptOut>,
+    /// Evaluation surveys they were asked, with their answers unless anonymous.
+    pub survey_answers: Vec<crate::evaluations::PersonalAnswer>,
 }
 
 /// What an erasure changed.
@@ -464,8 +525,10 @@ impl Store {
         let mut referrals = Vec::new();
         let mut ambassador = None;
         let mut opt_outs = Vec::new();
+        let mut survey_answers = Vec::new();
         if let Some(e) = &employee {
             opt_outs = self.opt_outs_of(org, e.id).await?;
+            survey_answers = self.survey_answers_of_person(org, e.id).await?;
             referrals = self.referrals_of(org, e.id).await?;
             ambassador = self
                 .ambassadors(org)
@@ -495,6 +558,7 @@ impl Store {
             referrals,
             ambassador,
             opt_outs,
+            survey_answers,
         })
     }
 
@@ -549,6 +613,8 @@ impl Store {
                 a.update(&txn).await?;
             }
             Store::forget_ambassador(&txn, org, id).await?;
+            // Survey invitations and the answers kept with the person.
+            Store::forget_surveys(&txn, id).await?;
             // Nothing more goes to someone erased.
             crate::entity::delivery::Entity::update_many()
                 .col_expr(

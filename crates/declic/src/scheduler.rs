@@ -74,6 +74,17 @@ pub async fn deliver(state: &AppState) {
         Ok(_) => {}
         Err(e) => tracing::warn!(error = %e, "calendar steps not dispatched"),
     }
+    match state
+        .store
+        .dispatch_due_evaluations(chrono::Utc::now().date_naive())
+        .await
+    {
+        Ok(created) if !created.is_empty() => {
+            tracing::info!(dispatches = ?created, "evaluation waves dispatched");
+        }
+        Ok(_) => {}
+        Err(e) => tracing::warn!(error = %e, "evaluation waves not dispatched"),
+    }
     if let Err(e) =
         declic_http::deliveries::deliver_for(state, std::time::Duration::from_secs(60)).await
     {

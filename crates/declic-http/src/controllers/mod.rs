@@ -7,6 +7,7 @@ pub mod audit;
 pub mod campaigns;
 pub mod dispatches;
 pub mod employees;
+pub mod evaluations;
 pub mod health;
 pub mod missions;
 pub mod organization;

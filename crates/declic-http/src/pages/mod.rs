@@ -32,6 +32,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../../../templates/pages/message.hbs"),
     ),
     (
+        "survey",
+        include_str!("../../../../templates/pages/survey.hbs"),
+    ),
+    (
         "campaign",
         include_str!("../../../../templates/pages/campaign.hbs"),
     ),
@@ -74,7 +78,7 @@ pub enum Lang {
 }
 
 impl Lang {
-    fn code(self) -> &'static str {
+    pub fn code(self) -> &'static str {
         match self {
             Self::Fr => "fr",
             Self::En => "en",
@@ -274,6 +278,20 @@ mod tests {
             ("ambassador_link", json!(true)),
             ("campaigns", campaigns),
             ("figures", figures),
+            ("campaign_title", json!("C <b>")),
+            ("wave_text", json!("w")),
+            ("wave", json!(1)),
+            (
+                "questions",
+                json!([{"name": "q_a", "label": "A", "required": true, "is_text": false, "is_scale": true,
+                "options": [{"value": "1", "label": "1", "checked": true}], "value": "1", "error": "e"},
+                {"name": "q_b", "label": "B", "required": false, "is_text": true, "is_scale": false,
+                "options": [], "value": "x", "error": null}]),
+            ),
+            ("has_errors", json!(true)),
+            ("saved", json!(false)),
+            ("anonymous", json!(false)),
+            ("for_association", json!(false)),
         ] {
             data[k] = v;
         }

@@ -5,6 +5,7 @@ pub mod campaign;
 pub mod confirm;
 pub mod manage;
 pub mod referral_cookie;
+pub mod survey;
 pub mod texts;
 pub mod unsubscribe;
 

@@ -20,7 +20,7 @@ use crate::pages::{Lang, message, render, text};
 /// `?lang=`.
 #[derive(Deserialize)]
 pub struct LangQuery {
-    lang: Option<String>,
+    pub lang: Option<String>,
 }
 
 fn mac(state: &AppState, org: i64, employee: i64, channel: &str) -> Option<Hmac<Sha256>> {

@@ -20,6 +20,7 @@ mod layout;
 mod missions;
 mod poster;
 mod qr;
+mod report;
 mod texts;
 
 use std::io::Write;
@@ -29,6 +30,7 @@ use krilla::metadata::Metadata;
 use serde::Deserialize;
 
 pub use images::ImageFormat;
+pub use report::ReportLine;
 
 /// A QR code of `url` as a standalone SVG (level Q, quiet zone included); `title`
 /// becomes its accessible label and is escaped.
@@ -171,6 +173,23 @@ pub fn render_posters(specs: &[PosterSpec]) -> Result<Vec<u8>, PosterError> {
         let picture = bytes.and(logo.as_ref()).map(|(_, p)| p);
         poster::draw(&mut doc, faces, spec, picture)?;
     }
+    finish(doc)
+}
+
+/// Renders the impact report as an A4 PDF (the caller leaves out what must not
+/// travel, such as free-text answers).
+pub fn render_report(lines: &[ReportLine]) -> Result<Vec<u8>, PosterError> {
+    let faces = fonts::faces().map_err(PosterError::Internal)?;
+    let mut doc = Document::new();
+    let title = lines
+        .iter()
+        .find_map(|l| match l {
+            ReportLine::Title(t) => Some(t.as_str()),
+            _ => None,
+        })
+        .unwrap_or("Declic");
+    doc.set_metadata(metadata(title, Lang::Fr));
+    report::draw(&mut doc, faces, lines)?;
     finish(doc)
 }
 

@@ -55,6 +55,9 @@ pub(super) fn message(kind: MessageKind) -> MessageFiles {
         MessageKind::CampaignAnnouncement => message_files!("campaign_announcement"),
         MessageKind::CampaignReminder => message_files!("campaign_reminder"),
         MessageKind::CampaignLastCall => message_files!("campaign_last_call"),
+        MessageKind::EvaluationInvitation => message_files!("evaluation_invitation"),
+        MessageKind::EvaluationReminder => message_files!("evaluation_reminder"),
+        MessageKind::ImpactSummary => message_files!("impact_summary"),
     }
 }
 

@@ -82,11 +82,17 @@ pub enum MessageKind {
     CampaignReminder,
     /// The calendar's last call before sign-ups close, to those not registered yet.
     CampaignLastCall,
+    /// An evaluation wave's survey, to a volunteer or an association's contact.
+    EvaluationInvitation,
+    /// The one reminder of a wave, to those who have not answered.
+    EvaluationReminder,
+    /// HR's account to volunteers of what their mission changed.
+    ImpactSummary,
 }
 
 impl MessageKind {
     /// Every message.
-    pub const ALL: [MessageKind; 13] = [
+    pub const ALL: [MessageKind; 16] = [
         MessageKind::ConfirmRegistration,
         MessageKind::SeatConfirmed,
         MessageKind::Waitlisted,
@@ -100,6 +106,9 @@ impl MessageKind {
         MessageKind::CampaignAnnouncement,
         MessageKind::CampaignReminder,
         MessageKind::CampaignLastCall,
+        MessageKind::EvaluationInvitation,
+        MessageKind::EvaluationReminder,
+        MessageKind::ImpactSummary,
     ];
 
     /// The folder name, snake_case.
@@ -118,6 +127,9 @@ impl MessageKind {
             MessageKind::CampaignAnnouncement => "campaign_announcement",
             MessageKind::CampaignReminder => "campaign_reminder",
             MessageKind::CampaignLastCall => "campaign_last_call",
+            MessageKind::EvaluationInvitation => "evaluation_invitation",
+            MessageKind::EvaluationReminder => "evaluation_reminder",
+            MessageKind::ImpactSummary => "impact_summary",
         }
     }
 
@@ -127,6 +139,11 @@ impl MessageKind {
         match step {
             Some("reminder") => MessageKind::CampaignReminder,
             Some("last_call") => MessageKind::CampaignLastCall,
+            Some("impact_summary") => MessageKind::ImpactSummary,
+            Some(s) if s.starts_with("evaluation_") && s.ends_with("_reminder") => {
+                MessageKind::EvaluationReminder
+            }
+            Some(s) if s.starts_with("evaluation_") => MessageKind::EvaluationInvitation,
             _ => MessageKind::CampaignAnnouncement,
         }
     }

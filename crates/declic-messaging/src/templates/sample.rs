@@ -64,6 +64,27 @@ pub fn sample_data_for(kind: MessageKind, lang: Lang) -> Value {
             "deadline_text": text(lang, "vendredi 21 mars 2025", "Friday 21 March 2025"),
             "missions": [mission(lang, 0), mission(lang, 1)],
         }),
+        // `survey_url` is the person's signed link to the wave; `manage_url` the
+        // one-click unsubscribe link, empty for association contacts (not employees).
+        MessageKind::EvaluationInvitation | MessageKind::EvaluationReminder => json!({
+            "manage_url": "https://declic.example.org/u/1-42-mail-0f3a",
+            "survey_url": "https://declic.example.org/s/17-1767225600-3f9a0c",
+            "wave_text": text(lang, "à chaud", "right after"),
+            "closes_text": text(lang, "vendredi 18 avril 2025", "Friday 18 April 2025"),
+            "for_association": false,
+            "anonymous": false,
+        }),
+        // Figures and quotes HR chose (figures only from groups of five or more).
+        MessageKind::ImpactSummary => json!({
+            "manage_url": "https://declic.example.org/u/1-42-mail-0f3a",
+            "note": text(lang, "L'épicerie a revu sa trésorerie avec vos conseils.",
+                "The grocery reworked its cash flow with your advice."),
+            "figures": [
+                {"label": text(lang, "Bénévoles plus heureux au travail", "Volunteers happier at work"), "value": "78 %"},
+                {"label": text(lang, "Associations ayant mis en place des recommandations", "Associations that put recommendations in place"), "value": "5 / 6"},
+            ],
+            "quotes": [text(lang, "Nous avons enfin un tableau de bord clair.", "We finally have a clear dashboard.")],
+        }),
         // Ambassador mails are about no campaign; `manage_url` is the ambassador page.
         MessageKind::AmbassadorInvitation => {
             return json!({

@@ -19,6 +19,7 @@ mod m0014_step_dispatches;
 mod m0015_delivery_progress;
 mod m0016_message_templates;
 mod m0017_webhooks;
+mod m0018_evaluations;
 
 /// All migrations, oldest first.
 pub struct Migrator;
@@ -44,6 +45,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0015_delivery_progress::Migration),
             Box::new(m0016_message_templates::Migration),
             Box::new(m0017_webhooks::Migration),
+            Box::new(m0018_evaluations::Migration),
         ]
     }
 }

@@ -1,0 +1,255 @@
+//! The figures of a set of answers to one questionnaire, question by question, with
+//! the k-anonymity floor applied.
+
+use serde::Serialize;
+
+use crate::K_ANONYMITY;
+use crate::answers::{Answers, Value};
+use crate::questionnaire::{Kind, Label, Questionnaire};
+
+/// How many answers gave one value.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Distribution {
+    /// `1`…`5`, `yes`/`no`, or a choice's value.
+    pub value: String,
+    pub label: Label,
+    pub count: usize,
+}
+
+/// The results of one question.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct QuestionResult {
+    pub key: String,
+    pub kind: Kind,
+    pub label: Label,
+    /// People asked (invitations of the wave).
+    pub invited: usize,
+    /// People who answered this question.
+    pub answered: usize,
+    /// `answered / invited`, when anyone was invited.
+    pub response_rate: Option<f64>,
+    /// Fewer than [`K_ANONYMITY`] answers: nothing below is given.
+    pub withheld: bool,
+    /// Scale questions: the mean answer.
+    pub mean: Option<f64>,
+    /// Yes/no questions: the share of yes.
+    pub share_yes: Option<f64>,
+    /// Scale, yes/no and choice questions: answers per value, in the question's order.
+    pub distribution: Vec<Distribution>,
+    /// Free-text questions: the texts, sorted (not in the order they came, which
+    /// could tell who wrote them). For HR only.
+    pub texts: Vec<String>,
+}
+
+/// The results of every question of `questionnaire` over `answers`, out of `invited`.
+pub fn summarize(
+    questionnaire: &Questionnaire,
+    answers: &[Answers],
+    invited: usize,
+) -> Vec<QuestionResult> {
+    questionnaire
+        .questions
+        .iter()
+        .map(|q| {
+            let given: Vec<&Value> = answers.iter().filter_map(|a| a.get(&q.key)).collect();
+            let answered = given.len();
+            let withheld = answered < K_ANONYMITY;
+            let mut r = QuestionResult {
+                key: q.key.clone(),
+                kind: q.kind,
+                label: q.label.clone(),
+                invited,
+                answered,
+                response_rate: (invited > 0).then(|| answered as f64 / invited as f64),
+                withheld,
+                mean: None,
+                share_yes: None,
+                distribution: vec![],
+                texts: vec![],
+            };
+            if withheld {
+                return r;
+            }
+            let count = |f: &dyn Fn(&Value) -> bool| given.iter().filter(|v| f(v)).count();
+            match q.kind {
+                Kind::Scale => {
+                    let sum: i64 = given
+                        .iter()
+                        .filter_map(|v| match v {
+                            Value::Scale(n) => Some(*n),
+                            _ => None,
+                        })
+                        .sum();
+                    r.mean = Some(sum as f64 / answered as f64);
+                    r.distribution = (1..=5)
+                        .map(|n| Distribution {
+                            value: n.to_string(),
+                            label: Label {
+                                fr: n.to_string(),
+                                en: n.to_string(),
+                            },
+                            count: count(&|v| *v == Value::Scale(n)),
+                        })
+                        .collect();
+                }
+                Kind::YesNo => {
+                    let yes = count(&|v| *v == Value::YesNo(true));
+                    r.share_yes = Some(yes as f64 / answered as f64);
+                    r.distribution = vec![
+                        Distribution {
+                            value: "yes".into(),
+                            label: Label {
+                                fr: "Oui".into(),
+                                en: "Yes".into(),
+                            },
+                            count: yes,
+                        },
+                        Distribution {
+                            value: "no".into(),
+                            label: Label {
+                                fr: "Non".into(),
+                                en: "No".into(),
+                            },
+                            count: answered - yes,
+                        },
+                    ];
+                }
+                Kind::Choice => {
+                    r.distribution = q
+                        .choices
+                        .iter()
+                        .map(|c| Distribution {
+                            value: c.value.clone(),
+                            label: c.label.clone(),
+                            count: count(&|v| matches!(v, Value::Text(t) if *t == c.value)),
+                        })
+                        .collect();
+                }
+                Kind::Text => {
+                    let mut texts: Vec<String> = given
+                        .iter()
+                        .filter_map(|v| match v {
+                            Value::Text(t) => Some(t.clone()),
+                            _ => None,
+                        })
+                        .collect();
+                    texts.sort();
+                    r.texts = texts;
+                }
+            }
+            r
+        })
+        .collect()
+}
+
+/// `part / whole` when the whole is at least [`K_ANONYMITY`]; `None` otherwise.
+pub fn share(part: usize, whole: usize) -> Option<f64> {
+    (whole >= K_ANONYMITY).then(|| part as f64 / whole as f64)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::answers::parse_form;
+    use crate::questionnaire::Audience;
+
+    fn answer(q: &Questionnaire, pairs: &[(&str, &str)]) -> Answers {
+        let form: Vec<(String, String)> = pairs
+            .iter()
+            .map(|(k, v)| (format!("q_{k}"), (*v).to_owned()))
+            .collect();
+        parse_form(q, &form).unwrap()
+    }
+
+    #[test]
+    fn known_answers_give_known_figures() {
+        let q = Questionnaire::default_for(Audience::Volunteer);
+        let sets = [
+            ("5", "4", "yes", "b"),
+            ("4", "4", "yes", "a"),
+            ("3", "5", "no", ""),
+            ("5", "3", "yes", "c"),
+            ("4", "4", "no", ""),
+            ("5", "5", "yes", ""),
+        ];
+        let answers: Vec<Answers> = sets
+            .iter()
+            .map(|(s, u, h, c)| {
+                answer(
+                    &q,
+                    &[
+                        ("satisfaction", s),
+                        ("usefulness", u),
+                        ("happier_at_work", h),
+                        ("comment", c),
+                    ],
+                )
+            })
+            .collect();
+        let r = summarize(&q, &answers, 8);
+        let sat = &r[0];
+        assert_eq!(sat.answered, 6);
+        assert_eq!(sat.response_rate, Some(0.75));
+        assert!(!sat.withheld);
+        assert_eq!(sat.mean, Some(26.0 / 6.0));
+        let counts: Vec<usize> = sat.distribution.iter().map(|d| d.count).collect();
+        assert_eq!(counts, [0, 0, 1, 2, 3]);
+        let happier = &r[2];
+        assert_eq!(happier.share_yes, Some(4.0 / 6.0));
+        assert_eq!(happier.distribution[1].count, 2);
+        // Three comments only: fewer than five, withheld.
+        let comment = &r[6];
+        assert_eq!(comment.answered, 3);
+        assert!(comment.withheld);
+        assert!(comment.texts.is_empty());
+        // Nobody answered "recommend".
+        assert!(r[4].withheld);
+        assert_eq!(r[4].share_yes, None);
+    }
+
+    #[test]
+    fn four_answers_show_nothing_five_show_everything() {
+        let q = Questionnaire::default_for(Audience::Association);
+        let mut answers: Vec<Answers> = (0..4)
+            .map(|i| {
+                answer(
+                    &q,
+                    &[
+                        ("satisfaction", "4"),
+                        ("usefulness", "4"),
+                        ("recommendations", if i % 2 == 0 { "some" } else { "most" }),
+                        ("what_changed", "x"),
+                    ],
+                )
+            })
+            .collect();
+        for r in summarize(&q, &answers, 4) {
+            assert!(r.withheld, "{}", r.key);
+            assert!(r.mean.is_none() && r.distribution.is_empty() && r.texts.is_empty());
+        }
+        answers.push(answer(
+            &q,
+            &[
+                ("satisfaction", "2"),
+                ("usefulness", "1"),
+                ("recommendations", "none"),
+            ],
+        ));
+        let r = summarize(&q, &answers, 5);
+        assert_eq!(r[0].mean, Some(18.0 / 5.0));
+        let rec: Vec<(String, usize)> = r[2]
+            .distribution
+            .iter()
+            .map(|d| (d.value.clone(), d.count))
+            .collect();
+        assert_eq!(
+            rec,
+            [("none".into(), 1), ("some".into(), 2), ("most".into(), 2)]
+        );
+        // Four texts: still withheld even though the wave has five answers.
+        assert!(r[3].withheld);
+        assert_eq!(share(3, 4), None);
+        assert_eq!(share(3, 5), Some(0.6));
+    }
+}

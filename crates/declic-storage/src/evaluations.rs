@@ -1,0 +1,918 @@
+//! Post-mission evaluation: questionnaires, the waves the calendar schedules, the
+//! invitations and answers, and the figures of the impact report.
+//!
+//! A wave opens on its calendar step (evaluation_hot, _short_term, _long_term;
+//! by default D+1, D+30 and D+120 after the mission day) and stays open
+//! [`WAVE_DAYS`] days. On its first day the scheduler invites the volunteers (those
+//! seated on one of the campaign's missions and not marked absent) and the
+//! contacts of the missions' associations; [`REMINDER_DAYS`] later it reminds those
+//! who have not answered. Each invitation gets one answer, changeable until the
+//! wave closes, unless the organisation keeps answers anonymous: then the answer is
+//! stored without the person and cannot be changed.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use chrono::{Datelike, Duration, NaiveDate};
+use declic_evaluation::{Answers, Audience, Questionnaire, Wave};
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
+};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::dispatches::{Dispatch, Recipient, insert_dispatch};
+use crate::entity::{
+    association, campaign, campaign_link, campaign_mission, campaign_step, delivery, dispatch,
+    employee, link_visit, mission, opt_out, questionnaire, registration, registration_choice,
+    share_back, survey_invitation, survey_response,
+};
+use crate::{Actor, OrgId, StorageError, Store, audit, now};
+
+/// How long a wave stays open for answers, in days from its calendar step.
+pub const WAVE_DAYS: i64 = 21;
+/// When the one reminder goes, in days from the wave's opening.
+pub const REMINDER_DAYS: i64 = 7;
+/// A wave whose day passed more than this many days before the scheduler first
+/// sees it (a campaign entered after the fact) is not sent.
+pub const LATE_DAYS: i64 = 7;
+
+/// The `step_kind` of a wave's reminder dispatch.
+pub fn reminder_kind(wave: Wave) -> String {
+    format!("{}_reminder", wave.step_kind())
+}
+
+/// The `step_kind` of a share-back dispatch.
+pub const SHARE_BACK_KIND: &str = "impact_summary";
+
+/// A campaign's figures from first message to volunteering again.
+#[derive(Debug, Clone, Default, Serialize, ToSchema)]
+pub struct Funnel {
+    /// People a campaign mail reached (sent at least once).
+    pub reached: i64,
+    /// Visits of the campaign's links (any channel, poster, ambassador).
+    pub link_visits: i64,
+    /// Registrations not cancelled.
+    pub registered: i64,
+    /// Of which confirmed by mail.
+    pub confirmed: i64,
+    /// People marked present on a mission.
+    pub attended: i64,
+    /// Volunteers invited to each wave (1, 2, 3).
+    pub invited: [i64; 3],
+    /// Volunteers who answered each wave.
+    pub answered: [i64; 3],
+    /// Attendees who signed up again in a later campaign.
+    pub volunteered_again: i64,
+    /// Registrations by the channel of the link they came through.
+    pub channels: BTreeMap<String, i64>,
+    /// Registrations credited to an ambassador.
+    pub through_ambassadors: i64,
+}
+
+/// What became of an answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Submitted {
+    /// First answer.
+    Recorded,
+    /// An earlier answer was replaced.
+    Updated,
+}
+
+fn audience_of(s: &str) -> Audience {
+    Audience::parse(s).unwrap_or(Audience::Volunteer)
+}
+
+impl Store {
+    /// The organisation's questionnaire for `audience`, or Declic's default.
+    pub async fn questionnaire(
+        &self,
+        org: OrgId,
+        audience: Audience,
+    ) -> Result<Questionnaire, StorageError> {
+        let row = questionnaire::Entity::find()
+            .filter(questionnaire::Column::OrganizationId.eq(org.0))
+            .filter(questionnaire::Column::Audience.eq(audience.as_str()))
+            .one(self.db())
+            .await?;
+        Ok(row
+            .and_then(|r| serde_json::from_str(&r.definition).ok())
+            .unwrap_or_else(|| Questionnaire::default_for(audience)))
+    }
+
+    /// Saves the organisation's questionnaire for `audience` after checking it.
+    /// Waves already answered keep their answers; questions removed simply stop
+    /// appearing in the figures.
+    pub async fn save_questionnaire(
+        &self,
+        org: OrgId,
+        audience: Audience,
+        q: &Questionnaire,
+        actor: &Actor,
+    ) -> Result<Questionnaire, StorageError> {
+        q.check()
+            .map_err(|e| StorageError::invalid(e.field, e.message))?;
+        let definition = serde_json::to_string(q)
+            .map_err(|e| StorageError::invalid("questions", e.to_string()))?;
+        let txn = self.write_txn().await?;
+        let existing = questionnaire::Entity::find()
+            .filter(questionnaire::Column::OrganizationId.eq(org.0))
+            .filter(questionnaire::Column::Audience.eq(audience.as_str()))
+            .one(&txn)
+            .await?;
+        match existing {
+            Some(row) => {
+                let mut a: questionnaire::ActiveModel = row.into();
+                a.definition = Set(definition);
+                a.updated_at = Set(now());
+                a.update(&txn).await?;
+            }
+            None => {
+                questionnaire::ActiveModel {
+                    organization_id: Set(org.0),
+                    audience: Set(audience.as_str().to_owned()),
+                    definition: Set(definition),
+                    updated_at: Set(now()),
+                    ..Default::default()
+                }
+                .insert(&txn)
+                .await?;
+            }
+        }
+        audit::record(
+            &txn,
+            org,
+            actor,
+            "questionnaire.save",
+            "questionnaire",
+            None,
+            serde_json::json!({"audience": audience.as_str(), "questions": q.questions.len(), "anonymous": q.anonymous}),
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(q.clone())
+    }
+
+    /// Goes back to Declic's default questionnaire for `audience`.
+    pub async fn reset_questionnaire(
+        &self,
+        org: OrgId,
+        audience: Audience,
+        actor: &Actor,
+    ) -> Result<Questionnaire, StorageError> {
+        let txn = self.write_txn().await?;
+        questionnaire::Entity::delete_many()
+            .filter(questionnaire::Column::OrganizationId.eq(org.0))
+            .filter(questionnaire::Column::Audience.eq(audience.as_str()))
+            .exec(&txn)
+            .await?;
+        audit::record(
+            &txn,
+            org,
+            actor,
+            "questionnaire.reset",
+            "questionnaire",
+            None,
+            serde_json::json!({"audience": audience.as_str()}),
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(Questionnaire::default_for(audience))
+    }
+
+    /// Sends the evaluation waves and reminders that are due on `today`; returns the
+    /// dispatches created. At most one per wave and kind, whatever the number of
+    /// instances (the dispatches' unique step index).
+    pub async fn dispatch_due_evaluations(
+        &self,
+        today: NaiveDate,
+    ) -> Result<Vec<i64>, StorageError> {
+        let kinds: Vec<&str> = declic_evaluation::WAVES
+            .iter()
+            .map(|w| w.step_kind())
+            .collect();
+        let steps = campaign_step::Entity::find()
+            .filter(campaign_step::Column::Kind.is_in(kinds))
+            .filter(campaign_step::Column::ScheduledOn.lte(today))
+            .filter(campaign_step::Column::ScheduledOn.gte(today - Duration::days(WAVE_DAYS)))
+            .all(self.db())
+            .await?;
+        let mut created = Vec::new();
+        for step in steps {
+            let Some(wave) = Wave::from_step_kind(&step.kind) else {
+                continue;
+            };
+            let Some(c) = campaign::Entity::find_by_id(step.campaign_id)
+                .one(self.db())
+                .await?
+            else {
+                continue;
+            };
+            if !["live", "closed", "evaluated"].contains(&c.status.as_str()) {
+                continue;
+            }
+            let org = OrgId(c.organization_id);
+            let opens = step.scheduled_on;
+            let done = |kind: String| {
+                dispatch::Entity::find()
+                    .filter(dispatch::Column::CampaignId.eq(c.id))
+                    .filter(dispatch::Column::StepKind.eq(kind))
+                    .count(self.db())
+            };
+            if done(wave.step_kind().to_owned()).await? == 0 {
+                if today - opens > Duration::days(LATE_DAYS) {
+                    continue;
+                }
+                match self.open_wave(org, &c, wave, opens).await {
+                    Ok(Some(id)) => created.push(id),
+                    Ok(None) => {}
+                    Err(StorageError::Conflict { .. }) => {}
+                    Err(e) => return Err(e),
+                }
+            } else if today - opens >= Duration::days(REMINDER_DAYS)
+                && done(reminder_kind(wave)).await? == 0
+            {
+                match self.remind_wave(org, &c, wave, today).await {
+                    Ok(Some(id)) => created.push(id),
+                    Ok(None) => {}
+                    Err(StorageError::Conflict { .. }) => {}
+                    Err(e) => return Err(e),
+                }
+            }
+        }
+        Ok(created)
+    }
+
+    /// Invites a wave's volunteers and association contacts; the dispatch's id,
+    /// or `None` when there was nobody to invite.
+    async fn open_wave(
+        &self,
+        org: OrgId,
+        c: &campaign::Model,
+        wave: Wave,
+        opens: NaiveDate,
+    ) -> Result<Option<i64>, StorageError> {
+        let closes = (opens + Duration::days(WAVE_DAYS))
+            .and_hms_opt(23, 59, 59)
+            .unwrap_or_default()
+            .and_utc();
+        let txn = self.write_txn().await?;
+        let o = crate::entity::organization::Entity::find_by_id(org.0)
+            .one(&txn)
+            .await?
+            .ok_or(StorageError::NotFound("organization"))?;
+        // Volunteers: seated on one of the campaign's missions, not marked absent.
+        let seated = registration_choice::Entity::find()
+            .filter(registration_choice::Column::OrganizationId.eq(org.0))
+            .filter(registration_choice::Column::Status.eq(crate::registrations::choice::SEATED))
+            .filter(
+                Expr::col(registration_choice::Column::Attended)
+                    .is_null()
+                    .or(Expr::col(registration_choice::Column::Attended).eq(true)),
+            )
+            .filter(
+                registration_choice::Column::RegistrationId.in_subquery(
+                    Query::select()
+                        .column(registration::Column::Id)
+                        .from(registration::Entity)
+                        .and_where(Expr::col(registration::Column::CampaignId).eq(c.id))
+                        .and_where(
+                            Expr::col(registration::Column::Status)
+                                .eq(crate::registrations::status::CONFIRMED),
+                        )
+                        .to_owned(),
+                ),
+            )
+            .all(&txn)
+            .await?;
+        let reg_ids: Vec<i64> = seated.iter().map(|s| s.registration_id).collect();
+        let regs: HashMap<i64, registration::Model> = registration::Entity::find()
+            .filter(registration::Column::Id.is_in(reg_ids))
+            .all(&txn)
+            .await?
+            .into_iter()
+            .map(|r| (r.id, r))
+            .collect();
+        let people: HashSet<i64> = regs.values().map(|r| r.employee_id).collect();
+        let opted_out: HashSet<i64> = opt_out::Entity::find()
+            .filter(opt_out::Column::OrganizationId.eq(org.0))
+            .filter(opt_out::Column::Channel.eq("mail"))
+            .all(&txn)
+            .await?
+            .into_iter()
+            .map(|o| o.employee_id)
+            .collect();
+        let employees = employee::Entity::find()
+            .filter(employee::Column::Id.is_in(people.iter().copied()))
+            .filter(employee::Column::Active.eq(true))
+            .filter(employee::Column::ErasedAt.is_null())
+            .all(&txn)
+            .await?;
+        let lang_of_reg: HashMap<i64, String> = regs
+            .values()
+            .map(|r| (r.employee_id, r.language.clone()))
+            .collect();
+        let t = now();
+        let mut rows: Vec<Recipient> = Vec::new();
+        for e in employees {
+            let language = lang_of_reg
+                .get(&e.id)
+                .cloned()
+                .or(e.language.clone())
+                .unwrap_or_else(|| o.default_language.clone());
+            survey_invitation::ActiveModel {
+                organization_id: Set(org.0),
+                campaign_id: Set(c.id),
+                wave: Set(wave.number()),
+                audience: Set(Audience::Volunteer.as_str().to_owned()),
+                employee_id: Set(Some(e.id)),
+                association_id: Set(None),
+                email: Set(None),
+                language: Set(language),
+                answered: Set(false),
+                opens_on: Set(opens),
+                closes_at: Set(closes),
+                created_at: Set(t),
+                ..Default::default()
+            }
+            .insert(&txn)
+            .await
+            .map_err(StorageError::on_unique(
+                "wave",
+                "this wave was already opened",
+            ))?;
+            if !opted_out.contains(&e.id) {
+                rows.push((Some(e.id), None, e.email));
+            }
+        }
+        // The associations of the campaign's missions, through their contacts.
+        let mission_ids: Vec<i64> = campaign_mission::Entity::find()
+            .filter(campaign_mission::Column::CampaignId.eq(c.id))
+            .all(&txn)
+            .await?
+            .into_iter()
+            .map(|m| m.mission_id)
+            .collect();
+        let missions = mission::Entity::find()
+            .filter(mission::Column::Id.is_in(mission_ids))
+            .all(&txn)
+            .await?;
+        let mut seen = HashSet::new();
+        for m in missions {
+            let Some(a) = association::Entity::find_by_id(m.association_id)
+                .one(&txn)
+                .await?
+            else {
+                continue;
+            };
+            let contacts: Vec<crate::associations::Contact> =
+                serde_json::from_str(&a.contacts).unwrap_or_default();
+            for contact in contacts {
+                let Some(email) = contact
+                    .email
+                    .as_deref()
+                    .and_then(declic_directory::normalize_email)
+                else {
+                    continue;
+                };
+                if !seen.insert((a.id, email.clone())) {
+                    continue;
+                }
+                let language = if m.language == "en" { "en" } else { "fr" };
+                survey_invitation::ActiveModel {
+                    organization_id: Set(org.0),
+                    campaign_id: Set(c.id),
+                    wave: Set(wave.number()),
+                    audience: Set(Audience::Association.as_str().to_owned()),
+                    employee_id: Set(None),
+                    association_id: Set(Some(a.id)),
+                    email: Set(Some(email.clone())),
+                    language: Set(language.to_owned()),
+                    answered: Set(false),
+                    opens_on: Set(opens),
+                    closes_at: Set(closes),
+                    created_at: Set(t),
+                    ..Default::default()
+                }
+                .insert(&txn)
+                .await
+                .map_err(StorageError::on_unique(
+                    "wave",
+                    "this wave was already opened",
+                ))?;
+                rows.push((None, None, email));
+            }
+        }
+        // The dispatch marks the wave opened even with nobody to ask, so that it is
+        // looked at once.
+        let d = insert_dispatch(
+            &txn,
+            org,
+            c.id,
+            "mail",
+            (Some(wave.step_kind()), Some(opens)),
+            &rows,
+            &Actor::scheduler(),
+        )
+        .await?;
+        txn.commit().await?;
+        Ok((!rows.is_empty()).then_some(d.id))
+    }
+
+    /// Reminds those who have not answered a wave yet.
+    async fn remind_wave(
+        &self,
+        org: OrgId,
+        c: &campaign::Model,
+        wave: Wave,
+        today: NaiveDate,
+    ) -> Result<Option<i64>, StorageError> {
+        let txn = self.write_txn().await?;
+        let pending = survey_invitation::Entity::find()
+            .filter(survey_invitation::Column::CampaignId.eq(c.id))
+            .filter(survey_invitation::Column::Wave.eq(wave.number()))
+            .filter(survey_invitation::Column::Answered.eq(false))
+            .filter(survey_invitation::Column::ClosesAt.gt(now()))
+            .all(&txn)
+            .await?;
+        let opted_out: HashSet<i64> = opt_out::Entity::find()
+            .filter(opt_out::Column::OrganizationId.eq(org.0))
+            .filter(opt_out::Column::Channel.eq("mail"))
+            .all(&txn)
+            .await?
+            .into_iter()
+            .map(|o| o.employee_id)
+            .collect();
+        let ids: Vec<i64> = pending.iter().filter_map(|i| i.employee_id).collect();
+        let emails: HashMap<i64, String> = employee::Entity::find()
+            .filter(employee::Column::Id.is_in(ids))
+            .filter(employee::Column::Active.eq(true))
+            .filter(employee::Column::ErasedAt.is_null())
+            .all(&txn)
+            .await?
+            .into_iter()
+            .map(|e| (e.id, e.email))
+            .collect();
+        let mut rows: Vec<Recipient> = Vec::new();
+        for i in pending {
+            match (i.employee_id, i.email) {
+                (Some(id), _) if !opted_out.contains(&id) => {
+                    if let Some(email) = emails.get(&id) {
+                        rows.push((Some(id), None, email.clone()));
+                    }
+                }
+                (None, Some(email)) => rows.push((None, None, email)),
+                _ => {}
+            }
+        }
+        let d = insert_dispatch(
+            &txn,
+            org,
+            c.id,
+            "mail",
+            (Some(&reminder_kind(wave)), Some(today)),
+            &rows,
+            &Actor::scheduler(),
+        )
+        .await?;
+        txn.commit().await?;
+        Ok((!rows.is_empty()).then_some(d.id))
+    }
+
+    /// The invitations of a campaign's wave, for the delivery worker to find each
+    /// recipient's own link.
+    pub async fn wave_invitations(
+        &self,
+        org: OrgId,
+        campaign_id: i64,
+        wave: Wave,
+    ) -> Result<Vec<survey_invitation::Model>, StorageError> {
+        Ok(survey_invitation::Entity::find()
+            .filter(survey_invitation::Column::OrganizationId.eq(org.0))
+            .filter(survey_invitation::Column::CampaignId.eq(campaign_id))
+            .filter(survey_invitation::Column::Wave.eq(wave.number()))
+            .all(self.db())
+            .await?)
+    }
+
+    /// An invitation by id.
+    pub async fn survey_invitation(
+        &self,
+        id: i64,
+    ) -> Result<survey_invitation::Model, StorageError> {
+        survey_invitation::Entity::find_by_id(id)
+            .one(self.db())
+            .await?
+            .ok_or(StorageError::NotFound("invitation"))
+    }
+
+    /// The answer given through an invitation, when it is kept with the person.
+    pub async fn survey_answer_of(
+        &self,
+        invitation_id: i64,
+    ) -> Result<Option<Answers>, StorageError> {
+        Ok(survey_response::Entity::find()
+            .filter(survey_response::Column::InvitationId.eq(invitation_id))
+            .one(self.db())
+            .await?
+            .and_then(|r| serde_json::from_str(&r.answers).ok()))
+    }
+
+    /// Records the answer given through an invitation (checked by the caller against
+    /// the questionnaire). Refused once the wave is closed, and a second time when
+    /// answers are anonymous. Nothing is stored when refused.
+    pub async fn submit_survey(
+        &self,
+        invitation_id: i64,
+        answers: &Answers,
+        anonymous: bool,
+    ) -> Result<Submitted, StorageError> {
+        let txn = self.write_txn().await?;
+        let inv = survey_invitation::Entity::find_by_id(invitation_id)
+            .one(&txn)
+            .await?
+            .ok_or(StorageError::NotFound("invitation"))?;
+        if inv.closes_at <= now() {
+            return Err(StorageError::invalid(
+                "wave",
+                "this survey is closed: answers are no longer taken",
+            ));
+        }
+        let existing = survey_response::Entity::find()
+            .filter(survey_response::Column::InvitationId.eq(inv.id))
+            .one(&txn)
+            .await?;
+        if inv.answered && existing.is_none() {
+            return Err(StorageError::Conflict {
+                field: "invitation",
+                message: "you already answered; anonymous answers cannot be changed".into(),
+            });
+        }
+        let json = serde_json::to_string(answers)
+            .map_err(|e| StorageError::invalid("answers", e.to_string()))?;
+        let today = now().date_naive();
+        let outcome = match existing {
+            Some(r) => {
+                let mut a: survey_response::ActiveModel = r.into();
+                a.answers = Set(json);
+                a.submitted_on = Set(today);
+                a.update(&txn).await?;
+                Submitted::Updated
+            }
+            None => {
+                survey_response::ActiveModel {
+                    organization_id: Set(inv.organization_id),
+                    campaign_id: Set(inv.campaign_id),
+                    wave: Set(inv.wave),
+                    audience: Set(inv.audience.clone()),
+                    association_id: Set(inv.association_id),
+                    invitation_id: Set((!anonymous).then_some(inv.id)),
+                    answers: Set(json),
+                    submitted_on: Set(today),
+                    ..Default::default()
+                }
+                .insert(&txn)
+                .await?;
+                let mut a: survey_invitation::ActiveModel = inv.into();
+                a.answered = Set(true);
+                a.update(&txn).await?;
+                Submitted::Recorded
+            }
+        };
+        txn.commit().await?;
+        Ok(outcome)
+    }
+
+    /// The answers to a wave of the given campaigns, from one audience.
+    pub async fn survey_answers(
+        &self,
+        org: OrgId,
+        campaign_ids: &[i64],
+        wave: Wave,
+        audience: Audience,
+    ) -> Result<Vec<Answers>, StorageError> {
+        Ok(survey_response::Entity::find()
+            .filter(survey_response::Column::OrganizationId.eq(org.0))
+            .filter(survey_response::Column::CampaignId.is_in(campaign_ids.iter().copied()))
+            .filter(survey_response::Column::Wave.eq(wave.number()))
+            .filter(survey_response::Column::Audience.eq(audience.as_str()))
+            .all(self.db())
+            .await?
+            .into_iter()
+            .filter_map(|r| serde_json::from_str(&r.answers).ok())
+            .collect())
+    }
+
+    /// How many were invited to a wave of the given campaigns, from one audience.
+    pub async fn survey_invited(
+        &self,
+        org: OrgId,
+        campaign_ids: &[i64],
+        wave: Wave,
+        audience: Audience,
+    ) -> Result<i64, StorageError> {
+        let n = survey_invitation::Entity::find()
+            .filter(survey_invitation::Column::OrganizationId.eq(org.0))
+            .filter(survey_invitation::Column::CampaignId.is_in(campaign_ids.iter().copied()))
+            .filter(survey_invitation::Column::Wave.eq(wave.number()))
+            .filter(survey_invitation::Column::Audience.eq(audience.as_str()))
+            .count(self.db())
+            .await?;
+        Ok(i64::try_from(n).unwrap_or(i64::MAX))
+    }
+
+    /// The campaigns of a year (by creation), oldest first.
+    pub async fn campaigns_of_year(
+        &self,
+        org: OrgId,
+        year: i32,
+    ) -> Result<Vec<campaign::Model>, StorageError> {
+        Ok(campaign::Entity::find()
+            .filter(campaign::Column::OrganizationId.eq(org.0))
+            .order_by_asc(campaign::Column::CreatedAt)
+            .order_by_asc(campaign::Column::Id)
+            .all(self.db())
+            .await?
+            .into_iter()
+            .filter(|c| c.created_at.year() == year)
+            .collect())
+    }
+
+    /// A campaign's funnel, from the people reached to those who came back.
+    pub async fn campaign_funnel(
+        &self,
+        org: OrgId,
+        campaign_id: i64,
+    ) -> Result<Funnel, StorageError> {
+        let c = campaign::Entity::find_by_id(campaign_id)
+            .filter(campaign::Column::OrganizationId.eq(org.0))
+            .one(self.db())
+            .await?
+            .ok_or(StorageError::NotFound("campaign"))?;
+        let mut f = Funnel::default();
+        // Reached: people a campaign mail (announcement, reminder, last call) went to.
+        let campaign_dispatches: Vec<i64> = dispatch::Entity::find()
+            .filter(dispatch::Column::CampaignId.eq(c.id))
+            .filter(dispatch::Column::Channel.eq("mail"))
+            .filter(
+                Expr::col(dispatch::Column::StepKind)
+                    .is_null()
+                    .or(Expr::col(dispatch::Column::StepKind).is_in(crate::dispatches::STEP_KINDS)),
+            )
+            .all(self.db())
+            .await?
+            .into_iter()
+            .map(|d| d.id)
+            .collect();
+        let reached: HashSet<i64> = delivery::Entity::find()
+            .select_only()
+            .column(delivery::Column::EmployeeId)
+            .filter(delivery::Column::DispatchId.is_in(campaign_dispatches))
+            .filter(delivery::Column::Status.eq(crate::dispatches::delivery_status::SENT))
+            .into_tuple::<Option<i64>>()
+            .all(self.db())
+            .await?
+            .into_iter()
+            .flatten()
+            .collect();
+        f.reached = reached.len() as i64;
+        let links: Vec<i64> = campaign_link::Entity::find()
+            .filter(campaign_link::Column::CampaignId.eq(c.id))
+            .all(self.db())
+            .await?
+            .into_iter()
+            .map(|l| l.id)
+            .collect();
+        f.link_visits = link_visit::Entity::find()
+            .filter(link_visit::Column::LinkId.is_in(links))
+            .all(self.db())
+            .await?
+            .iter()
+            .map(|v| v.visits)
+            .sum();
+        let regs = registration::Entity::find()
+            .filter(registration::Column::CampaignId.eq(c.id))
+            .filter(registration::Column::Status.ne(crate::registrations::status::CANCELLED))
+            .all(self.db())
+            .await?;
+        f.registered = regs.len() as i64;
+        f.confirmed = regs
+            .iter()
+            .filter(|r| r.status == crate::registrations::status::CONFIRMED)
+            .count() as i64;
+        f.through_ambassadors = regs
+            .iter()
+            .filter(|r| r.referrer_employee_id.is_some())
+            .count() as i64;
+        for r in &regs {
+            *f.channels.entry(r.source_channel.clone()).or_default() += 1;
+        }
+        let reg_ids: Vec<i64> = regs.iter().map(|r| r.id).collect();
+        let attended_regs: HashSet<i64> = registration_choice::Entity::find()
+            .filter(registration_choice::Column::RegistrationId.is_in(reg_ids))
+            .filter(registration_choice::Column::Attended.eq(true))
+            .all(self.db())
+            .await?
+            .into_iter()
+            .map(|ch| ch.registration_id)
+            .collect();
+        let attendees: HashSet<i64> = regs
+            .iter()
+            .filter(|r| attended_regs.contains(&r.id))
+            .map(|r| r.employee_id)
+            .collect();
+        f.attended = attendees.len() as i64;
+        for w in declic_evaluation::WAVES {
+            let i = usize::try_from(w.number() - 1).unwrap_or(0);
+            f.invited[i] = self
+                .survey_invited(org, &[c.id], w, Audience::Volunteer)
+                .await?;
+            f.answered[i] = survey_response::Entity::find()
+                .filter(survey_response::Column::CampaignId.eq(c.id))
+                .filter(survey_response::Column::Wave.eq(w.number()))
+                .filter(survey_response::Column::Audience.eq(Audience::Volunteer.as_str()))
+                .count(self.db())
+                .await? as i64;
+        }
+        // Came back: attendees with a registration in a campaign created later.
+        let later: Vec<i64> = campaign::Entity::find()
+            .filter(campaign::Column::OrganizationId.eq(org.0))
+            .filter(campaign::Column::CreatedAt.gt(c.created_at))
+            .all(self.db())
+            .await?
+            .into_iter()
+            .map(|c| c.id)
+            .collect();
+        if !later.is_empty() && !attendees.is_empty() {
+            let again: HashSet<i64> = registration::Entity::find()
+                .filter(registration::Column::CampaignId.is_in(later))
+                .filter(registration::Column::Status.ne(crate::registrations::status::CANCELLED))
+                .filter(registration::Column::EmployeeId.is_in(attendees.iter().copied()))
+                .all(self.db())
+                .await?
+                .into_iter()
+                .map(|r| r.employee_id)
+                .collect();
+            f.volunteered_again = again.len() as i64;
+        }
+        Ok(f)
+    }
+
+    /// Queues a "what your mission changed" mail to the campaign's attendees, with
+    /// `content` (figures and quotes HR chose) for the message.
+    pub async fn create_share_back(
+        &self,
+        org: OrgId,
+        campaign_id: i64,
+        content: &serde_json::Value,
+        actor: &Actor,
+    ) -> Result<Dispatch, StorageError> {
+        let txn = self.write_txn().await?;
+        let c = campaign::Entity::find_by_id(campaign_id)
+            .filter(campaign::Column::OrganizationId.eq(org.0))
+            .one(&txn)
+            .await?
+            .ok_or(StorageError::NotFound("campaign"))?;
+        let regs = registration::Entity::find()
+            .filter(registration::Column::CampaignId.eq(c.id))
+            .filter(registration::Column::Status.eq(crate::registrations::status::CONFIRMED))
+            .all(&txn)
+            .await?;
+        let attended: HashSet<i64> = registration_choice::Entity::find()
+            .filter(registration_choice::Column::RegistrationId.is_in(regs.iter().map(|r| r.id)))
+            .filter(registration_choice::Column::Attended.eq(true))
+            .all(&txn)
+            .await?
+            .into_iter()
+            .map(|ch| ch.registration_id)
+            .collect();
+        let people: HashSet<i64> = regs
+            .iter()
+            .filter(|r| attended.contains(&r.id))
+            .map(|r| r.employee_id)
+            .collect();
+        let opted_out: HashSet<i64> = opt_out::Entity::find()
+            .filter(opt_out::Column::OrganizationId.eq(org.0))
+            .filter(opt_out::Column::Channel.eq("mail"))
+            .all(&txn)
+            .await?
+            .into_iter()
+            .map(|o| o.employee_id)
+            .collect();
+        let rows: Vec<Recipient> = employee::Entity::find()
+            .filter(employee::Column::Id.is_in(people.iter().copied()))
+            .filter(employee::Column::Active.eq(true))
+            .filter(employee::Column::ErasedAt.is_null())
+            .all(&txn)
+            .await?
+            .into_iter()
+            .filter(|e| !opted_out.contains(&e.id))
+            .map(|e| (Some(e.id), None, e.email))
+            .collect();
+        if rows.is_empty() {
+            return Err(StorageError::invalid(
+                "campaign",
+                "nobody to write to: mark attendance on the missions first",
+            ));
+        }
+        let d = insert_dispatch(
+            &txn,
+            org,
+            c.id,
+            "mail",
+            (Some(SHARE_BACK_KIND), None),
+            &rows,
+            actor,
+        )
+        .await?;
+        share_back::ActiveModel {
+            organization_id: Set(org.0),
+            campaign_id: Set(c.id),
+            dispatch_id: Set(d.id),
+            content: Set(content.to_string()),
+            created_at: Set(now()),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
+        txn.commit().await?;
+        self.dispatch(org, d.id).await
+    }
+
+    /// What a share-back dispatch says.
+    pub async fn share_back_content(
+        &self,
+        dispatch_id: i64,
+    ) -> Result<serde_json::Value, StorageError> {
+        share_back::Entity::find()
+            .filter(share_back::Column::DispatchId.eq(dispatch_id))
+            .one(self.db())
+            .await?
+            .and_then(|s| serde_json::from_str(&s.content).ok())
+            .ok_or(StorageError::NotFound("share-back"))
+    }
+
+    /// The person's own answers (kept with them), for their data export.
+    pub async fn survey_answers_of_person(
+        &self,
+        org: OrgId,
+        employee_id: i64,
+    ) -> Result<Vec<PersonalAnswer>, StorageError> {
+        let invitations = survey_invitation::Entity::find()
+            .filter(survey_invitation::Column::OrganizationId.eq(org.0))
+            .filter(survey_invitation::Column::EmployeeId.eq(employee_id))
+            .order_by_asc(survey_invitation::Column::Id)
+            .all(self.db())
+            .await?;
+        let mut out = Vec::new();
+        for i in invitations {
+            let answers = self.survey_answer_of(i.id).await?;
+            out.push(PersonalAnswer {
+                campaign_id: i.campaign_id,
+                wave: i.wave,
+                answered: i.answered,
+                answers: answers.map(|a| serde_json::to_value(a).unwrap_or_default()),
+            });
+        }
+        Ok(out)
+    }
+
+    /// Erasure: the person's invitations and the answers kept with them go.
+    pub(crate) async fn forget_surveys(
+        txn: &sea_orm::DatabaseTransaction,
+        employee_id: i64,
+    ) -> Result<(), StorageError> {
+        let ids: Vec<i64> = survey_invitation::Entity::find()
+            .filter(survey_invitation::Column::EmployeeId.eq(employee_id))
+            .all(txn)
+            .await?
+            .into_iter()
+            .map(|i| i.id)
+            .collect();
+        survey_response::Entity::delete_many()
+            .filter(survey_response::Column::InvitationId.is_in(ids.iter().copied()))
+            .exec(txn)
+            .await?;
+        survey_invitation::Entity::delete_many()
+            .filter(survey_invitation::Column::Id.is_in(ids))
+            .exec(txn)
+            .await?;
+        Ok(())
+    }
+}
+
+/// One survey invitation of a person, with their answer when it is kept with them.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PersonalAnswer {
+    pub campaign_id: i64,
+    pub wave: i32,
+    pub answered: bool,
+    #[schema(value_type = Object)]
+    pub answers: Option<serde_json::Value>,
+}
+
+/// The audience of a stored row.
+pub fn audience(s: &str) -> Audience {
+    audience_of(s)
+}

@@ -251,6 +251,23 @@ async fn evaluation_waves_answers_and_the_impact_report() {
         csv.contains("fewer than 5 answers") && !csv.contains("satisfaction=5"),
         "{csv}"
     );
+    let pdf_tools = crate::posters::tools::pdf_tools();
+    if let Some(tools) = &pdf_tools {
+        let pdf = app
+            .get(
+                &format!("/api/v1/campaigns/{cid}/report?format=pdf&lang=en"),
+                t,
+            )
+            .await
+            .bytes()
+            .await
+            .unwrap();
+        let text = tools.text(&pdf);
+        assert!(
+            text.contains("fewer than 5 answers") && !text.contains("mean"),
+            "{text}"
+        );
+    }
     // The fifth answer; the first person changes their mind (same link, until the wave closes).
     let link5 = survey_link(&app, "v5@acme.example");
     assert_eq!(
@@ -336,6 +353,14 @@ async fn evaluation_waves_answers_and_the_impact_report() {
         .await
         .unwrap();
     assert!(pdf.starts_with(b"%PDF"));
+    if let Some(tools) = &pdf_tools {
+        let text = tools.text(&pdf);
+        assert!(text.contains("moyenne 4.2 / 5"), "{text}");
+        assert!(
+            !text.contains("Très utile"),
+            "free text stays out of the PDF"
+        );
+    }
     let csv = app
         .get(
             &format!("/api/v1/campaigns/{cid}/report?format=csv&lang=en"),

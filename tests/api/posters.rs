@@ -5,7 +5,7 @@
 //! need them print a notice and pass, unless `DECLIC_TEST_POSTERS=1` (CI) makes that a failure.
 
 mod hostile;
-mod tools;
+pub mod tools;
 
 use declic_storage::admins::Role;
 use serde_json::{Value, json};

@@ -179,6 +179,13 @@ async fn evaluation_waves_answers_and_the_impact_report() {
         .await
         .unwrap();
     assert_eq!(wrong_wave.status(), 409);
+    let wrong_wave = answer(
+        &app,
+        &link1,
+        json!({"wave": 2, "satisfaction": 4, "usefulness": 4}),
+    )
+    .await;
+    assert_eq!(problem_fields(&json(wrong_wave, 409).await), ["wave"]);
     let mut altered = link1.clone();
     let last = altered.pop().unwrap();
     altered.push(if last == '0' { '1' } else { '0' });
@@ -540,6 +547,29 @@ async fn evaluation_waves_answers_and_the_impact_report() {
             .unwrap()
             .iter()
             .all(|i| i.email.as_deref() != Some("v2@acme.example"))
+    );
+
+    // An association's contact can be erased too: invitations, answers kept with
+    // them (none here: anonymous) and their address on past mails.
+    let erased = app
+        .post(
+            "/api/v1/privacy/erase",
+            &owner,
+            json!({"email": "claire@asso.example"}),
+        )
+        .await;
+    assert!(
+        erased.status().is_success(),
+        "{}",
+        erased.text().await.unwrap()
+    );
+    assert!(
+        survey_invitation::Entity::find()
+            .all(app.store.db())
+            .await
+            .unwrap()
+            .iter()
+            .all(|i| i.email.is_none())
     );
 
     // Another organisation sees nothing.

@@ -51,7 +51,19 @@ pub fn summarize(
         .questions
         .iter()
         .map(|q| {
-            let given: Vec<&Value> = answers.iter().filter_map(|a| a.get(&q.key)).collect();
+            // Only answers of the question's current kind count (a question whose
+            // kind or choices changed keeps old answers that no longer fit).
+            let given: Vec<&Value> = answers
+                .iter()
+                .filter_map(|a| a.get(&q.key))
+                .filter(|v| match (q.kind, v) {
+                    (Kind::Scale, Value::Scale(n)) => (1..=5).contains(n),
+                    (Kind::YesNo, Value::YesNo(_)) => true,
+                    (Kind::Choice, Value::Text(t)) => q.choices.iter().any(|c| c.value == *t),
+                    (Kind::Text, Value::Text(_)) => true,
+                    _ => false,
+                })
+                .collect();
             let answered = given.len();
             let withheld = answered < K_ANONYMITY;
             let mut r = QuestionResult {
@@ -142,6 +154,28 @@ pub fn summarize(
         .collect()
 }
 
+/// Keeps, of each question, only the answers of groups that reach [`K_ANONYMITY`]
+/// on their own: combining groups (campaigns into a year) must not let a withheld
+/// group be read by subtracting the shown ones from the total.
+pub fn without_small_groups(groups: Vec<Vec<Answers>>) -> Vec<Answers> {
+    let mut out = Vec::new();
+    for group in groups {
+        let mut counts: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+        for a in &group {
+            for k in a.keys() {
+                *counts.entry(k.clone()).or_default() += 1;
+            }
+        }
+        for mut a in group {
+            a.retain(|k, _| counts.get(k).copied().unwrap_or(0) >= K_ANONYMITY);
+            if !a.is_empty() {
+                out.push(a);
+            }
+        }
+    }
+    out
+}
+
 /// `part / whole` when the whole is at least [`K_ANONYMITY`]; `None` otherwise.
 pub fn share(part: usize, whole: usize) -> Option<f64> {
     (whole >= K_ANONYMITY).then(|| part as f64 / whole as f64)
@@ -206,6 +240,51 @@ mod tests {
         // Nobody answered "recommend".
         assert!(r[4].withheld);
         assert_eq!(r[4].share_yes, None);
+    }
+
+    #[test]
+    fn groups_under_the_floor_do_not_reach_a_total() {
+        let q = Questionnaire::default_for(Audience::Volunteer);
+        let group = |n: usize, sat: &str| -> Vec<Answers> {
+            (0..n)
+                .map(|_| answer(&q, &[("satisfaction", sat), ("usefulness", "3")]))
+                .collect()
+        };
+        // Five in one campaign, one in another: the total is the five, so the one
+        // cannot be read by subtracting.
+        let kept = without_small_groups(vec![group(5, "4"), group(1, "1")]);
+        assert_eq!(kept.len(), 5);
+        let r = summarize(&q, &kept, 6);
+        assert_eq!(r[0].mean, Some(4.0));
+    }
+
+    #[test]
+    fn answers_of_another_kind_do_not_count() {
+        let mut q = Questionnaire::default_for(Audience::Volunteer);
+        q.questions.push(crate::Question {
+            key: "team".into(),
+            kind: Kind::YesNo,
+            label: Label {
+                fr: "É".into(),
+                en: "T".into(),
+            },
+            required: false,
+            choices: vec![],
+        });
+        let mut answers: Vec<Answers> = (0..5)
+            .map(|_| {
+                answer(
+                    &q,
+                    &[("satisfaction", "4"), ("usefulness", "4"), ("team", "yes")],
+                )
+            })
+            .collect();
+        // An old answer from when "team" was a scale question.
+        answers[0].insert("team".into(), Value::Scale(3));
+        let r = summarize(&q, &answers, 5);
+        let team = r.iter().find(|r| r.key == "team").unwrap();
+        assert_eq!(team.answered, 4);
+        assert!(team.withheld);
     }
 
     #[test]

@@ -216,8 +216,37 @@ pub fn router(state: AppState) -> Router {
                 .get(&REQUEST_ID)
                 .and_then(|v| v.to_str().ok())
                 .unwrap_or("-");
-            tracing::info_span!("request", method = %req.method(), uri = %req.uri().path(), request_id = %rid, admin_id = tracing::field::Empty)
+            tracing::info_span!("request", method = %req.method(), uri = %redacted(req.uri().path()), request_id = %rid, admin_id = tracing::field::Empty)
         }))
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
         .with_state(state)
+}
+
+/// A request path fit for the logs: the secret in a link (survey, unsubscribe,
+/// confirmation, personal page, sign-in) is replaced by `{token}`.
+fn redacted(path: &str) -> std::borrow::Cow<'_, str> {
+    for prefix in ["/s/", "/u/", "/r/", "/me/", "/a/login/", "/sign-in/"] {
+        if let Some(rest) = path.strip_prefix(prefix) {
+            let tail = rest.find('/').map_or("", |i| &rest[i..]);
+            return format!("{prefix}{{token}}{tail}").into();
+        }
+    }
+    path.into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redacted;
+
+    #[test]
+    fn secrets_in_links_stay_out_of_the_logs() {
+        assert_eq!(redacted("/s/12-1-1767225600-abcdef"), "/s/{token}");
+        assert_eq!(redacted("/me/77-ffee/cancel"), "/me/{token}/cancel");
+        assert_eq!(
+            redacted("/u/1-2-mail-00ff/resubscribe"),
+            "/u/{token}/resubscribe"
+        );
+        assert_eq!(redacted("/c/k3m9x2pq"), "/c/k3m9x2pq");
+        assert_eq!(redacted("/api/v1/campaigns/3"), "/api/v1/campaigns/3");
+    }
 }

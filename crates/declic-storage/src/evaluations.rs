@@ -140,6 +140,18 @@ impl Store {
                 .await?;
             }
         }
+        if q.anonymous {
+            // Answers given while they were named are detached from the people now.
+            survey_response::Entity::update_many()
+                .col_expr(
+                    survey_response::Column::InvitationId,
+                    Expr::value(Option::<i64>::None),
+                )
+                .filter(survey_response::Column::OrganizationId.eq(org.0))
+                .filter(survey_response::Column::Audience.eq(audience.as_str()))
+                .exec(&txn)
+                .await?;
+        }
         audit::record(
             &txn,
             org,
@@ -233,7 +245,7 @@ impl Store {
             } else if today - opens >= Duration::days(REMINDER_DAYS)
                 && done(reminder_kind(wave)).await? == 0
             {
-                match self.remind_wave(org, &c, wave, today).await {
+                match self.remind_wave(org, &c, wave, opens).await {
                     Ok(Some(id)) => created.push(id),
                     Ok(None) => {}
                     Err(StorageError::Conflict { .. }) => {}
@@ -295,14 +307,7 @@ impl Store {
             .map(|r| (r.id, r))
             .collect();
         let people: HashSet<i64> = regs.values().map(|r| r.employee_id).collect();
-        let opted_out: HashSet<i64> = opt_out::Entity::find()
-            .filter(opt_out::Column::OrganizationId.eq(org.0))
-            .filter(opt_out::Column::Channel.eq("mail"))
-            .all(&txn)
-            .await?
-            .into_iter()
-            .map(|o| o.employee_id)
-            .collect();
+        let opted_out = opted_out_of_mail(&txn, org).await?;
         let employees = employee::Entity::find()
             .filter(employee::Column::Id.is_in(people.iter().copied()))
             .filter(employee::Column::Active.eq(true))
@@ -313,38 +318,29 @@ impl Store {
             .values()
             .map(|r| (r.employee_id, r.language.clone()))
             .collect();
-        let t = now();
+        let wave_of = WaveOf {
+            org,
+            campaign_id: c.id,
+            wave,
+            opens,
+            closes,
+            at: now(),
+        };
         let mut rows: Vec<Recipient> = Vec::new();
         for e in employees {
+            // Whoever opted out of mail is not asked (and does not count as invited).
+            if opted_out.contains(&e.id) {
+                continue;
+            }
             let language = lang_of_reg
                 .get(&e.id)
                 .cloned()
                 .or(e.language.clone())
                 .unwrap_or_else(|| o.default_language.clone());
-            survey_invitation::ActiveModel {
-                organization_id: Set(org.0),
-                campaign_id: Set(c.id),
-                wave: Set(wave.number()),
-                audience: Set(Audience::Volunteer.as_str().to_owned()),
-                employee_id: Set(Some(e.id)),
-                association_id: Set(None),
-                email: Set(None),
-                language: Set(language),
-                answered: Set(false),
-                opens_on: Set(opens),
-                closes_at: Set(closes),
-                created_at: Set(t),
-                ..Default::default()
-            }
-            .insert(&txn)
-            .await
-            .map_err(StorageError::on_unique(
-                "wave",
-                "this wave was already opened",
-            ))?;
-            if !opted_out.contains(&e.id) {
-                rows.push((Some(e.id), None, e.email));
-            }
+            wave_of
+                .invite(&txn, Invitee::Volunteer(e.id), language)
+                .await?;
+            rows.push((Some(e.id), None, e.email));
         }
         // The associations of the campaign's missions, through their contacts.
         let mission_ids: Vec<i64> = campaign_mission::Entity::find()
@@ -376,31 +372,18 @@ impl Store {
                 else {
                     continue;
                 };
-                if !seen.insert((a.id, email.clone())) {
+                // One invitation per address, even for a contact of two associations.
+                if !seen.insert(email.clone()) {
                     continue;
                 }
                 let language = if m.language == "en" { "en" } else { "fr" };
-                survey_invitation::ActiveModel {
-                    organization_id: Set(org.0),
-                    campaign_id: Set(c.id),
-                    wave: Set(wave.number()),
-                    audience: Set(Audience::Association.as_str().to_owned()),
-                    employee_id: Set(None),
-                    association_id: Set(Some(a.id)),
-                    email: Set(Some(email.clone())),
-                    language: Set(language.to_owned()),
-                    answered: Set(false),
-                    opens_on: Set(opens),
-                    closes_at: Set(closes),
-                    created_at: Set(t),
-                    ..Default::default()
-                }
-                .insert(&txn)
-                .await
-                .map_err(StorageError::on_unique(
-                    "wave",
-                    "this wave was already opened",
-                ))?;
+                wave_of
+                    .invite(
+                        &txn,
+                        Invitee::Contact(a.id, email.clone()),
+                        language.to_owned(),
+                    )
+                    .await?;
                 rows.push((None, None, email));
             }
         }
@@ -426,7 +409,7 @@ impl Store {
         org: OrgId,
         c: &campaign::Model,
         wave: Wave,
-        today: NaiveDate,
+        opens: NaiveDate,
     ) -> Result<Option<i64>, StorageError> {
         let txn = self.write_txn().await?;
         let pending = survey_invitation::Entity::find()
@@ -436,14 +419,7 @@ impl Store {
             .filter(survey_invitation::Column::ClosesAt.gt(now()))
             .all(&txn)
             .await?;
-        let opted_out: HashSet<i64> = opt_out::Entity::find()
-            .filter(opt_out::Column::OrganizationId.eq(org.0))
-            .filter(opt_out::Column::Channel.eq("mail"))
-            .all(&txn)
-            .await?
-            .into_iter()
-            .map(|o| o.employee_id)
-            .collect();
+        let opted_out = opted_out_of_mail(&txn, org).await?;
         let ids: Vec<i64> = pending.iter().filter_map(|i| i.employee_id).collect();
         let emails: HashMap<i64, String> = employee::Entity::find()
             .filter(employee::Column::Id.is_in(ids))
@@ -471,7 +447,12 @@ impl Store {
             org,
             c.id,
             "mail",
-            (Some(&reminder_kind(wave)), Some(today)),
+            // Dated by the wave, not by the day it runs: one reminder per wave, even
+            // across midnight and instances (the dispatches' unique step index).
+            (
+                Some(&reminder_kind(wave)),
+                Some(opens + Duration::days(REMINDER_DAYS)),
+            ),
             &rows,
             &Actor::scheduler(),
         )
@@ -543,11 +524,26 @@ impl Store {
             .filter(survey_response::Column::InvitationId.eq(inv.id))
             .one(&txn)
             .await?;
+        let already = || StorageError::Conflict {
+            field: "invitation",
+            message: "you already answered; anonymous answers cannot be changed".into(),
+        };
         if inv.answered && existing.is_none() {
-            return Err(StorageError::Conflict {
-                field: "invitation",
-                message: "you already answered; anonymous answers cannot be changed".into(),
-            });
+            return Err(already());
+        }
+        if existing.is_none() {
+            // Claim the invitation first: of two answers sent at once, only one
+            // changes the row (an anonymous answer has no unique key to stop the other).
+            let claimed = survey_invitation::Entity::update_many()
+                .col_expr(survey_invitation::Column::Answered, Expr::value(true))
+                .filter(survey_invitation::Column::Id.eq(inv.id))
+                .filter(survey_invitation::Column::Answered.eq(false))
+                .exec(&txn)
+                .await?
+                .rows_affected;
+            if claimed == 0 {
+                return Err(already());
+            }
         }
         let json = serde_json::to_string(answers)
             .map_err(|e| StorageError::invalid("answers", e.to_string()))?;
@@ -574,9 +570,6 @@ impl Store {
                 }
                 .insert(&txn)
                 .await?;
-                let mut a: survey_invitation::ActiveModel = inv.into();
-                a.answered = Set(true);
-                a.update(&txn).await?;
                 Submitted::Recorded
             }
         };
@@ -792,14 +785,7 @@ impl Store {
             .filter(|r| attended.contains(&r.id))
             .map(|r| r.employee_id)
             .collect();
-        let opted_out: HashSet<i64> = opt_out::Entity::find()
-            .filter(opt_out::Column::OrganizationId.eq(org.0))
-            .filter(opt_out::Column::Channel.eq("mail"))
-            .all(&txn)
-            .await?
-            .into_iter()
-            .map(|o| o.employee_id)
-            .collect();
+        let opted_out = opted_out_of_mail(&txn, org).await?;
         let rows: Vec<Recipient> = employee::Entity::find()
             .filter(employee::Column::Id.is_in(people.iter().copied()))
             .filter(employee::Column::Active.eq(true))
@@ -878,6 +864,38 @@ impl Store {
         Ok(out)
     }
 
+    /// Erasure of an association's contact (not an employee): their invitations,
+    /// the answers kept with them, and their address on past mails. Whether any was
+    /// found.
+    pub(crate) async fn forget_contact(
+        txn: &sea_orm::DatabaseTransaction,
+        org: OrgId,
+        email: &str,
+    ) -> Result<bool, StorageError> {
+        let ids: Vec<i64> = survey_invitation::Entity::find()
+            .filter(survey_invitation::Column::OrganizationId.eq(org.0))
+            .filter(survey_invitation::Column::Email.eq(email))
+            .all(txn)
+            .await?
+            .into_iter()
+            .map(|i| i.id)
+            .collect();
+        delete_invitations(txn, &ids).await?;
+        let mails = delivery::Entity::update_many()
+            .col_expr(
+                delivery::Column::Recipient,
+                Expr::value("erased-contact@erased.invalid"),
+            )
+            .filter(delivery::Column::OrganizationId.eq(org.0))
+            .filter(delivery::Column::EmployeeId.is_null())
+            .filter(delivery::Column::WebhookId.is_null())
+            .filter(delivery::Column::Recipient.eq(email))
+            .exec(txn)
+            .await?
+            .rows_affected;
+        Ok(!ids.is_empty() || mails > 0)
+    }
+
     /// Erasure: the person's invitations and the answers kept with them go.
     pub(crate) async fn forget_surveys(
         txn: &sea_orm::DatabaseTransaction,
@@ -890,16 +908,93 @@ impl Store {
             .into_iter()
             .map(|i| i.id)
             .collect();
-        survey_response::Entity::delete_many()
-            .filter(survey_response::Column::InvitationId.is_in(ids.iter().copied()))
-            .exec(txn)
-            .await?;
-        survey_invitation::Entity::delete_many()
-            .filter(survey_invitation::Column::Id.is_in(ids))
-            .exec(txn)
-            .await?;
+        delete_invitations(txn, &ids).await?;
         Ok(())
     }
+}
+
+/// Who is invited to a wave.
+enum Invitee {
+    Volunteer(i64),
+    /// An association's contact: the association and the address.
+    Contact(i64, String),
+}
+
+/// The wave invitations are written for.
+struct WaveOf {
+    org: OrgId,
+    campaign_id: i64,
+    wave: Wave,
+    opens: NaiveDate,
+    closes: chrono::DateTime<chrono::Utc>,
+    at: chrono::DateTime<chrono::Utc>,
+}
+
+impl WaveOf {
+    async fn invite(
+        &self,
+        txn: &sea_orm::DatabaseTransaction,
+        who: Invitee,
+        language: String,
+    ) -> Result<(), StorageError> {
+        let (audience, employee_id, association_id, email) = match who {
+            Invitee::Volunteer(id) => (Audience::Volunteer, Some(id), None, None),
+            Invitee::Contact(a, email) => (Audience::Association, None, Some(a), Some(email)),
+        };
+        survey_invitation::ActiveModel {
+            organization_id: Set(self.org.0),
+            campaign_id: Set(self.campaign_id),
+            wave: Set(self.wave.number()),
+            audience: Set(audience.as_str().to_owned()),
+            employee_id: Set(employee_id),
+            association_id: Set(association_id),
+            email: Set(email),
+            language: Set(language),
+            answered: Set(false),
+            opens_on: Set(self.opens),
+            closes_at: Set(self.closes),
+            created_at: Set(self.at),
+            ..Default::default()
+        }
+        .insert(txn)
+        .await
+        .map_err(StorageError::on_unique(
+            "wave",
+            "this wave was already opened",
+        ))?;
+        Ok(())
+    }
+}
+
+/// Deletes invitations and the answers kept with them.
+async fn delete_invitations(
+    txn: &sea_orm::DatabaseTransaction,
+    ids: &[i64],
+) -> Result<(), StorageError> {
+    survey_response::Entity::delete_many()
+        .filter(survey_response::Column::InvitationId.is_in(ids.iter().copied()))
+        .exec(txn)
+        .await?;
+    survey_invitation::Entity::delete_many()
+        .filter(survey_invitation::Column::Id.is_in(ids.iter().copied()))
+        .exec(txn)
+        .await?;
+    Ok(())
+}
+
+/// The people of an organisation who opted out of mail.
+async fn opted_out_of_mail(
+    txn: &sea_orm::DatabaseTransaction,
+    org: OrgId,
+) -> Result<HashSet<i64>, StorageError> {
+    Ok(opt_out::Entity::find()
+        .filter(opt_out::Column::OrganizationId.eq(org.0))
+        .filter(opt_out::Column::Channel.eq("mail"))
+        .all(txn)
+        .await?
+        .into_iter()
+        .map(|o| o.employee_id)
+        .collect())
 }
 
 /// One survey invitation of a person, with their answer when it is kept with them.

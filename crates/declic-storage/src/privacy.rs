@@ -702,7 +702,10 @@ impl Store {
             a.update(&txn).await?;
             report.audit_entries_pseudonymised += 1;
         }
+        // An association's contact asked to evaluate a mission.
+        let contact_erased = Store::forget_contact(&txn, org, &email).await?;
         if !report.employee_erased
+            && !contact_erased
             && report.admin_accounts_erased == 0
             && report.audit_entries_pseudonymised == 0
         {

@@ -142,22 +142,29 @@ async fn build(
     let volunteer_q = state.store.questionnaire(org, Audience::Volunteer).await?;
     for (id, title) in campaigns {
         let f = state.store.campaign_funnel(org, *id).await?;
-        let mut yes = [(0usize, 0usize); 2];
-        for w in WAVES {
-            for a in state
+        // Each figure from one wave (the latest with five answers or more to the
+        // question), never a sum over waves, where one person would count thrice.
+        let mut figures: [Option<f64>; 2] = [None, None];
+        for w in WAVES.iter().rev() {
+            let answers = state
                 .store
-                .survey_answers(org, &[*id], w, Audience::Volunteer)
-                .await?
+                .survey_answers(org, &[*id], *w, Audience::Volunteer)
+                .await?;
+            for (slot, key) in figures
+                .iter_mut()
+                .zip(["happier_at_work", "volunteer_privately"])
             {
-                for (slot, key) in yes
-                    .iter_mut()
-                    .zip(["happier_at_work", "volunteer_privately"])
-                {
+                if slot.is_some() {
+                    continue;
+                }
+                let (mut yes, mut total) = (0, 0);
+                for a in &answers {
                     if let Some(declic_evaluation::Value::YesNo(b)) = a.get(key) {
-                        slot.1 += 1;
-                        slot.0 += usize::from(*b);
+                        total += 1;
+                        yes += usize::from(*b);
                     }
                 }
+                *slot = share(yes, total);
             }
         }
         trends.push(CampaignTrend {
@@ -166,8 +173,8 @@ async fn build(
             registered: f.registered,
             attended: f.attended,
             response_rate: (f.invited[0] > 0).then(|| f.answered[0] as f64 / f.invited[0] as f64),
-            happier_at_work: share(yes[0].0, yes[0].1),
-            volunteer_privately: share(yes[1].0, yes[1].1),
+            happier_at_work: figures[0],
+            volunteer_privately: figures[1],
         });
         funnel.reached += f.reached;
         funnel.link_visits += f.link_visits;
@@ -194,7 +201,14 @@ async fn build(
             (Audience::Volunteer, &volunteer_q),
             (Audience::Association, &association_q),
         ] {
-            let answers = state.store.survey_answers(org, &ids, w, a).await?;
+            // Campaign by campaign, so that a campaign's withheld group cannot be
+            // read off a year's total.
+            let mut groups = Vec::new();
+            for id in &ids {
+                groups.push(state.store.survey_answers(org, &[*id], w, a).await?);
+            }
+            let answered = groups.iter().map(Vec::len).sum();
+            let answers = declic_evaluation::results::without_small_groups(groups);
             let invited = state.store.survey_invited(org, &ids, w, a).await?;
             let questions =
                 declic_evaluation::summarize(q, &answers, usize::try_from(invited).unwrap_or(0));
@@ -202,7 +216,7 @@ async fn build(
                 wave: w.number(),
                 audience: a.as_str().to_owned(),
                 invited,
-                answered: answers.len(),
+                answered,
                 questions,
             });
         }
@@ -231,7 +245,7 @@ pub async fn campaign_report(
 ) -> ApiResult<Response> {
     let c = state.store.campaign(auth.org(), id).await?;
     let report = build(&state, auth.org(), c.title.clone(), &[(c.id, c.title)]).await?;
-    respond(&report, &q, &format!("report-campaign-{id}"))
+    respond(&report, &q, &format!("report-campaign-{id}")).await
 }
 
 /// The impact report of a year: every campaign created that year, and the trends
@@ -258,10 +272,10 @@ pub async fn year_report(
         .map(|c| (c.id, c.title))
         .collect();
     let report = build(&state, auth.org(), year.to_string(), &campaigns).await?;
-    respond(&report, &q, &format!("report-{year}"))
+    respond(&report, &q, &format!("report-{year}")).await
 }
 
-fn respond(report: &Report, q: &ReportQuery, file: &str) -> ApiResult<Response> {
+async fn respond(report: &Report, q: &ReportQuery, file: &str) -> ApiResult<Response> {
     let lang = match q.lang.as_deref() {
         None | Some("fr") => "fr",
         Some("en") => "en",
@@ -293,8 +307,13 @@ fn respond(report: &Report, q: &ReportQuery, file: &str) -> ApiResult<Response> 
         )),
         "pdf" => {
             let lines = pdf_lines(report, lang);
-            let bytes = declic_messaging::posters::render_report(&lines)
-                .map_err(|e| ApiError::Internal(e.to_string()))?;
+            // CPU work: off the async runtime.
+            let bytes = tokio::task::spawn_blocking(move || {
+                declic_messaging::posters::render_report(&lines)
+            })
+            .await
+            .map_err(|e| ApiError::Internal(e.to_string()))?
+            .map_err(|e| ApiError::Internal(e.to_string()))?;
             Ok(attachment("application/pdf", "pdf", bytes))
         }
         _ => Err(ApiError::field("format", "one of json, csv, html, pdf")),

@@ -313,6 +313,8 @@ pub async fn submit(
         };
         map.into_iter()
             .map(|(k, v)| {
+                // `wave` is the form's own field, not a question.
+                let k = if k == "wave" { k } else { field(&k) };
                 let v = match v {
                     Value::String(s) => s,
                     Value::Bool(true) => "yes".into(),
@@ -320,7 +322,7 @@ pub async fn submit(
                     Value::Null => String::new(),
                     other => other.to_string(),
                 };
-                (field(&k), v)
+                (k, v)
             })
             .collect()
     } else {

@@ -549,7 +549,28 @@ async fn evaluation_waves_answers_and_the_impact_report() {
             .all(|i| i.email.as_deref() != Some("v2@acme.example"))
     );
 
-    // An association's contact can be erased too: invitations, answers kept with
+    // An association's contact can export what is held about them...
+    let export = json(
+        app.post(
+            "/api/v1/privacy/export",
+            &owner,
+            json!({"email": "claire@asso.example"}),
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert_eq!(
+        export["survey_answers"].as_array().unwrap().len(),
+        1,
+        "{export}"
+    );
+    assert_eq!(export["survey_answers"][0]["answered"], true);
+    assert!(
+        export["survey_answers"][0]["answers"].is_null(),
+        "anonymous: not tied to her"
+    );
+    // ...and be erased too: invitations, answers kept with
     // them (none here: anonymous) and their address on past mails.
     let erased = app
         .post(

@@ -845,9 +845,29 @@ impl Store {
         org: OrgId,
         employee_id: i64,
     ) -> Result<Vec<PersonalAnswer>, StorageError> {
+        self.personal_answers(org, survey_invitation::Column::EmployeeId.eq(employee_id))
+            .await
+    }
+
+    /// An association contact's invitations and the answers kept with them, for the
+    /// export of their data (they are not in the directory).
+    pub async fn survey_answers_of_contact(
+        &self,
+        org: OrgId,
+        email: &str,
+    ) -> Result<Vec<PersonalAnswer>, StorageError> {
+        self.personal_answers(org, survey_invitation::Column::Email.eq(email))
+            .await
+    }
+
+    async fn personal_answers(
+        &self,
+        org: OrgId,
+        whose: sea_orm::sea_query::SimpleExpr,
+    ) -> Result<Vec<PersonalAnswer>, StorageError> {
         let invitations = survey_invitation::Entity::find()
             .filter(survey_invitation::Column::OrganizationId.eq(org.0))
-            .filter(survey_invitation::Column::EmployeeId.eq(employee_id))
+            .filter(whose)
             .order_by_asc(survey_invitation::Column::Id)
             .all(self.db())
             .await?;

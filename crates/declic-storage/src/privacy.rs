@@ -544,7 +544,13 @@ impl Store {
                 registrations.push(self.registration_view(r.id).await?);
             }
         }
-        if employee.is_none() && admin_accounts.is_empty() && entries.is_empty() {
+        // An association's contact, asked to evaluate missions.
+        survey_answers.extend(self.survey_answers_of_contact(org, &email).await?);
+        if employee.is_none()
+            && admin_accounts.is_empty()
+            && entries.is_empty()
+            && survey_answers.is_empty()
+        {
             return Err(StorageError::NotFound("person"));
         }
         Ok(PersonalExport {

@@ -41,59 +41,34 @@ pub(crate) fn draw(
         parts: Vec<(Block, f32, f32, Tone, bool)>,
         bar: Option<f32>,
     }
+    // A text wrapped at one size in one face.
+    let para = |bold: bool, text: &str, size: f32, w: f32| {
+        let face = if bold { &faces.bold } else { &faces.regular };
+        Block {
+            lines: wrap(face, &face.printable(text), size, w),
+            size,
+        }
+    };
+    // A full-width paragraph and the space after it.
+    let whole = |bold: bool, text: &str, size: f32, after: f32, tone: Tone| {
+        let b = para(bold, text, size, width);
+        Item {
+            height: b.height() + after,
+            parts: vec![(b, 0.0, width, tone, bold)],
+            bar: None,
+        }
+    };
     let mut items = Vec::new();
     for line in lines {
         let item = match line {
-            ReportLine::Title(t) => {
-                let b = Block {
-                    lines: wrap(&faces.bold, &faces.bold.printable(t), 20.0, width),
-                    size: 20.0,
-                };
-                Item {
-                    height: b.height() + 12.0,
-                    parts: vec![(b, 0.0, width, Tone::Accent, true)],
-                    bar: None,
-                }
-            }
-            ReportLine::Note(t) => {
-                let b = Block {
-                    lines: wrap(&faces.regular, &faces.regular.printable(t), 9.5, width),
-                    size: 9.5,
-                };
-                Item {
-                    height: b.height() + 8.0,
-                    parts: vec![(b, 0.0, width, Tone::Muted, false)],
-                    bar: None,
-                }
-            }
-            ReportLine::Heading(t) => {
-                let b = Block {
-                    lines: wrap(&faces.bold, &faces.bold.printable(t), 13.0, width),
-                    size: 13.0,
-                };
-                Item {
-                    height: b.height() + 10.0,
-                    parts: vec![(b, 0.0, width, Tone::Ink, true)],
-                    bar: None,
-                }
-            }
+            ReportLine::Title(t) => whole(true, t, 20.0, 12.0, Tone::Accent),
+            ReportLine::Note(t) => whole(false, t, 9.5, 8.0, Tone::Muted),
+            ReportLine::Heading(t) => whole(true, t, 13.0, 10.0, Tone::Ink),
             ReportLine::Row(l, v) => {
-                let a = Block {
-                    lines: wrap(
-                        &faces.regular,
-                        &faces.regular.printable(l),
-                        10.0,
-                        label_w - 8.0,
-                    ),
-                    size: 10.0,
-                };
-                let b = Block {
-                    lines: wrap(&faces.bold, &faces.bold.printable(v), 10.0, width - label_w),
-                    size: 10.0,
-                };
-                let h = a.height().max(b.height()) + 4.0;
+                let a = para(false, l, 10.0, label_w - 8.0);
+                let b = para(true, v, 10.0, width - label_w);
                 Item {
-                    height: h,
+                    height: a.height().max(b.height()) + 4.0,
                     parts: vec![
                         (a, 0.0, label_w - 8.0, Tone::Ink, false),
                         (b, label_w, width - label_w, Tone::Ink, true),
@@ -102,24 +77,14 @@ pub(crate) fn draw(
                 }
             }
             ReportLine::Bar(l, share, v) => {
-                let a = Block {
-                    lines: wrap(
-                        &faces.regular,
-                        &faces.regular.printable(l),
-                        10.0,
-                        label_w - 8.0,
-                    ),
-                    size: 10.0,
-                };
-                let room = width - label_w - 60.0;
-                let w = room * share.clamp(0.0, 1.0);
+                let a = para(false, l, 10.0, label_w - 8.0);
+                let w = (width - label_w - 60.0) * share.clamp(0.0, 1.0);
                 let b = Block {
                     lines: vec![faces.bold.printable(v)],
                     size: 10.0,
                 };
-                let h = a.height().max(10.0 * LINE_HEIGHT) + 4.0;
                 Item {
-                    height: h,
+                    height: a.height().max(10.0 * LINE_HEIGHT) + 4.0,
                     parts: vec![
                         (a, 0.0, label_w - 8.0, Tone::Ink, false),
                         (b, label_w + w + 6.0, 60.0, Tone::Ink, true),

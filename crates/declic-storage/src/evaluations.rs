@@ -577,24 +577,28 @@ impl Store {
         Ok(outcome)
     }
 
-    /// The answers to a wave of the given campaigns, from one audience.
+    /// The answers to a wave of the given campaigns from one audience, by campaign.
     pub async fn survey_answers(
         &self,
         org: OrgId,
         campaign_ids: &[i64],
         wave: Wave,
         audience: Audience,
-    ) -> Result<Vec<Answers>, StorageError> {
-        Ok(survey_response::Entity::find()
+    ) -> Result<HashMap<i64, Vec<Answers>>, StorageError> {
+        let mut out: HashMap<i64, Vec<Answers>> = HashMap::new();
+        for r in survey_response::Entity::find()
             .filter(survey_response::Column::OrganizationId.eq(org.0))
             .filter(survey_response::Column::CampaignId.is_in(campaign_ids.iter().copied()))
             .filter(survey_response::Column::Wave.eq(wave.number()))
             .filter(survey_response::Column::Audience.eq(audience.as_str()))
             .all(self.db())
             .await?
-            .into_iter()
-            .filter_map(|r| serde_json::from_str(&r.answers).ok())
-            .collect())
+        {
+            if let Ok(a) = serde_json::from_str(&r.answers) {
+                out.entry(r.campaign_id).or_default().push(a);
+            }
+        }
+        Ok(out)
     }
 
     /// How many were invited to a wave of the given campaigns, from one audience.
@@ -871,16 +875,23 @@ impl Store {
             .order_by_asc(survey_invitation::Column::Id)
             .all(self.db())
             .await?;
-        let mut out = Vec::new();
-        for i in invitations {
-            let answers = self.survey_answer_of(i.id).await?;
-            out.push(PersonalAnswer {
+        // The answers kept with these invitations, in one query.
+        let mut kept: HashMap<i64, serde_json::Value> = survey_response::Entity::find()
+            .filter(survey_response::Column::InvitationId.is_in(invitations.iter().map(|i| i.id)))
+            .all(self.db())
+            .await?
+            .into_iter()
+            .filter_map(|r| Some((r.invitation_id?, serde_json::from_str(&r.answers).ok()?)))
+            .collect();
+        let out: Vec<PersonalAnswer> = invitations
+            .into_iter()
+            .map(|i| PersonalAnswer {
                 campaign_id: i.campaign_id,
                 wave: i.wave,
                 answered: i.answered,
-                answers: answers.map(|a| serde_json::to_value(a).unwrap_or_default()),
-            });
-        }
+                answers: kept.remove(&i.id),
+            })
+            .collect();
         Ok(out)
     }
 

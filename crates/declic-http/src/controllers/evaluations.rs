@@ -5,6 +5,8 @@
 //! format; free-text answers appear in the JSON and HTML report (HR only), never in
 //! the CSV or PDF exports, which travel further.
 
+use std::collections::HashMap;
+
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
@@ -140,16 +142,27 @@ async fn build(
     let mut funnel = Funnel::default();
     let mut trends = Vec::new();
     let volunteer_q = state.store.questionnaire(org, Audience::Volunteer).await?;
+    // Every answer of these campaigns, read once per wave and audience.
+    let mut answers_of = HashMap::new();
+    for w in WAVES {
+        for a in Audience::ALL {
+            answers_of.insert((w, a), state.store.survey_answers(org, &ids, w, a).await?);
+        }
+    }
+    let no_answers = Vec::new();
+    let answers_to = |w: Wave, a: Audience, id: i64| {
+        answers_of
+            .get(&(w, a))
+            .and_then(|by_campaign| by_campaign.get(&id))
+            .unwrap_or(&no_answers)
+    };
     for (id, title) in campaigns {
         let f = state.store.campaign_funnel(org, *id).await?;
         // Each figure from one wave (the latest with five answers or more to the
         // question), never a sum over waves, where one person would count thrice.
         let mut figures: [Option<f64>; 2] = [None, None];
         for w in WAVES.iter().rev() {
-            let answers = state
-                .store
-                .survey_answers(org, &[*id], *w, Audience::Volunteer)
-                .await?;
+            let answers = answers_to(*w, Audience::Volunteer, *id);
             for (slot, key) in figures
                 .iter_mut()
                 .zip(["happier_at_work", "volunteer_privately"])
@@ -158,7 +171,7 @@ async fn build(
                     continue;
                 }
                 let (mut yes, mut total) = (0, 0);
-                for a in &answers {
+                for a in answers {
                     if let Some(declic_evaluation::Value::YesNo(b)) = a.get(key) {
                         total += 1;
                         yes += usize::from(*b);
@@ -203,10 +216,8 @@ async fn build(
         ] {
             // Campaign by campaign, so that a campaign's withheld group cannot be
             // read off a year's total.
-            let mut groups = Vec::new();
-            for id in &ids {
-                groups.push(state.store.survey_answers(org, &[*id], w, a).await?);
-            }
+            let groups: Vec<Vec<declic_evaluation::Answers>> =
+                ids.iter().map(|id| answers_to(w, a, *id).clone()).collect();
             let answered = groups.iter().map(Vec::len).sum();
             let answers = declic_evaluation::results::without_small_groups(groups);
             let invited = state.store.survey_invited(org, &ids, w, a).await?;

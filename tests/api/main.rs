@@ -9,6 +9,7 @@ mod access;
 mod ambassadors;
 mod bad_input;
 mod campaigns;
+mod console;
 mod delivery_faults;
 mod directory;
 mod dispatches;

@@ -82,7 +82,7 @@ async fn sign_in_link_sets_a_password_and_opens_a_session() {
         .await
         .unwrap();
     assert_eq!(res.status(), 303);
-    assert_eq!(res.headers()["location"], "/account");
+    assert_eq!(res.headers()["location"], "/console");
     let cookie = res.headers()["set-cookie"].to_str().unwrap().to_owned();
     assert!(
         cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),

@@ -79,6 +79,10 @@ pub struct SecurityConfig {
     pub session_hours: u32,
     pub api_token_days: u32,
     pub sign_in_link_minutes: u32,
+    /// Seconds an address waits after the 4th failed password in a row (doubling after each further one).
+    pub sign_in_slowdown_secs: u32,
+    /// Minutes an address is locked after 10 failed passwords in a row.
+    pub sign_in_lockout_minutes: u32,
 }
 
 /// `[registration]`.

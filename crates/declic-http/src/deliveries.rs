@@ -127,6 +127,7 @@ async fn shared(state: &AppState, d: &ClaimedDelivery) -> Result<Shared, Storage
         dispatch.campaign_id,
         dispatch.step_kind.as_deref(),
         dispatch.channel,
+        None,
     )
     .await?;
     shared.extra = match shared.kind {
@@ -178,8 +179,21 @@ async fn shared_for(
     campaign_id: i64,
     step: Option<&str>,
     channel: String,
+    draft: Option<&Draft>,
 ) -> Result<Shared, StorageError> {
-    let catalog = state.store.campaign_catalog(org, campaign_id).await?;
+    let mut catalog = state.store.campaign_catalog(org, campaign_id).await?;
+    if let Some(d) = draft {
+        let c = &mut Arc::make_mut(&mut catalog).campaign;
+        for (field, text) in [
+            (&mut c.title, &d.title),
+            (&mut c.key_message, &d.key_message),
+            (&mut c.why_it_matters, &d.why_it_matters),
+        ] {
+            if let Some(t) = text {
+                field.clone_from(t);
+            }
+        }
+    }
     let tagged = match channel.as_str() {
         "slack" => Channel::Slack,
         "teams" => Channel::Teams,
@@ -227,6 +241,14 @@ async fn shared_for(
     })
 }
 
+/// Campaign texts being edited and not saved yet: the console previews them as HR types.
+#[derive(Debug, Clone, Default)]
+pub struct Draft {
+    pub title: Option<String>,
+    pub key_message: Option<String>,
+    pub why_it_matters: Option<String>,
+}
+
 /// A campaign message as one person (or a sample person) would get it.
 #[derive(Debug, serde::Serialize, utoipa::ToSchema)]
 pub struct Preview {
@@ -259,6 +281,34 @@ pub async fn preview(
     employee_id: Option<i64>,
     lang: Option<MailLang>,
 ) -> Result<Preview, StorageError> {
+    preview_draft(
+        state,
+        org,
+        campaign_id,
+        step,
+        channel,
+        employee_id,
+        lang,
+        None,
+    )
+    .await
+}
+
+/// [`preview`] with unsaved campaign texts.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the preview's parameters, one each"
+)]
+pub async fn preview_draft(
+    state: &AppState,
+    org: OrgId,
+    campaign_id: i64,
+    step: &str,
+    channel: &str,
+    employee_id: Option<i64>,
+    lang: Option<MailLang>,
+    draft: Option<&Draft>,
+) -> Result<Preview, StorageError> {
     if !declic_storage::dispatches::STEP_KINDS.contains(&step) {
         return Err(StorageError::invalid(
             "step",
@@ -271,7 +321,15 @@ pub async fn preview(
             "unknown channel: use mail, slack or teams",
         ));
     }
-    let shared = shared_for(state, org, campaign_id, Some(step), channel.to_owned()).await?;
+    let shared = shared_for(
+        state,
+        org,
+        campaign_id,
+        Some(step),
+        channel.to_owned(),
+        draft,
+    )
+    .await?;
     if channel != "mail" {
         // A channel post: the payload exactly as it would be posted.
         let message = webhook_message(&shared);

@@ -3,6 +3,7 @@
 //! Handlers are thin: parse, authorise, call `declic-storage`/`declic-planning`,
 //! map the result. Every route is listed in [`router`].
 
+mod console;
 mod controllers;
 pub mod deliveries;
 mod error;

@@ -501,3 +501,31 @@ pub async fn ambassador_sign_in(state: &AppState, a: &Ambassador, organization: 
     )
     .await;
 }
+
+/// The single-use link to choose a new console password.
+pub async fn admin_password_reset(
+    state: &AppState,
+    email: &str,
+    organization: &str,
+    token: &str,
+    lang: Lang,
+) {
+    let code = lang.code();
+    let minutes = state.config.security.sign_in_link_minutes;
+    let data = json!({
+        "organization_name": organization,
+        "manage_url": format!("{}/console/sign-in?lang={code}", base_url(state)),
+        "reset_url": format!("{}/sign-in/{token}?lang={code}", base_url(state)),
+        "expires_text": format!("{minutes} minutes"),
+    });
+    send(
+        state,
+        email,
+        None,
+        MessageKind::AdminPasswordReset,
+        lang,
+        &data,
+        vec![],
+    )
+    .await;
+}

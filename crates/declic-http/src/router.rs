@@ -19,7 +19,7 @@ use crate::controllers::{
 use crate::controllers::{
     ambassadors, dispatches, evaluations, posters, referrals, templates, webhooks,
 };
-use crate::{AppState, pages, public};
+use crate::{AppState, console, pages, public};
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
@@ -160,6 +160,14 @@ pub fn router(state: AppState) -> Router {
         .route("/a/opt-out", post(pages::ambassador::opt_out))
         .route("/a/leaderboard", post(pages::ambassador::leaderboard))
         .route("/a/sign-out", post(pages::ambassador::sign_out))
+        .route(
+            "/console/sign-in",
+            get(console::session::form).post(console::session::submit),
+        )
+        .route(
+            "/console/reset",
+            get(console::session::reset_form).post(console::session::reset_request),
+        )
         .layer(from_fn_with_state(
             state.clone(),
             crate::rate_limit::sign_in,
@@ -196,9 +204,12 @@ pub fn router(state: AppState) -> Router {
         )
         .layer(from_fn_with_state(state.clone(), crate::rate_limit::public));
 
+    let console = console_routes(import_limit);
+
     Router::new()
         .merge(sign_in)
         .merge(public)
+        .merge(console)
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(crate::metrics::render))
@@ -220,6 +231,114 @@ pub fn router(state: AppState) -> Router {
         }))
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
         .with_state(state)
+}
+
+/// The HR console's pages (signed-in admins; see `console`).
+fn console_routes(import_limit: usize) -> Router<AppState> {
+    use console::{campaigns, catalogue, dashboard, directory, follow, session};
+    Router::new()
+        .route("/console", get(dashboard::show))
+        .route("/console/sign-out", post(session::sign_out))
+        .route("/console/assets/console.js", get(console::script))
+        .route("/console/assets/console.css", get(console::stylesheet))
+        .route(
+            "/console/campaigns",
+            get(campaigns::list).post(campaigns::create),
+        )
+        .route(
+            "/console/campaigns/{id}",
+            get(campaigns::show).post(campaigns::update),
+        )
+        .route(
+            "/console/campaigns/{id}/calendar",
+            post(campaigns::calendar),
+        )
+        .route("/console/campaigns/{id}/check", post(campaigns::check))
+        .route(
+            "/console/campaigns/{id}/status",
+            post(campaigns::transition),
+        )
+        .route("/console/campaigns/{id}/sending", post(campaigns::sending))
+        .route("/console/campaigns/{id}/preview", get(campaigns::preview))
+        .route(
+            "/console/campaigns/{id}/preview.html",
+            get(campaigns::preview_html),
+        )
+        .route(
+            "/console/campaigns/{id}/dispatches",
+            get(follow::dispatches).post(follow::send_step),
+        )
+        .route("/console/dispatches/{id}", post(follow::dispatch_action))
+        .route(
+            "/console/campaigns/{id}/registrations",
+            get(follow::registrations),
+        )
+        .route(
+            "/console/campaigns/{id}/registrations.csv",
+            get(follow::registrations_csv),
+        )
+        .route(
+            "/console/registration-choices/{id}/move",
+            post(follow::move_choice),
+        )
+        .route("/console/campaigns/{id}/posters", get(follow::posters))
+        .route(
+            "/console/campaigns/{id}/posters.pdf",
+            get(follow::poster_pdf),
+        )
+        .route(
+            "/console/campaigns/{id}/posters.zip",
+            get(follow::posters_zip),
+        )
+        .route(
+            "/console/campaigns/{id}/flyers.pdf",
+            get(follow::flyers_pdf),
+        )
+        .route(
+            "/console/campaigns/{id}/referrals.svg",
+            get(follow::graph_svg),
+        )
+        .route(
+            "/console/campaigns/{id}/report",
+            get(follow::campaign_report),
+        )
+        .route("/console/reports", get(follow::reports))
+        .route("/console/reports/{year}", get(follow::year_report))
+        .route(
+            "/console/ambassadors",
+            get(follow::ambassadors).post(follow::invite),
+        )
+        .route(
+            "/console/associations",
+            get(catalogue::associations).post(catalogue::create_association),
+        )
+        .route(
+            "/console/associations/{id}",
+            get(catalogue::association).post(catalogue::update_association),
+        )
+        .route(
+            "/console/missions",
+            get(catalogue::missions).post(catalogue::create_mission),
+        )
+        .route(
+            "/console/missions/{id}",
+            get(catalogue::mission).post(catalogue::update_mission),
+        )
+        .route("/console/missions/{id}/publish", post(catalogue::publish))
+        .route("/console/directory", get(directory::show))
+        .route(
+            "/console/directory/import",
+            post(directory::dry_run).layer(DefaultBodyLimit::max(import_limit)),
+        )
+        .route(
+            "/console/directory/import/confirm",
+            // The dry run's file comes back base64-encoded in a form: a third larger.
+            post(directory::confirm).layer(DefaultBodyLimit::max(import_limit / 3 * 4 + 4096)),
+        )
+        .route(
+            "/console/directory/{id}/active",
+            post(directory::set_active),
+        )
 }
 
 /// A request path fit for the logs: the secret in a link (survey, unsubscribe,

@@ -242,9 +242,23 @@ impl Store {
             .one(&txn)
             .await?
             .ok_or(StorageError::NotFound("admin"))?;
+        let email = current.email.clone();
         let mut active: admin::ActiveModel = current.into();
         active.password_hash = Set(Some(hash));
         active.update(&txn).await?;
+        // A password set through a mailed link lifts a lockout on the address.
+        admin::Entity::update_many()
+            .col_expr(
+                admin::Column::FailedSignIns,
+                sea_orm::sea_query::Expr::value(0),
+            )
+            .col_expr(
+                admin::Column::LockedUntil,
+                sea_orm::sea_query::Expr::value(Option::<DateTime<Utc>>::None),
+            )
+            .filter(admin::Column::Email.eq(email))
+            .exec(&txn)
+            .await?;
         audit::record(
             &txn,
             org,

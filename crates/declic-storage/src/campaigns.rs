@@ -306,7 +306,22 @@ impl Store {
         id: i64,
         today: NaiveDate,
     ) -> Result<Vec<CalendarWarning>, StorageError> {
-        let c = self.campaign(org, id).await?;
+        self.calendar_warnings_with(org, id, today, None).await
+    }
+
+    /// The calendar warnings a campaign would have with `steps` instead of its saved calendar
+    /// (the console checks a calendar while it is being edited, before it is saved).
+    pub async fn calendar_warnings_with(
+        &self,
+        org: OrgId,
+        id: i64,
+        today: NaiveDate,
+        steps: Option<&[Step]>,
+    ) -> Result<Vec<CalendarWarning>, StorageError> {
+        let mut c = self.campaign(org, id).await?;
+        if let Some(steps) = steps {
+            c.steps = steps.to_vec();
+        }
         let missions = campaign_missions(self.db(), id).await?;
         let audience = self
             .audience_size(org, &c.audience.departments, &c.audience.sites)

@@ -16,6 +16,7 @@ pub mod ambassadors;
 pub mod associations;
 pub mod audit;
 pub mod campaigns;
+pub mod delivery_failures;
 pub mod dispatches;
 pub mod employees;
 pub mod evaluations;
@@ -28,6 +29,7 @@ pub mod orgs;
 pub mod privacy;
 pub mod referrals;
 pub mod registrations;
+pub mod sign_in;
 pub mod webhooks;
 
 use std::time::Duration;

@@ -68,6 +68,8 @@ pub const COLUMNS: &[(&str, &[(&str, Class)])] = &[
             ("password_hash", Subject),
             ("created_at", NotPersonal),
             ("disabled_at", NotPersonal),
+            ("failed_sign_ins", NotPersonal),
+            ("locked_until", NotPersonal),
         ],
     ),
     (

@@ -133,7 +133,7 @@ pub async fn submit(
         .await
     {
         Ok(session) => {
-            let mut res = Redirect::to("/account").into_response();
+            let mut res = Redirect::to("/console").into_response();
             set_session(
                 &state,
                 &mut res,

@@ -67,8 +67,94 @@ const TEMPLATES: &[(&str, &str)] = &[
         "unsubscribe",
         include_str!("../../../../templates/pages/unsubscribe.hbs"),
     ),
+    // The HR console (see `crate::console`).
+    (
+        "console_layout",
+        include_str!("../../../../templates/console/layout.hbs"),
+    ),
+    (
+        "console_sign_in",
+        include_str!("../../../../templates/console/sign_in.hbs"),
+    ),
+    (
+        "console_reset",
+        include_str!("../../../../templates/console/reset.hbs"),
+    ),
+    (
+        "console_error",
+        include_str!("../../../../templates/console/error.hbs"),
+    ),
+    (
+        "console_dashboard",
+        include_str!("../../../../templates/console/dashboard.hbs"),
+    ),
+    (
+        "console_campaigns",
+        include_str!("../../../../templates/console/campaigns.hbs"),
+    ),
+    (
+        "console_campaign",
+        include_str!("../../../../templates/console/campaign.hbs"),
+    ),
+    (
+        "console_preview",
+        include_str!("../../../../templates/console/preview.hbs"),
+    ),
+    (
+        "console_warnings",
+        include_str!("../../../../templates/console/warnings.hbs"),
+    ),
+    (
+        "console_associations",
+        include_str!("../../../../templates/console/associations.hbs"),
+    ),
+    (
+        "console_association",
+        include_str!("../../../../templates/console/association.hbs"),
+    ),
+    (
+        "console_association_form",
+        include_str!("../../../../templates/console/association_form.hbs"),
+    ),
+    (
+        "console_mission_form",
+        include_str!("../../../../templates/console/mission_form.hbs"),
+    ),
+    (
+        "console_missions",
+        include_str!("../../../../templates/console/missions.hbs"),
+    ),
+    (
+        "console_mission",
+        include_str!("../../../../templates/console/mission.hbs"),
+    ),
+    (
+        "console_directory",
+        include_str!("../../../../templates/console/directory.hbs"),
+    ),
+    (
+        "console_dispatches",
+        include_str!("../../../../templates/console/dispatches.hbs"),
+    ),
+    (
+        "console_registrations",
+        include_str!("../../../../templates/console/registrations.hbs"),
+    ),
+    (
+        "console_posters",
+        include_str!("../../../../templates/console/posters.hbs"),
+    ),
+    (
+        "console_ambassadors",
+        include_str!("../../../../templates/console/ambassadors.hbs"),
+    ),
+    (
+        "console_reports",
+        include_str!("../../../../templates/console/reports.hbs"),
+    ),
 ];
 const STRINGS: &str = include_str!("../../../../templates/i18n/pages.toml");
+const CONSOLE_STRINGS: &str = include_str!("../../../../templates/i18n/console.toml");
 
 /// A page language.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -135,7 +221,20 @@ fn renderer() -> Result<&'static Renderer, String> {
             hb.register_template_string(name, *text)
                 .map_err(|e| format!("template {name}: {e}"))?;
         }
-        let strings: Value = toml::from_str(STRINGS).map_err(|e| format!("pages.toml: {e}"))?;
+        let mut strings: Value = toml::from_str(STRINGS).map_err(|e| format!("pages.toml: {e}"))?;
+        let console: Value =
+            toml::from_str(CONSOLE_STRINGS).map_err(|e| format!("console.toml: {e}"))?;
+        for lang in ["fr", "en"] {
+            if let (Some(into), Some(from)) =
+                (strings[lang].as_object_mut(), console[lang].as_object())
+            {
+                for (k, v) in from {
+                    if into.insert(k.clone(), v.clone()).is_some() {
+                        return Err(format!("console.toml: {k} is also in pages.toml"));
+                    }
+                }
+            }
+        }
         Ok(Renderer { hb, strings })
     })
     .as_ref()
@@ -295,7 +394,11 @@ mod tests {
         ] {
             data[k] = v;
         }
-        for (name, _) in TEMPLATES.iter().filter(|(n, _)| *n != "layout") {
+        // Console pages have their own data and are rendered by the console's tests.
+        for (name, _) in TEMPLATES
+            .iter()
+            .filter(|(n, _)| *n != "layout" && !n.starts_with("console_"))
+        {
             for lang in [Lang::Fr, Lang::En] {
                 let res = render(StatusCode::OK, name, lang, data.clone());
                 assert_eq!(res.status(), StatusCode::OK, "{name} in {lang:?}");

@@ -58,6 +58,7 @@ pub(super) fn message(kind: MessageKind) -> MessageFiles {
         MessageKind::EvaluationInvitation => message_files!("evaluation_invitation"),
         MessageKind::EvaluationReminder => message_files!("evaluation_reminder"),
         MessageKind::ImpactSummary => message_files!("impact_summary"),
+        MessageKind::AdminPasswordReset => message_files!("admin_password_reset"),
     }
 }
 

@@ -88,11 +88,13 @@ pub enum MessageKind {
     EvaluationReminder,
     /// HR's account to volunteers of what their mission changed.
     ImpactSummary,
+    /// The single-use link to choose a new console password (and lift a lockout).
+    AdminPasswordReset,
 }
 
 impl MessageKind {
     /// Every message.
-    pub const ALL: [MessageKind; 16] = [
+    pub const ALL: [MessageKind; 17] = [
         MessageKind::ConfirmRegistration,
         MessageKind::SeatConfirmed,
         MessageKind::Waitlisted,
@@ -109,6 +111,7 @@ impl MessageKind {
         MessageKind::EvaluationInvitation,
         MessageKind::EvaluationReminder,
         MessageKind::ImpactSummary,
+        MessageKind::AdminPasswordReset,
     ];
 
     /// The folder name, snake_case.
@@ -130,6 +133,7 @@ impl MessageKind {
             MessageKind::EvaluationInvitation => "evaluation_invitation",
             MessageKind::EvaluationReminder => "evaluation_reminder",
             MessageKind::ImpactSummary => "impact_summary",
+            MessageKind::AdminPasswordReset => "admin_password_reset",
         }
     }
 

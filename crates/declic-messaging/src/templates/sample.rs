@@ -93,6 +93,15 @@ pub fn sample_data_for(kind: MessageKind, lang: Lang) -> Value {
                 "manage_url": "https://declic.example.org/a/sign-in",
             });
         }
+        // Console accounts: `manage_url` is the console's sign-in page.
+        MessageKind::AdminPasswordReset => {
+            return json!({
+                "organization_name": "Groupe Hélios",
+                "manage_url": "https://declic.example.org/console/sign-in",
+                "reset_url": "https://declic.example.org/sign-in/dcs_Xw3kP9",
+                "expires_text": text(lang, "30 minutes", "30 minutes"),
+            });
+        }
         MessageKind::AmbassadorSignIn => {
             return json!({
                 "first_name": "Élodie",

@@ -20,6 +20,7 @@ mod m0015_delivery_progress;
 mod m0016_message_templates;
 mod m0017_webhooks;
 mod m0018_evaluations;
+mod m0019_sign_in_lockout;
 
 /// All migrations, oldest first.
 pub struct Migrator;
@@ -46,6 +47,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0016_message_templates::Migration),
             Box::new(m0017_webhooks::Migration),
             Box::new(m0018_evaluations::Migration),
+            Box::new(m0019_sign_in_lockout::Migration),
         ]
     }
 }

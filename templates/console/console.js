@@ -1,0 +1,72 @@
+// Declic console: progressive enhancement only. Every page works without it;
+// with it, the message preview and the calendar warnings follow what HR types,
+// and the dispatch page refreshes while mailings are going out.
+(function () {
+  "use strict";
+
+  function debounce(fn, ms) {
+    var t;
+    return function () {
+      clearTimeout(t);
+      t = setTimeout(fn, ms);
+    };
+  }
+
+  function replaceWith(target, html) {
+    var box = document.createElement("div");
+    box.innerHTML = html;
+    var fresh = box.querySelector("#" + target.id);
+    if (fresh) target.replaceWith(fresh);
+  }
+
+  // Live preview: the campaign's texts (unsaved) and the chosen step, channel, language.
+  var preview = document.getElementById("preview");
+  var details = document.getElementById("details-form");
+  var previewForm = document.getElementById("preview-form");
+  if (preview && details && previewForm) {
+    var refresh = debounce(function () {
+      var q = new URLSearchParams(new FormData(previewForm));
+      ["title", "key_message", "why_it_matters"].forEach(function (name) {
+        var field = details.elements.namedItem(name);
+        if (field) q.set(name, field.value);
+      });
+      fetch(previewForm.getAttribute("data-live") + "?" + q.toString(), { credentials: "same-origin" })
+        .then(function (r) { return r.ok ? r.text() : null; })
+        .then(function (html) { if (html) { replaceWith(document.getElementById("preview"), html); } });
+    }, 400);
+    details.addEventListener("input", refresh);
+    previewForm.addEventListener("change", refresh);
+  }
+
+  // Calendar warnings as the steps are edited (nothing is saved until "Save the calendar").
+  var calendar = document.getElementById("calendar-form");
+  var warnings = document.getElementById("warnings");
+  if (calendar && warnings) {
+    var check = debounce(function () {
+      fetch(calendar.getAttribute("data-check"), {
+        method: "POST",
+        credentials: "same-origin",
+        body: new URLSearchParams(new FormData(calendar)),
+      })
+        .then(function (r) { return r.ok ? r.text() : null; })
+        .then(function (html) { if (html) { replaceWith(document.getElementById("warnings"), html); } });
+    }, 400);
+    calendar.addEventListener("input", check);
+  }
+
+  // Dispatch progress: reload the figures every few seconds while something is sending.
+  function poll() {
+    fetch(window.location.pathname, { credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.text() : null; })
+      .then(function (html) {
+        if (!html) return;
+        var box = document.createElement("div");
+        box.innerHTML = html;
+        var fresh = box.querySelector("#dispatches");
+        var current = document.getElementById("dispatches");
+        if (fresh && current) current.replaceWith(fresh);
+        if (fresh && fresh.hasAttribute("data-refresh")) setTimeout(poll, 3000);
+      });
+  }
+  if (document.querySelector("#dispatches[data-refresh]")) setTimeout(poll, 3000);
+})();

@@ -120,7 +120,15 @@ impl Demo {
         }
         s.push('\n');
         s.push_str(&format!(
-            "  Open {base}/api/docs, click Authorize and paste this API token:\n  {}\n",
+            "  HR console: open {base}/console and sign in with this address{}.\n",
+            if self.password.is_some() {
+                " and password"
+            } else {
+                " (forgot the password? \"Mot de passe oublié\" mails a link to the outbox)"
+            }
+        ));
+        s.push_str(&format!(
+            "  API: open {base}/api/docs, click Authorize and paste this API token:\n  {}\n",
             self.token
         ));
         s.push_str(&format!(

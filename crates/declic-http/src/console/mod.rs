@@ -254,18 +254,19 @@ pub(crate) fn expired_form(lang: Lang) -> Response {
     res
 }
 
-/// Browsers send `Origin` on form posts: one from another site is refused even with a token.
+/// A second check besides the token: a browser says where a form comes from. A
+/// cross-site `Sec-Fetch-Site`, or an `Origin` of another site, is refused. (Our
+/// pages' `no-referrer` policy makes browsers send `Origin: null` on our own forms,
+/// so `null` proves nothing either way and the token decides.)
 pub(crate) fn origin_allowed(headers: &HeaderMap, public_url: &str) -> bool {
-    let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
-        return true;
-    };
-    if origin == "null" {
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    if header("sec-fetch-site") == Some("cross-site") {
         return false;
     }
-    let host = headers
-        .get(header::HOST)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default();
+    let Some(origin) = header("origin").filter(|o| *o != "null") else {
+        return true;
+    };
+    let host = header("host").unwrap_or_default();
     let own = public_url.trim_end_matches('/');
     origin == own || origin.split_once("://").is_some_and(|(_, h)| h == host)
 }

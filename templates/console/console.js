@@ -19,23 +19,32 @@
     if (fresh) target.replaceWith(fresh);
   }
 
-  // Live preview: the campaign's texts (unsaved) and the chosen step, channel, language.
+  // Live preview: the campaign's texts and the message's wording (unsaved), for the
+  // chosen step, channel and language. Nothing is saved.
   var preview = document.getElementById("preview");
   var details = document.getElementById("details-form");
   var previewForm = document.getElementById("preview-form");
+  var wording = document.getElementById("wording-form");
   if (preview && details && previewForm) {
     var refresh = debounce(function () {
-      var q = new URLSearchParams(new FormData(previewForm));
-      ["title", "key_message", "why_it_matters"].forEach(function (name) {
+      var body = new URLSearchParams(new FormData(previewForm));
+      ["csrf", "title", "key_message", "why_it_matters"].forEach(function (name) {
         var field = details.elements.namedItem(name);
-        if (field) q.set(name, field.value);
+        if (field) body.set(name, field.value);
       });
-      fetch(previewForm.getAttribute("data-live") + "?" + q.toString(), { credentials: "same-origin" })
+      if (wording && wording.elements.namedItem("step").value === body.get("step") &&
+          wording.elements.namedItem("message_lang").value === body.get("message_lang")) {
+        ["subject", "text", "html"].forEach(function (name) {
+          body.set(name, wording.elements.namedItem(name).value);
+        });
+      }
+      fetch(previewForm.getAttribute("data-live"), { method: "POST", credentials: "same-origin", body: body })
         .then(function (r) { return r.ok ? r.text() : null; })
         .then(function (html) { if (html) { replaceWith(document.getElementById("preview"), html); } });
     }, 400);
     details.addEventListener("input", refresh);
     previewForm.addEventListener("change", refresh);
+    if (wording) wording.addEventListener("input", refresh);
   }
 
   // Calendar warnings as the steps are edited (nothing is saved until "Save the calendar").

@@ -219,9 +219,10 @@ async fn sign_in_slows_down_then_locks_and_a_reset_by_mail_unlocks() {
     assert_eq!(b.get("/console").await.0, 303);
 }
 
-/// Seeds an organisation with an association, a published mission, a campaign and
-/// an employee; returns (campaign, mission, association, employee) ids.
-async fn seed(app: &TestApp, org: OrgId, domain: &str) -> (i64, i64, i64, i64) {
+/// Seeds an organisation with an association, a published mission, a live campaign,
+/// an employee and a mailing; returns (campaign, mission, association, employee,
+/// dispatch) ids.
+async fn seed(app: &TestApp, org: OrgId, domain: &str) -> (i64, i64, i64, i64, i64) {
     let token = app.token(org, &format!("api@{domain}"), Role::Owner).await;
     let aid = eligible_association(app, &token, "Les <b>Petits</b> Déjeuners").await;
     let day = (Utc::now().date_naive() + Duration::days(40)).to_string();
@@ -260,7 +261,37 @@ async fn seed(app: &TestApp, org: OrgId, domain: &str) -> (i64, i64, i64, i64) {
     assert_eq!(res.status(), 200);
     let people = json(app.get("/api/v1/employees", &token).await, 200).await;
     let eid = people["items"][0]["id"].as_i64().unwrap();
-    (cid, mid, aid, eid)
+    json(
+        app.post(
+            &format!("/api/v1/missions/{mid}/publish"),
+            &token,
+            json!({}),
+        )
+        .await,
+        200,
+    )
+    .await;
+    json(
+        app.post(
+            &format!("/api/v1/campaigns/{cid}/status"),
+            &token,
+            json!({"status": "live"}),
+        )
+        .await,
+        200,
+    )
+    .await;
+    let d = json(
+        app.post(
+            &format!("/api/v1/campaigns/{cid}/dispatches"),
+            &token,
+            json!({"channel": "mail"}),
+        )
+        .await,
+        201,
+    )
+    .await;
+    (cid, mid, aid, eid, d["id"].as_i64().unwrap())
 }
 
 #[tokio::test]
@@ -268,8 +299,8 @@ async fn every_role_against_every_page_and_action() {
     let app = TestApp::spawn().await;
     let org = app.org("acme", "acme.example").await;
     let other = app.org("globex", "globex.example").await;
-    let (cid, mid, aid, eid) = seed(&app, org, "acme.example").await;
-    let (ocid, omid, oaid, oeid) = seed(&app, other, "globex.example").await;
+    let (cid, mid, aid, eid, did) = seed(&app, org, "acme.example").await;
+    let (ocid, omid, oaid, oeid, odid) = seed(&app, other, "globex.example").await;
     for (email, role) in [
         ("owner@acme.example", Role::Owner),
         ("manager@acme.example", Role::CampaignManager),
@@ -335,7 +366,7 @@ async fn every_role_against_every_page_and_action() {
             editor.contains("&lt;script&gt;alert"),
             "the title is shown escaped"
         );
-        assert_eq!(editor.contains("name=\"status\" value=\"live\""), !viewer);
+        assert_eq!(editor.contains("name=\"status\" value=\"closed\""), !viewer);
         // Another organisation's ids: not found, for pages and actions alike.
         for path in pages(ocid, omid, oaid).into_iter().filter(|p| {
             p.contains(&ocid.to_string())
@@ -376,20 +407,66 @@ async fn every_role_against_every_page_and_action() {
                 "/console/directory/{e}/active".to_owned(),
                 vec![("active", "false")],
             ),
+            (
+                "/console/dispatches/{d}".to_owned(),
+                vec![("action", "pause")],
+            ),
+            (
+                "/console/dispatches/{d}".to_owned(),
+                vec![("action", "retry")],
+            ),
+            (
+                "/console/campaigns/{c}/wording".to_owned(),
+                vec![
+                    ("step", "launch"),
+                    ("message_lang", "fr"),
+                    ("subject", "S {{campaign_title}}"),
+                    ("text", "{{manage_url}}"),
+                    ("html", "<a href=\"{{manage_url}}\">x</a>"),
+                ],
+            ),
+            (
+                "/console/missions/{m}".to_owned(),
+                vec![
+                    ("association_id", "{a}"),
+                    ("title", "Renamed"),
+                    ("format", "workshop"),
+                    ("work_mode", "remote"),
+                    ("starts_at", "2030-01-07T09:00"),
+                    ("ends_at", "2030-01-07T12:00"),
+                    ("capacity", "3"),
+                ],
+            ),
+            (
+                "/console/registration-choices/999999/move".to_owned(),
+                vec![
+                    ("action", "cancel"),
+                    ("reason", "test"),
+                    ("campaign_id", "{c}"),
+                ],
+            ),
         ];
-        let fill = |p: &str, c: i64, m: i64, a: i64, e: i64| {
+        let fill = |p: &str, c: i64, m: i64, a: i64, e: i64, d: i64| {
             p.replace("{c}", &c.to_string())
                 .replace("{m}", &m.to_string())
                 .replace("{a}", &a.to_string())
                 .replace("{e}", &e.to_string())
+                .replace("{d}", &d.to_string())
         };
         for (path, fields) in &actions {
-            let theirs = fill(path, ocid, omid, oaid, oeid);
+            let theirs = fill(path, ocid, omid, oaid, oeid, odid);
+            let their_fields: Vec<(&str, String)> = fields
+                .iter()
+                .map(|(k, v)| (*k, fill(v, ocid, omid, oaid, oeid, odid)))
+                .collect();
+            let fields: Vec<(&str, &str)> =
+                their_fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            let fields = &fields;
             let res = b.post(&theirs, &page, fields).await;
             let expected = if viewer { 403 } else { 404 };
             assert_eq!(res.status(), expected, "{email} {theirs}");
             if viewer {
-                let ours = fill(path, cid, mid, aid, eid);
+                let ours = fill(path, cid, mid, aid, eid, did);
                 let res = b.post(&ours, &page, fields).await;
                 assert_eq!(res.status(), 403, "{email} {ours}");
             }
@@ -539,6 +616,72 @@ async fn the_campaign_editor_plans_checks_previews_and_launches() {
     assert!(
         slack.contains("blocks"),
         "the Slack payload is shown: {slack}"
+    );
+
+    // The campaign's own wording of the reminder in English: refused and named when the
+    // unsubscribe link is missing; the draft preview follows unsaved wording; then saved.
+    let wording = |text: &'static str| {
+        vec![
+            ("step", "reminder"),
+            ("message_lang", "en"),
+            ("subject", "Draft {{campaign_title}}"),
+            ("text", text),
+            ("html", "<p><a href=\"{{manage_url}}\">stop</a></p>"),
+            ("action", "save"),
+        ]
+    };
+    let res = b
+        .post(
+            &format!("/console/campaigns/{id}/wording"),
+            &editor,
+            &wording("no link"),
+        )
+        .await;
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await.unwrap().contains("manage_url"));
+    let res = b
+        .post(
+            &format!("/console/campaigns/{id}/preview"),
+            &editor,
+            &[
+                ("step", "reminder"),
+                ("channel", "mail"),
+                ("message_lang", "en"),
+                ("subject", "Draft {{campaign_title}}"),
+                ("text", "Draft body {{manage_url}}"),
+                ("html", "<p>{{manage_url}}</p>"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    let preview = res.text().await.unwrap();
+    assert!(
+        preview.contains("Draft body") && preview.contains("Draft Automne"),
+        "{preview}"
+    );
+    let res = b
+        .post(
+            &format!("/console/campaigns/{id}/wording"),
+            &editor,
+            &wording("Hello {{first_name}} {{manage_url}}"),
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    let saved = app
+        .store
+        .message_template_for(org, id, "campaign_reminder", "en")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(saved.campaign_id, Some(id));
+    let (_, page) = b
+        .get(&format!(
+            "/console/campaigns/{id}?step=reminder&message_lang=en"
+        ))
+        .await;
+    assert!(
+        page.contains("propre à cette campagne"),
+        "the wording is the campaign's own"
     );
 
     // A mission to offer (made through the API here; the missions page is tested in the browser).

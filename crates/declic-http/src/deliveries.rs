@@ -228,6 +228,21 @@ async fn shared_for(
             ),
         }
     }
+    if let Some((lang, source)) = draft.and_then(|d| d.template.as_ref()) {
+        let slot = &mut custom[usize::from(*lang == MailLang::En)];
+        *slot = Some(
+            declic_messaging::templates::CompiledCustom::check(kind, *lang, source).map_err(
+                |problems| {
+                    let text = problems
+                        .iter()
+                        .map(|p| format!("{}: {}", p.part, p.message))
+                        .collect::<Vec<_>>()
+                        .join("; ");
+                    StorageError::invalid("template", text)
+                },
+            )?,
+        );
+    }
     let campaign_url = format!("{}/c/{}", crate::public::base_url(state), link.code);
     let base = MailLang::ALL.map(|lang| campaign_base(&catalog, &campaign_url, lang));
     Ok(Shared {
@@ -247,6 +262,8 @@ pub struct Draft {
     pub title: Option<String>,
     pub key_message: Option<String>,
     pub why_it_matters: Option<String>,
+    /// The message's own wording in one language, being written.
+    pub template: Option<(MailLang, declic_messaging::templates::CustomTemplate)>,
 }
 
 /// A campaign message as one person (or a sample person) would get it.

@@ -235,7 +235,7 @@ pub fn router(state: AppState) -> Router {
 
 /// The HR console's pages (signed-in admins; see `console`).
 fn console_routes(import_limit: usize) -> Router<AppState> {
-    use console::{campaigns, catalogue, dashboard, directory, follow, session};
+    use console::{campaigns, catalogue, dashboard, directory, follow, messages, session};
     Router::new()
         .route("/console", get(dashboard::show))
         .route("/console/sign-out", post(session::sign_out))
@@ -259,10 +259,17 @@ fn console_routes(import_limit: usize) -> Router<AppState> {
             post(campaigns::transition),
         )
         .route("/console/campaigns/{id}/sending", post(campaigns::sending))
-        .route("/console/campaigns/{id}/preview", get(campaigns::preview))
+        .route(
+            "/console/campaigns/{id}/preview",
+            get(messages::preview).post(messages::preview_draft),
+        )
         .route(
             "/console/campaigns/{id}/preview.html",
-            get(campaigns::preview_html),
+            get(messages::preview_html),
+        )
+        .route(
+            "/console/campaigns/{id}/wording",
+            post(messages::save_wording),
         )
         .route(
             "/console/campaigns/{id}/dispatches",

@@ -5,8 +5,8 @@
 use std::collections::HashMap;
 
 use axum::extract::{Query, State};
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use chrono::Utc;
 use declic_planning::{CampaignStatus, StepKind};
 use declic_storage::campaigns::Campaign;
@@ -18,7 +18,6 @@ use super::dashboard::{alerts, date_text, language, status_text};
 use super::{Console, Done, Failure, Fields, done, field_errors, notice};
 use crate::AppState;
 use crate::controllers::campaigns as api;
-use crate::deliveries::Draft;
 use crate::error::ApiError;
 use crate::extract::{Id, JsonBody, parse_json};
 use crate::pages::{render, text};
@@ -116,10 +115,10 @@ pub async fn create(
 /// Which preview to show on the editor.
 #[derive(Deserialize, Default)]
 pub struct EditorQuery {
-    done: Option<String>,
-    step: Option<String>,
-    channel: Option<String>,
-    message_lang: Option<String>,
+    pub(super) done: Option<String>,
+    pub(super) step: Option<String>,
+    pub(super) channel: Option<String>,
+    pub(super) message_lang: Option<String>,
 }
 
 /// `GET /console/campaigns/{id}`: the editor.
@@ -139,7 +138,7 @@ pub async fn show(
     Ok(c.page(&state, "console_campaign", "campaigns", data))
 }
 
-async fn editor_data(
+pub(super) async fn editor_data(
     state: &AppState,
     c: &Console,
     k: &Campaign,
@@ -177,7 +176,8 @@ async fn editor_data(
                    "date_text": date_text(lang, s.date), "note": s.note, "past": s.date < today})
         })
         .collect();
-    let preview = preview_panel(state, c, k.id, q, None).await;
+    let preview = super::messages::preview_panel(state, c, k.id, q, None).await;
+    let wording = super::messages::wording(state, c, k.id, q).await?;
     let transitions: Vec<Value> = k
         .status
         .allowed_next()
@@ -208,144 +208,8 @@ async fn editor_data(
         "alerts": alerts,
         "direct_link": direct,
         "preview": preview,
+        "wording": wording,
     }))
-}
-
-/// The preview of one step's message, or the reason there is none.
-async fn preview_panel(
-    state: &AppState,
-    c: &Console,
-    id: i64,
-    q: &EditorQuery,
-    draft: Option<&Draft>,
-) -> Value {
-    let step = q.step.as_deref().unwrap_or("launch");
-    let channel = q.channel.as_deref().unwrap_or("mail");
-    let mail_lang = match q.message_lang.as_deref().unwrap_or(c.lang.code()) {
-        "en" => declic_messaging::Lang::En,
-        _ => declic_messaging::Lang::Fr,
-    };
-    let options = |list: &[&str], chosen: &str, prefix: &str| {
-        list.iter()
-            .map(|v| json!({"value": v, "label": text(c.lang, &format!("{prefix}{v}")), "selected": *v == chosen}))
-            .collect::<Vec<_>>()
-    };
-    let common = json!({
-        "steps": options(&["launch", "reminder", "last_call"], step, "message_"),
-        "channels": options(&["mail", "slack", "teams"], channel, "channel_"),
-        "langs": options(&["fr", "en"], mail_lang.as_str(), "lang_"),
-        "step": step, "channel": channel, "lang": mail_lang.as_str(),
-    });
-    let result = crate::deliveries::preview_draft(
-        state,
-        c.org(),
-        id,
-        step,
-        channel,
-        None,
-        Some(mail_lang),
-        draft,
-    )
-    .await;
-    let mut v = common;
-    match result {
-        Ok(p) => {
-            v["ok"] = json!(true);
-            v["subject"] = json!(p.subject);
-            v["text"] = json!(p.text);
-            v["audience"] = json!(p.audience);
-            v["is_mail"] = json!(channel == "mail");
-            v["payload"] = json!(
-                p.payload
-                    .map(|p| serde_json::to_string_pretty(&p).unwrap_or_default())
-            );
-        }
-        Err(e) => {
-            v["ok"] = json!(false);
-            v["error"] = json!(e.to_string());
-        }
-    }
-    v
-}
-
-/// `GET /console/campaigns/{id}/preview`: the preview panel alone, for unsaved texts
-/// (`console.js` asks for it as HR types).
-#[derive(Deserialize, Default)]
-pub struct DraftQuery {
-    step: Option<String>,
-    channel: Option<String>,
-    message_lang: Option<String>,
-    title: Option<String>,
-    key_message: Option<String>,
-    why_it_matters: Option<String>,
-}
-
-pub async fn preview(
-    State(state): State<AppState>,
-    c: Console,
-    Id(id): Id,
-    Query(q): Query<DraftQuery>,
-) -> Result<Response, Failure> {
-    state
-        .store
-        .campaign(c.org(), id)
-        .await
-        .map_err(|e| c.fail(e))?;
-    let clip = |s: &Option<String>| s.as_ref().map(|t| t.chars().take(5000).collect::<String>());
-    let draft = Draft {
-        title: clip(&q.title).filter(|t| !t.trim().is_empty()),
-        key_message: clip(&q.key_message),
-        why_it_matters: clip(&q.why_it_matters),
-    };
-    let eq = EditorQuery {
-        done: None,
-        step: q.step,
-        channel: q.channel,
-        message_lang: q.message_lang,
-    };
-    let panel = preview_panel(&state, &c, id, &eq, Some(&draft)).await;
-    let mut res = render(
-        StatusCode::OK,
-        "console_preview",
-        c.lang,
-        json!({"preview": panel, "campaign": {"id": id}}),
-    );
-    super::console_headers(&mut res);
-    Ok(res)
-}
-
-/// `GET /console/campaigns/{id}/preview.html`: the HTML mail alone, sandboxed.
-pub async fn preview_html(
-    State(state): State<AppState>,
-    c: Console,
-    Id(id): Id,
-    Query(q): Query<EditorQuery>,
-) -> Result<Response, Failure> {
-    let lang = match q.message_lang.as_deref() {
-        Some("en") => declic_messaging::Lang::En,
-        _ => declic_messaging::Lang::Fr,
-    };
-    let p = crate::deliveries::preview(
-        &state,
-        c.org(),
-        id,
-        q.step.as_deref().unwrap_or("launch"),
-        "mail",
-        None,
-        Some(lang),
-    )
-    .await
-    .map_err(|e| c.fail(e))?;
-    let mut res = ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], p.html).into_response();
-    res.headers_mut().insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(
-            "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:",
-        ),
-    );
-    res.headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    Ok(res)
 }
 
 /// `POST /console/campaigns/{id}`: details, audience and missions.
@@ -387,7 +251,7 @@ pub async fn update(
     }
 }
 
-async fn editor_with_errors(
+pub(super) async fn editor_with_errors(
     state: &AppState,
     c: &Console,
     id: i64,

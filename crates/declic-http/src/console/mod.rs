@@ -11,6 +11,7 @@ pub mod catalogue;
 pub mod dashboard;
 pub mod directory;
 pub mod follow;
+pub mod messages;
 pub mod session;
 
 use axum::extract::{FromRequest, FromRequestParts, Request};

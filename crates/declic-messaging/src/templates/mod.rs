@@ -137,6 +137,18 @@ impl MessageKind {
         }
     }
 
+    /// The built-in wording of this message in `lang`: the starting point of an
+    /// organisation's own (it passes [`CompiledCustom::check`] as it is).
+    pub fn builtin(self, lang: Lang) -> CustomTemplate {
+        let files = files::message(self);
+        let i = lang.index();
+        CustomTemplate {
+            subject: files.subject[i].to_owned(),
+            text: files.text[i].to_owned(),
+            html: files.html[i].to_owned(),
+        }
+    }
+
     /// The message of a calendar step (`launch`, `reminder`, `last_call`); an
     /// announcement for anything else.
     pub fn for_step(step: Option<&str>) -> MessageKind {

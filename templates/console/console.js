@@ -12,6 +12,19 @@
     };
   }
 
+  // Only the latest answer counts: an older request still in flight is abandoned.
+  var pending = {};
+  function latest(key, url, options) {
+    if (pending[key]) pending[key].abort();
+    var controller = new AbortController();
+    pending[key] = controller;
+    options.signal = controller.signal;
+    options.credentials = "same-origin";
+    return fetch(url, options)
+      .then(function (r) { return r.ok ? r.text() : null; })
+      .catch(function () { return null; });
+  }
+
   function replaceWith(target, html) {
     var box = document.createElement("div");
     box.innerHTML = html;
@@ -38,8 +51,7 @@
           body.set(name, wording.elements.namedItem(name).value);
         });
       }
-      fetch(previewForm.getAttribute("data-live"), { method: "POST", credentials: "same-origin", body: body })
-        .then(function (r) { return r.ok ? r.text() : null; })
+      latest("preview", previewForm.getAttribute("data-live"), { method: "POST", body: body })
         .then(function (html) { if (html) { replaceWith(document.getElementById("preview"), html); } });
     }, 400);
     details.addEventListener("input", refresh);
@@ -52,12 +64,10 @@
   var warnings = document.getElementById("warnings");
   if (calendar && warnings) {
     var check = debounce(function () {
-      fetch(calendar.getAttribute("data-check"), {
+      latest("check", calendar.getAttribute("data-check"), {
         method: "POST",
-        credentials: "same-origin",
         body: new URLSearchParams(new FormData(calendar)),
       })
-        .then(function (r) { return r.ok ? r.text() : null; })
         .then(function (html) { if (html) { replaceWith(document.getElementById("warnings"), html); } });
     }, 400);
     calendar.addEventListener("input", check);

@@ -143,9 +143,14 @@ async fn sign_in_slows_down_then_locks_and_a_reset_by_mail_unlocks() {
     assert_eq!(res.status(), 429);
     assert!(res.headers().contains_key("retry-after"));
     assert!(res.text().await.unwrap().contains("attendez"));
-    // An unknown address answers like a wrong password.
+    // An unknown address is throttled the same way: the answers tell nothing about
+    // which addresses have an account.
+    for _ in 0..4 {
+        let res = b.sign_in("nobody@acme.example", PASSWORD).await;
+        assert_eq!(res.status(), 401);
+    }
     let res = b.sign_in("nobody@acme.example", PASSWORD).await;
-    assert_eq!(res.status(), 401);
+    assert_eq!(res.status(), 429);
 
     // Without the slowdown, ten failures in a row lock the account.
     let app = TestApp::spawn_with(|c| {
@@ -156,13 +161,49 @@ async fn sign_in_slows_down_then_locks_and_a_reset_by_mail_unlocks() {
     let org = app.org("acme", "acme.example").await;
     admin(&app, org, "hr@acme.example", Role::Owner).await;
     let b = Browser::new(&app);
-    for i in 0..10 {
+    for i in 0..4 {
         let res = b.sign_in("hr@acme.example", "wrong password!").await;
         assert_eq!(res.status(), 401, "attempt {i}");
     }
+    // Twenty guesses at once: at most the six left before the lock are checked.
+    let (_, page) = b.get("/console/sign-in").await;
+    let token = csrf(&page).to_owned();
+    let mut guesses = tokio::task::JoinSet::new();
+    for i in 0..20 {
+        let client = b.client.clone();
+        let url = app.url("/console/sign-in");
+        let token = token.clone();
+        guesses.spawn(async move {
+            let guess = format!("guess number {i}");
+            client
+                .post(url)
+                .form(&[
+                    ("csrf", token.as_str()),
+                    ("email", "hr@acme.example"),
+                    ("password", &guess),
+                ])
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        });
+    }
+    let statuses: Vec<u16> = guesses.join_all().await;
+    let checked = statuses.iter().filter(|s| **s == 401).count();
+    assert!(checked <= 6, "{statuses:?}");
+    assert!(
+        statuses.iter().all(|s| *s == 401 || *s == 429),
+        "{statuses:?}"
+    );
     let res = b.sign_in("hr@acme.example", PASSWORD).await;
     assert_eq!(res.status(), 429);
-    assert!(res.text().await.unwrap().contains("bloqué"));
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("Trop d’essais pour cette adresse")
+    );
 
     // The reset page answers the same for any address and mails known ones a link.
     let (_, page) = b.get("/console/reset").await;
@@ -315,7 +356,7 @@ async fn every_role_against_every_page_and_action() {
             "/console/campaigns".to_owned(),
             format!("/console/campaigns/{c}"),
             format!("/console/campaigns/{c}?step=reminder&channel=slack&message_lang=en"),
-            format!("/console/campaigns/{c}/preview?step=launch&key_message=draft"),
+            format!("/console/campaigns/{c}/preview?step=launch&channel=teams"),
             format!("/console/campaigns/{c}/dispatches"),
             format!("/console/campaigns/{c}/registrations"),
             format!("/console/campaigns/{c}/registrations.csv"),
@@ -603,10 +644,20 @@ async fn the_campaign_editor_plans_checks_previews_and_launches() {
     );
 
     // The preview follows unsaved texts, escaped.
-    let (status, preview) = b
-        .get(&format!("/console/campaigns/{id}/preview?step=launch&channel=mail&message_lang=fr&key_message=%3Cb%3EVenez%3C%2Fb%3E"))
+    let res = b
+        .post(
+            &format!("/console/campaigns/{id}/preview"),
+            &editor,
+            &[
+                ("step", "launch"),
+                ("channel", "mail"),
+                ("message_lang", "fr"),
+                ("key_message", "<b>Venez</b>"),
+            ],
+        )
         .await;
-    assert_eq!(status, 200);
+    assert_eq!(res.status(), 200);
+    let preview = res.text().await.unwrap();
     assert!(preview.contains("&lt;b&gt;Venez"), "{preview}");
     let (_, slack) = b
         .get(&format!(

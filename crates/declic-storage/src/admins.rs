@@ -246,17 +246,23 @@ impl Store {
         let mut active: admin::ActiveModel = current.into();
         active.password_hash = Set(Some(hash));
         active.update(&txn).await?;
-        // A password set through a mailed link lifts a lockout on the address.
-        admin::Entity::update_many()
-            .col_expr(
-                admin::Column::FailedSignIns,
-                sea_orm::sea_query::Expr::value(0),
+        // A password set through a mailed link lifts a lockout on the address, and
+        // ends the account's other sessions (whoever knew the old password is out).
+        crate::entity::sign_in_throttle::Entity::delete_many()
+            .filter(
+                crate::entity::sign_in_throttle::Column::AddressHash
+                    .eq(crate::sign_in::address_hash(&email)),
             )
+            .exec(&txn)
+            .await?;
+        credential::Entity::update_many()
             .col_expr(
-                admin::Column::LockedUntil,
-                sea_orm::sea_query::Expr::value(Option::<DateTime<Utc>>::None),
+                credential::Column::RevokedAt,
+                sea_orm::sea_query::Expr::value(now()),
             )
-            .filter(admin::Column::Email.eq(email))
+            .filter(credential::Column::AdminId.eq(id))
+            .filter(credential::Column::Kind.eq(KIND_SESSION))
+            .filter(credential::Column::RevokedAt.is_null())
             .exec(&txn)
             .await?;
         audit::record(

@@ -68,8 +68,17 @@ pub const COLUMNS: &[(&str, &[(&str, Class)])] = &[
             ("password_hash", Subject),
             ("created_at", NotPersonal),
             ("disabled_at", NotPersonal),
-            ("failed_sign_ins", NotPersonal),
+        ],
+    ),
+    (
+        "sign_in_throttles",
+        &[
+            ("id", NotPersonal),
+            // SHA-256 of an address (admin or not): pseudonymous, deleted on erasure.
+            ("address_hash", Subject),
+            ("failures", NotPersonal),
             ("locked_until", NotPersonal),
+            ("updated_at", NotPersonal),
         ],
     ),
     (
@@ -681,6 +690,13 @@ impl Store {
                 .col_expr(credential::Column::RevokedAt, Expr::value(t))
                 .filter(credential::Column::AdminId.eq(id))
                 .filter(credential::Column::RevokedAt.is_null())
+                .exec(&txn)
+                .await?;
+            crate::entity::sign_in_throttle::Entity::delete_many()
+                .filter(
+                    crate::entity::sign_in_throttle::Column::AddressHash
+                        .eq(crate::sign_in::address_hash(&adm.email)),
+                )
                 .exec(&txn)
                 .await?;
             let mut a: admin::ActiveModel = adm.into();

@@ -1,21 +1,23 @@
 //! Password sign-in for the browser console: slowdown, then lockout, after
 //! consecutive failures on one address.
 //!
-//! Failures are counted on every account with the address (an address may be an
-//! admin of several organisations, and the attacker does not say which). After
-//! [`SLOW_AFTER`] failures each further failure makes the address wait a growing
-//! delay before the next attempt is even checked; after [`LOCK_AFTER`] it is locked
-//! for the configured minutes. A password set through a mailed reset link unlocks.
+//! The throttle is keyed by a hash of the address, whether an account has it or not,
+//! so its answers tell nothing about which addresses exist. Each attempt first
+//! reserves its place with one conditional update (so parallel requests cannot slip
+//! past the limit), then the password is checked. After [`SLOW_AFTER`] failures each
+//! further one makes the address wait a doubling delay; [`LOCK_AFTER`] failures lock
+//! it for the configured minutes, after which the count starts over. A password set
+//! through a mailed reset link lifts the lock (`Store::set_admin_password`).
 
 use std::sync::OnceLock;
 
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set, SqlErr};
 
 use crate::admins::{Authenticated, normalize_admin_email};
-use crate::entity::admin;
-use crate::{Actor, OrgId, StorageError, Store, hash_password, now, verify_password};
+use crate::entity::{admin, sign_in_throttle as throttle};
+use crate::{Actor, OrgId, StorageError, Store, hash_password, hash_token, now, verify_password};
 
 /// Failures allowed before each further one imposes a wait.
 pub const SLOW_AFTER: i32 = 3;
@@ -45,6 +47,12 @@ pub enum PasswordSignIn {
     Wait { until: DateTime<Utc>, locked: bool },
 }
 
+/// The throttle's key for an address (SHA-256 of the normalised address).
+pub fn address_hash(email: &str) -> String {
+    let normal = normalize_admin_email(email).unwrap_or_else(|_| email.trim().to_lowercase());
+    hash_token(&format!("sign-in|{normal}"))
+}
+
 /// A hash to check unknown addresses against, so they take as long as known ones.
 fn decoy_hash() -> &'static str {
     static H: OnceLock<String> = OnceLock::new();
@@ -61,26 +69,21 @@ impl Store {
         throttle: Throttle,
         request_id: Option<String>,
     ) -> Result<PasswordSignIn, StorageError> {
-        let email = normalize_admin_email(email).unwrap_or_default();
-        let accounts = admin::Entity::find()
-            .filter(admin::Column::Email.eq(email.clone()))
-            .filter(admin::Column::DisabledAt.is_null())
-            .order_by_asc(admin::Column::Id)
-            .all(self.db())
-            .await?;
-        let t = now();
-        if let Some(wait) = accounts
-            .iter()
-            .filter_map(|a| a.locked_until)
-            .filter(|u| *u > t)
-            .max()
-        {
-            let locked = accounts.iter().any(|a| a.failed_sign_ins >= LOCK_AFTER);
-            return Ok(PasswordSignIn::Wait {
-                until: wait,
-                locked,
-            });
+        let key = address_hash(email);
+        if let Some(wait) = self.reserve_attempt(&key, throttle).await? {
+            return Ok(wait);
         }
+        let accounts = match normalize_admin_email(email) {
+            Ok(email) => {
+                admin::Entity::find()
+                    .filter(admin::Column::Email.eq(email))
+                    .filter(admin::Column::DisabledAt.is_null())
+                    .order_by_asc(admin::Column::Id)
+                    .all(self.db())
+                    .await?
+            }
+            Err(_) => vec![],
+        };
         // Argon2 takes tens of milliseconds of CPU: off the async runtime.
         let hashes: Vec<Option<String>> =
             accounts.iter().map(|a| a.password_hash.clone()).collect();
@@ -96,30 +99,26 @@ impl Store {
         })
         .await
         .map_err(|e| StorageError::Unavailable(e.to_string()))?;
-        let ids: Vec<i64> = accounts.iter().map(|a| a.id).collect();
         let Some(account) = matched.and_then(|i| accounts.into_iter().nth(i)) else {
-            if !ids.is_empty() {
-                self.record_sign_in_failure(&ids, throttle).await?;
-            }
+            self.after_failure(&key, throttle).await?;
             return Ok(PasswordSignIn::Refused);
         };
-        admin::Entity::update_many()
-            .col_expr(admin::Column::FailedSignIns, Expr::value(0))
-            .col_expr(
-                admin::Column::LockedUntil,
-                Expr::value(Option::<DateTime<Utc>>::None),
-            )
-            .filter(admin::Column::Id.is_in(ids))
+        throttle::Entity::delete_many()
+            .filter(throttle::Column::AddressHash.eq(key))
             .exec(self.db())
             .await?;
-        let org = OrgId(account.organization_id);
         let actor = Actor {
             admin_id: Some(account.id),
             label: account.email.clone(),
             request_id,
         };
         let session = self
-            .create_session(org, account.id, session_hours, &actor)
+            .create_session(
+                OrgId(account.organization_id),
+                account.id,
+                session_hours,
+                &actor,
+            )
             .await?;
         let auth = self
             .authenticate_session(&session)
@@ -128,58 +127,103 @@ impl Store {
         Ok(PasswordSignIn::Opened { session, auth })
     }
 
-    async fn record_sign_in_failure(
+    /// Counts the attempt before it is checked; `Some(wait)` when the address may not try now.
+    async fn reserve_attempt(
         &self,
-        ids: &[i64],
+        key: &str,
         throttle: Throttle,
-    ) -> Result<(), StorageError> {
-        let txn = self.write_txn().await?;
-        admin::Entity::update_many()
+    ) -> Result<Option<PasswordSignIn>, StorageError> {
+        let t = now();
+        // A lockout that ran out starts the count over.
+        throttle::Entity::update_many()
+            .col_expr(throttle::Column::Failures, Expr::value(0))
             .col_expr(
-                admin::Column::FailedSignIns,
-                sea_orm::sea_query::ExprTrait::add(Expr::col(admin::Column::FailedSignIns), 1),
+                throttle::Column::LockedUntil,
+                Expr::value(Option::<DateTime<Utc>>::None),
             )
-            .filter(admin::Column::Id.is_in(ids.to_vec()))
-            .exec(&txn)
+            .filter(throttle::Column::AddressHash.eq(key))
+            .filter(throttle::Column::Failures.gte(LOCK_AFTER))
+            .filter(throttle::Column::LockedUntil.lte(t))
+            .exec(self.db())
             .await?;
-        let failures = admin::Entity::find()
-            .filter(admin::Column::Id.is_in(ids.to_vec()))
-            .all(&txn)
+        let exists = throttle::Entity::find()
+            .filter(throttle::Column::AddressHash.eq(key))
+            .one(self.db())
             .await?
-            .iter()
-            .map(|a| a.failed_sign_ins)
-            .max()
-            .unwrap_or(0);
+            .is_some();
+        if !exists {
+            let inserted = throttle::Entity::insert(throttle::ActiveModel {
+                address_hash: Set(key.to_owned()),
+                failures: Set(0),
+                locked_until: Set(None),
+                updated_at: Set(t),
+                ..Default::default()
+            })
+            .exec(self.db())
+            .await;
+            match inserted {
+                Ok(_) => {}
+                // A parallel attempt on the same address inserted it first.
+                Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+        let reserved = throttle::Entity::update_many()
+            .col_expr(
+                throttle::Column::Failures,
+                sea_orm::sea_query::ExprTrait::add(Expr::col(throttle::Column::Failures), 1),
+            )
+            .col_expr(throttle::Column::UpdatedAt, Expr::value(t))
+            .filter(throttle::Column::AddressHash.eq(key))
+            .filter(throttle::Column::Failures.lt(LOCK_AFTER))
+            .filter(
+                sea_orm::Condition::any()
+                    .add(throttle::Column::LockedUntil.is_null())
+                    .add(throttle::Column::LockedUntil.lte(t)),
+            )
+            .exec(self.db())
+            .await?;
+        if reserved.rows_affected == 1 {
+            return Ok(None);
+        }
+        let row = throttle::Entity::find()
+            .filter(throttle::Column::AddressHash.eq(key))
+            .one(self.db())
+            .await?;
+        let locked = row.as_ref().is_some_and(|r| r.failures >= LOCK_AFTER);
+        let until = row
+            .and_then(|r| r.locked_until)
+            .filter(|u| *u > t)
+            // The last allowed attempts are still being checked: their lock is coming.
+            .unwrap_or_else(|| t + Duration::minutes(throttle.lockout_minutes));
+        Ok(Some(PasswordSignIn::Wait { until, locked }))
+    }
+
+    /// After a wrong password: the wait or the lockout the count now calls for.
+    async fn after_failure(&self, key: &str, throttle: Throttle) -> Result<(), StorageError> {
+        let Some(row) = throttle::Entity::find()
+            .filter(throttle::Column::AddressHash.eq(key))
+            .one(self.db())
+            .await?
+        else {
+            return Ok(());
+        };
+        let failures = row.failures;
         let wait = if failures >= LOCK_AFTER {
             Some(Duration::minutes(throttle.lockout_minutes))
         } else if failures > SLOW_AFTER && throttle.slowdown_secs > 0 {
-            let doubled = throttle.slowdown_secs << (failures - SLOW_AFTER - 1).min(10);
-            Some(Duration::seconds(doubled.min(300)))
+            let doubled = throttle.slowdown_secs << (failures - SLOW_AFTER - 1).clamp(0, 10);
+            Some(Duration::seconds(std::cmp::min(doubled, 300)))
         } else {
             None
         };
         if let Some(wait) = wait {
-            admin::Entity::update_many()
-                .col_expr(admin::Column::LockedUntil, Expr::value(now() + wait))
-                .filter(admin::Column::Id.is_in(ids.to_vec()))
-                .exec(&txn)
+            throttle::Entity::update_many()
+                .col_expr(throttle::Column::LockedUntil, Expr::value(now() + wait))
+                .filter(throttle::Column::Id.eq(row.id))
+                .exec(self.db())
                 .await?;
         }
-        txn.commit().await?;
-        Ok(())
-    }
-
-    /// Lifts a lockout (after a password reset by mail).
-    pub async fn clear_sign_in_failures(&self, email: &str) -> Result<(), StorageError> {
-        admin::Entity::update_many()
-            .col_expr(admin::Column::FailedSignIns, Expr::value(0))
-            .col_expr(
-                admin::Column::LockedUntil,
-                Expr::value(Option::<DateTime<Utc>>::None),
-            )
-            .filter(admin::Column::Email.eq(email))
-            .exec(self.db())
-            .await?;
         Ok(())
     }
 
@@ -200,5 +244,20 @@ impl Store {
             .into_iter()
             .map(|a| (OrgId(a.organization_id), a.id, a.email))
             .collect())
+    }
+
+    /// Forgets the throttles of addresses quiet for a day (run with the daily purge).
+    pub async fn purge_sign_in_throttles(&self) -> Result<u64, StorageError> {
+        let cutoff = now() - Duration::days(1);
+        let res = throttle::Entity::delete_many()
+            .filter(throttle::Column::UpdatedAt.lt(cutoff))
+            .filter(
+                sea_orm::Condition::any()
+                    .add(throttle::Column::LockedUntil.is_null())
+                    .add(throttle::Column::LockedUntil.lt(now())),
+            )
+            .exec(self.db())
+            .await?;
+        Ok(res.rows_affected)
     }
 }

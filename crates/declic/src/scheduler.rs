@@ -28,7 +28,7 @@ pub async fn start_scheduler(state: AppState) -> anyhow::Result<Scheduler> {
             Box::pin(async move { expire_offers(&state).await })
         })?)
         .await?;
-    // Every 10 minutes: the mission-eve reminders, and stale sign-in links.
+    // Every 10 minutes: the mission-eve reminders, stale sign-in links and throttles.
     let s = state.clone();
     sched
         .add(Job::new_async("30 */10 * * * *", move |_, _| {
@@ -39,6 +39,9 @@ pub async fn start_scheduler(state: AppState) -> anyhow::Result<Scheduler> {
                     Ok(0) => {}
                     Ok(n) => tracing::info!(purged = n, "purged stale credentials"),
                     Err(e) => tracing::warn!(error = %e, "credential purge failed"),
+                }
+                if let Err(e) = state.store.purge_sign_in_throttles().await {
+                    tracing::warn!(error = %e, "sign-in throttle purge failed");
                 }
             })
         })?)

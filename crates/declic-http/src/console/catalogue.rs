@@ -54,6 +54,26 @@ fn empty_association() -> Value {
            "eligibility": {"past_activity_feedback": false, "finances_documented": false, "two_people_available": false}})
 }
 
+/// The association form as typed, to show it again with its errors.
+fn association_form_of(f: &Fields, id: Option<i64>) -> Value {
+    let names = f.all("contact_name");
+    let roles = f.all("contact_role");
+    let emails = f.all("contact_email");
+    let phones = f.all("contact_phone");
+    let at = |v: &[&str], i: usize| v.get(i).copied().unwrap_or("").to_owned();
+    let mut contacts: Vec<Value> = (0..names.len().max(2))
+        .map(|i| json!({"name": at(&names, i), "role": at(&roles, i), "email": at(&emails, i), "phone": at(&phones, i), "n": i + 1}))
+        .collect();
+    if contacts.len() < 2 {
+        contacts.push(empty_contact());
+    }
+    let checked = |name: &str| f.get(name) == "on";
+    json!({"id": id, "name": f.get("name"), "description": f.get("description"), "eligible": false, "missing": [],
+           "contacts": contacts,
+           "eligibility": {"past_activity_feedback": checked("past_activity_feedback"),
+               "finances_documented": checked("finances_documented"), "two_people_available": checked("two_people_available")}})
+}
+
 /// The association form as the API's body.
 fn association_body(f: &Fields) -> Result<assoc_api::AssociationBody, ApiError> {
     let names = f.all("contact_name");
@@ -173,10 +193,7 @@ async fn save_association(
             let Some(errors) = field_errors(c.lang, &e) else {
                 return Err(c.fail(e));
             };
-            let mut form = empty_association();
-            form["id"] = json!(id);
-            form["name"] = json!(f.get("name"));
-            form["description"] = json!(f.get("description"));
+            let form = association_form_of(&f, id);
             Ok(c.invalid(
                 &state,
                 "console_association",
@@ -390,6 +407,22 @@ async fn save_mission(
             }
             form["id"] = json!(id);
             form["association_id"] = json!(f.get("association_id").parse::<i64>().ok());
+            form["skill_ids"] = json!(
+                f.all("skill_ids")
+                    .iter()
+                    .filter_map(|s| s.parse::<i64>().ok())
+                    .collect::<Vec<_>>()
+            );
+            // An already published mission stays so; only the box of a draft is kept.
+            let published = match id {
+                Some(i) => state
+                    .store
+                    .mission(c.org(), i)
+                    .await
+                    .is_ok_and(|m| m.status == "published"),
+                None => false,
+            };
+            form["published"] = json!(published);
             let mut data = mission_form_data(&state, &c, form).await?;
             data["errors"] = errors;
             data["title"] = json!(f.get("title"));

@@ -92,7 +92,11 @@ pub(crate) async fn alerts(
     if failed > 0 {
         out.push(json!({"kind": "failed", "text": text(lang, "alert_failed").replace("{n}", &failed.to_string())}));
     }
-    if campaign.status != CampaignStatus::Draft {
+    // Seats only matter while people can still sign up.
+    if matches!(
+        campaign.status,
+        CampaignStatus::Scheduled | CampaignStatus::Live
+    ) {
         let load = mission_load(state, c, campaign.id).await?;
         for id in &campaign.mission_ids {
             let Some(m) = missions.get(id) else { continue };

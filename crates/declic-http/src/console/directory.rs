@@ -33,14 +33,14 @@ async fn directory_data(
     c: &Console,
     q: &DirectoryQuery,
 ) -> Result<Value, Failure> {
-    let page = q.page.unwrap_or(1).max(1);
+    let page = q.page.unwrap_or(1).clamp(1, 1_000_000);
     let query = EmployeeQuery {
         search: q.search.clone().filter(|s| !s.trim().is_empty()),
         department: None,
         site: None,
         active: None,
         limit: PAGE,
-        offset: (page - 1) * PAGE,
+        offset: (page - 1).saturating_mul(PAGE),
     };
     let (people, total) = state.store.employees(c.org(), &query).await?;
     let rows: Vec<Value> = people
@@ -57,7 +57,7 @@ async fn directory_data(
         )
     };
     Ok(json!({
-        "people": rows, "total": total, "search": search, "page": page, "pages": pages,
+        "people": rows, "total": total, "search": search, "page": page, "pages": pages, "here": link(page),
         "previous": (page > 1).then(|| link(page - 1)), "next": (page < pages).then(|| link(page + 1)),
         "report": null,
     }))

@@ -68,57 +68,48 @@ pub(super) async fn preview_panel(
         }
         Err(e) => {
             v["ok"] = json!(false);
-            v["error"] = json!(e.to_string());
+            v["error"] = json!(match e {
+                declic_storage::StorageError::Invalid { message, .. } => message,
+                declic_storage::StorageError::NotFound(_) => text(c.lang, "error_not_found_text"),
+                other => {
+                    tracing::error!(error = %other, "preview failed");
+                    text(c.lang, "error_internal_text")
+                }
+            });
         }
     }
     v
 }
 
-/// `GET /console/campaigns/{id}/preview`: the preview panel alone, for unsaved texts
-/// (`console.js` asks for it as HR types).
+/// Which preview to show.
 #[derive(Deserialize, Default)]
-pub struct DraftQuery {
+pub struct PreviewQuery {
     step: Option<String>,
     channel: Option<String>,
     message_lang: Option<String>,
-    title: Option<String>,
-    key_message: Option<String>,
-    why_it_matters: Option<String>,
 }
 
+/// `GET /console/campaigns/{id}/preview`: the preview panel of the saved texts (the
+/// unsaved ones go by POST, never in an address that proxies may log).
 pub async fn preview(
     State(state): State<AppState>,
     c: Console,
     Id(id): Id,
-    Query(q): Query<DraftQuery>,
+    Query(q): Query<PreviewQuery>,
 ) -> Result<Response, Failure> {
     state
         .store
         .campaign(c.org(), id)
         .await
         .map_err(|e| c.fail(e))?;
-    let clip = |s: &Option<String>| s.as_ref().map(|t| t.chars().take(5000).collect::<String>());
-    let draft = Draft {
-        title: clip(&q.title).filter(|t| !t.trim().is_empty()),
-        key_message: clip(&q.key_message),
-        why_it_matters: clip(&q.why_it_matters),
-        template: None,
-    };
     let eq = EditorQuery {
         done: None,
         step: q.step,
         channel: q.channel,
         message_lang: q.message_lang,
     };
-    let panel = preview_panel(&state, &c, id, &eq, Some(&draft)).await;
-    let mut res = render(
-        StatusCode::OK,
-        "console_preview",
-        c.lang,
-        json!({"preview": panel, "campaign": {"id": id}}),
-    );
-    super::console_headers(&mut res);
-    Ok(res)
+    let panel = preview_panel(&state, &c, id, &eq, None).await;
+    Ok(fragment(&c, id, panel))
 }
 
 /// `GET /console/campaigns/{id}/preview.html`: the HTML mail alone, sandboxed.
@@ -291,8 +282,18 @@ pub async fn save_wording(
         .campaign(c.org(), id)
         .await
         .map_err(|e| c.fail(e))?;
-    let step = f.opt("step").unwrap_or_else(|| "launch".into());
-    let (kind, lang) = chosen(&c, Some(&step), f.opt("message_lang").as_deref());
+    let (kind, lang) = chosen(
+        &c,
+        f.opt("step").as_deref(),
+        f.opt("message_lang").as_deref(),
+    );
+    // The step as the message names it (never the raw field: it goes into a URL).
+    let step = match kind {
+        MessageKind::CampaignReminder => "reminder",
+        MessageKind::CampaignLastCall => "last_call",
+        _ => "launch",
+    }
+    .to_owned();
     let path = axum::extract::Path((kind.as_str().to_owned(), lang.as_str().to_owned()));
     let scope = || {
         QueryParams(template_api::ScopeQuery {

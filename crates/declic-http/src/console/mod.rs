@@ -39,6 +39,8 @@ pub struct Console {
     pub lang: Lang,
     /// The language was chosen in this request's query: remember it.
     lang_chosen: bool,
+    /// This page in the other language (a GET address, whatever the request was).
+    lang_href: String,
     pub request_id: RequestId,
 }
 
@@ -101,6 +103,7 @@ impl Console {
                     Lang::En => "fr",
                 }),
             );
+            map.insert("lang_href".into(), json!(self.lang_href));
         }
         let mut res = render(StatusCode::OK, template, self.lang, data);
         console_headers(&mut res);
@@ -159,8 +162,35 @@ impl FromRequestParts<AppState> for Console {
         let request_id = RequestId::from_request_parts(parts, state)
             .await
             .unwrap_or(RequestId(None));
+        let other = match lang {
+            Lang::Fr => "en",
+            Lang::En => "fr",
+        };
+        // A page shown after a form (a POST) switches language on the dashboard: its
+        // own address may not answer GET.
+        let lang_href = if parts.method == axum::http::Method::GET {
+            let kept: Vec<(String, String)> = parts
+                .uri
+                .query()
+                .map(|q| {
+                    form_urlencoded::parse(q.as_bytes())
+                        .filter(|(k, _)| k != "lang" && k != "done")
+                        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                        .collect()
+                })
+                .unwrap_or_default();
+            let mut query = form_urlencoded::Serializer::new(String::new());
+            query.extend_pairs(kept).append_pair("lang", other);
+            format!("{}?{}", parts.uri.path(), query.finish())
+        } else {
+            format!("/console?lang={other}")
+        };
         let to_sign_in = || {
-            let next = parts.uri.path();
+            let next = if parts.method == axum::http::Method::GET {
+                parts.uri.path()
+            } else {
+                "/console"
+            };
             let target = format!(
                 "/console/sign-in?next={}",
                 form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>()
@@ -178,6 +208,7 @@ impl FromRequestParts<AppState> for Console {
                     session,
                     lang,
                     lang_chosen,
+                    lang_href,
                     request_id,
                 })
             }
@@ -245,14 +276,25 @@ impl FromRequest<AppState> for Fields {
 
 /// A cross-site or stale form: refused, nothing changed.
 pub(crate) fn expired_form(lang: Lang) -> Response {
-    let mut res = crate::pages::message(
+    let mut res = render(
         StatusCode::FORBIDDEN,
+        "console_error",
         lang,
-        "form_expired_title",
-        "form_expired",
+        signed_out_data(
+            lang,
+            json!({"title": text(lang, "form_expired_title"), "message": text(lang, "form_expired"),
+                   "detail": "", "lang_href": format!("/console?lang={}", other_lang(lang))}),
+        ),
     );
     console_headers(&mut res);
     res
+}
+
+fn other_lang(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Fr => "en",
+        Lang::En => "fr",
+    }
 }
 
 /// A second check besides the token: a browser says where a form comes from. A
@@ -330,7 +372,8 @@ impl IntoResponse for Failure {
             lang,
             signed_out_data(
                 lang,
-                json!({"title": text(lang, key), "message": text(lang, &format!("{key}_text")), "detail": detail}),
+                json!({"title": text(lang, key), "message": text(lang, &format!("{key}_text")), "detail": detail,
+                       "lang_href": format!("/console?lang={}", other_lang(lang))}),
             ),
         );
         console_headers(&mut res);
@@ -350,10 +393,9 @@ pub(crate) fn signed_out_data(lang: Lang, mut data: Value) -> Value {
         ] {
             map.entry(k).or_insert(v);
         }
-        map.insert(
-            "other_lang".into(),
-            json!(if lang == Lang::Fr { "en" } else { "fr" }),
-        );
+        map.insert("other_lang".into(), json!(other_lang(lang)));
+        map.entry("lang_href")
+            .or_insert_with(|| json!(format!("?lang={}", other_lang(lang))));
     }
     data
 }

@@ -152,6 +152,12 @@ pub async fn submit(
         .await;
     match outcome {
         Ok(PasswordSignIn::Opened { session, .. }) => {
+            // A session this browser held before ends (no fixation, no stale second session).
+            if let Some(old) = cookie_value(&headers, SESSION_COOKIE)
+                && let Err(e) = state.store.end_session(&old).await
+            {
+                tracing::warn!(error = %e, "could not end the previous session");
+            }
             let mut res = Redirect::to(safe_next(&f.next)).into_response();
             set_cookie(
                 &mut res,

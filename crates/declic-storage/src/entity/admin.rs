@@ -13,8 +13,6 @@ pub struct Model {
     pub password_hash: Option<String>,
     pub created_at: DateTimeUtc,
     pub disabled_at: Option<DateTimeUtc>,
-    pub failed_sign_ins: i32,
-    pub locked_until: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

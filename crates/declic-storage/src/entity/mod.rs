@@ -27,6 +27,7 @@ pub mod referral_edge;
 pub mod registration;
 pub mod registration_choice;
 pub mod share_back;
+pub mod sign_in_throttle;
 pub mod skill;
 pub mod survey_invitation;
 pub mod survey_response;

@@ -15,11 +15,11 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::dashboard::{alerts, date_text, language, status_text};
-use super::{Console, Done, Failure, Fields, done, field_errors, notice};
+use super::{Console, Done, Failure, Fields, api_body, done, field_errors, notice};
 use crate::AppState;
 use crate::controllers::campaigns as api;
 use crate::error::ApiError;
-use crate::extract::{Id, JsonBody, parse_json};
+use crate::extract::{Id, JsonBody};
 use crate::pages::{render, text};
 
 /// `GET /console/campaigns`.
@@ -52,11 +52,6 @@ async fn campaign_rows(state: &AppState, c: &Console) -> Result<Vec<Value>, Fail
         .collect())
 }
 
-/// Parses a form body the way the API would, so errors name the same fields.
-fn body<T: serde::de::DeserializeOwned>(v: &Value) -> Result<T, ApiError> {
-    parse_json(&serde_json::to_vec(v).unwrap_or_default())
-}
-
 fn number(f: &Fields, name: &str) -> Result<Value, ApiError> {
     let raw = f.get(name);
     raw.parse::<i64>()
@@ -83,7 +78,7 @@ pub async fn create(
                 "give the mission date: the calendar is planned around it",
             ));
         }
-        let b: api::CampaignBody = body(&json!({
+        let b: api::CampaignBody = api_body(&json!({
             "title": f.get("title"), "goal": goal, "plan_from_mission_date": f.get("mission_date"),
         }))?;
         api::create(
@@ -228,7 +223,7 @@ pub async fn update(
             .map(|m| m.parse::<i64>())
             .collect::<Result<_, _>>()
             .map_err(|_| ApiError::field("mission_ids", "unknown mission"))?;
-        let b: api::CampaignBody = body(&json!({
+        let b: api::CampaignBody = api_body(&json!({
             "title": f.get("title"), "goal": goal,
             "key_message": f.get("key_message"), "why_it_matters": f.get("why_it_matters"),
             "registration_opens": date_or_null(&f, "registration_opens"),
@@ -294,7 +289,7 @@ pub async fn calendar(
 ) -> Result<Response, Failure> {
     c.require_manage()?;
     let attempt = async {
-        let b: api::CampaignBody = body(&json!({"steps": steps_of(&f)}))?;
+        let b: api::CampaignBody = api_body(&json!({"steps": steps_of(&f)}))?;
         api::update(
             State(state.clone()),
             c.api(),
@@ -348,7 +343,8 @@ pub async fn transition(
     f: Fields,
 ) -> Result<Response, Failure> {
     c.require_manage()?;
-    let b: api::StatusChange = body(&json!({"status": f.get("status")})).map_err(|e| c.fail(e))?;
+    let b: api::StatusChange =
+        api_body(&json!({"status": f.get("status")})).map_err(|e| c.fail(e))?;
     let target = b.status;
     match api::transition(
         State(state.clone()),

@@ -8,16 +8,12 @@ use declic_storage::missions::Mission;
 use serde_json::{Value, json};
 
 use super::dashboard::{date_text, language};
-use super::{Console, Done, Failure, Fields, done, field_errors, notice};
+use super::{Console, Done, Failure, Fields, api_body, done, field_errors, notice};
 use crate::AppState;
 use crate::controllers::{associations as assoc_api, missions as mission_api};
 use crate::error::ApiError;
-use crate::extract::{Id, JsonBody, parse_json};
+use crate::extract::{Id, JsonBody};
 use crate::pages::Lang;
-
-fn body<T: serde::de::DeserializeOwned>(v: &Value) -> Result<T, ApiError> {
-    parse_json(&serde_json::to_vec(v).unwrap_or_default())
-}
 
 fn association_view(lang: Lang, a: &Association) -> Value {
     let missing: Vec<&str> = a
@@ -88,7 +84,7 @@ fn association_body(f: &Fields) -> Result<assoc_api::AssociationBody, ApiError> 
         .map(|(i, n)| json!({"name": n, "role": opt(roles.get(i)), "email": opt(emails.get(i)), "phone": opt(phones.get(i))}))
         .collect();
     let checked = |name: &str| f.get(name) == "on";
-    body(&json!({
+    api_body(&json!({
         "name": f.get("name"), "description": f.get("description"), "contacts": contacts,
         "eligibility": {"past_activity_feedback": checked("past_activity_feedback"),
             "finances_documented": checked("finances_documented"), "two_people_available": checked("two_people_available")},
@@ -326,7 +322,7 @@ fn mission_body(f: &Fields) -> Result<mission_api::MissionBody, ApiError> {
     } else {
         "fr"
     };
-    body(&json!({
+    api_body(&json!({
         "association_id": association, "title": f.get("title"), "description": f.get("description"),
         "format": f.get("format"), "work_mode": f.get("work_mode"), "place": f.opt("place"),
         "online_link": f.opt("online_link"), "starts_at": seconds(f.get("starts_at")),

@@ -10,7 +10,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::dashboard::date_text;
-use super::{Console, Done, Failure, Fields, done, notice};
+use super::{Console, Done, Failure, Fields, api_body, done, notice};
 use crate::AppState;
 use crate::controllers::{
     ambassadors as ambassador_api, evaluations as report_api, posters as poster_api,
@@ -87,10 +87,8 @@ pub async fn dispatch_action(
             .map_err(|e| c.fail(e))?;
         return Ok(done(&back, "retried"));
     }
-    let b: crate::controllers::dispatches::ActionBody = crate::extract::parse_json(
-        &serde_json::to_vec(&json!({"action": action})).unwrap_or_default(),
-    )
-    .map_err(|e| c.fail(e))?;
+    let b: crate::controllers::dispatches::ActionBody =
+        api_body(&json!({"action": action})).map_err(|e| c.fail(e))?;
     let _ = crate::controllers::dispatches::action(
         State(state.clone()),
         c.api(),
@@ -111,11 +109,9 @@ pub async fn send_step(
     f: Fields,
 ) -> Result<Response, Failure> {
     c.require_manage()?;
-    let b: crate::controllers::dispatches::NewDispatch = crate::extract::parse_json(
-        &serde_json::to_vec(&json!({"step": f.get("step"), "channel": f.get("channel")}))
-            .unwrap_or_default(),
-    )
-    .map_err(|e| c.fail(e))?;
+    let b: crate::controllers::dispatches::NewDispatch =
+        api_body(&json!({"step": f.get("step"), "channel": f.get("channel")}))
+            .map_err(|e| c.fail(e))?;
     let _ = crate::controllers::dispatches::create(
         State(state.clone()),
         c.api(),
@@ -203,10 +199,8 @@ pub async fn move_choice(
     let campaign: i64 = f.get("campaign_id").parse().unwrap_or(0);
     let back = format!("/console/campaigns/{campaign}/registrations");
     let attempt = async {
-        let b: registration_api::MoveBody = crate::extract::parse_json(
-            &serde_json::to_vec(&json!({"action": f.get("action"), "reason": f.get("reason")}))
-                .unwrap_or_default(),
-        )?;
+        let b: registration_api::MoveBody =
+            api_body(&json!({"action": f.get("action"), "reason": f.get("reason")}))?;
         registration_api::move_choice(
             State(state.clone()),
             c.api(),
@@ -360,11 +354,8 @@ pub async fn invite(
     f: Fields,
 ) -> Result<Response, Failure> {
     c.require_manage()?;
-    let b: ambassador_api::Invitation = crate::extract::parse_json(
-        &serde_json::to_vec(
-            &json!({"email": f.get("email"), "past_volunteer": f.get("past_volunteer") == "on"}),
-        )
-        .unwrap_or_default(),
+    let b: ambassador_api::Invitation = api_body(
+        &json!({"email": f.get("email"), "past_volunteer": f.get("past_volunteer") == "on"}),
     )
     .map_err(|e| c.fail(e))?;
     let _ = ambassador_api::invite(

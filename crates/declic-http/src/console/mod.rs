@@ -430,6 +430,12 @@ pub fn field_errors(lang: Lang, e: &ApiError) -> Option<Value> {
     ))
 }
 
+/// Form values read into an API request type the way the API reads its JSON, so the
+/// errors name the same fields.
+pub(crate) fn api_body<T: serde::de::DeserializeOwned>(v: &Value) -> Result<T, ApiError> {
+    crate::extract::parse_json(&serde_json::to_vec(v).unwrap_or_default())
+}
+
 /// Where to go after a successful form: `path` with a notice key.
 pub fn done(path: &str, notice: &str) -> Response {
     let sep = if path.contains('?') { '&' } else { '?' };

@@ -260,3 +260,132 @@ async fn nothing_listening_is_a_temporary_failure() {
     let err = mailer.send(&mail).await.unwrap_err();
     assert!(err.is_temporary(), "{err}");
 }
+
+/// The Content-Transfer-Encoding of the text/plain part of a raw message.
+fn text_encoding(raw: &[u8]) -> String {
+    let raw = String::from_utf8_lossy(raw);
+    let part = raw
+        .find("Content-Type: text/plain")
+        .map_or("", |i| &raw[i..]);
+    part.lines()
+        .take_while(|l| !l.is_empty())
+        .find_map(|l| l.strip_prefix("Content-Transfer-Encoding: "))
+        .unwrap_or("")
+        .trim()
+        .to_owned()
+}
+
+#[tokio::test]
+async fn bodies_go_as_8bit_text_when_the_server_offers_8bitmime() {
+    let tmp = tempfile::tempdir().unwrap();
+    let Some(server) = start_server(tmp.path()) else {
+        return;
+    };
+    let mailer = smtp_mailer(server.port);
+    // The first message learns what the server offers; the second goes as 8-bit text.
+    for to in ["elodie.durand@example.org", "zoe.lefevre@example.org"] {
+        let mail = common::invitation(to, "Élodie Durand");
+        let id = mailer.send(&mail).await.unwrap();
+        let raw = delivered(&server)
+            .into_iter()
+            .find(|r| String::from_utf8_lossy(r).contains(&id))
+            .unwrap();
+        common::check_received(&raw, &id, &mail);
+    }
+    let encodings: Vec<String> = delivered(&server).iter().map(|r| text_encoding(r)).collect();
+    assert!(encodings.contains(&"8bit".to_owned()), "{encodings:?}");
+}
+
+/// postfix's `smtp-sink` with `-8`: a real server that does not offer 8BITMIME.
+struct Sink {
+    child: Child,
+    port: u16,
+    dir: PathBuf,
+}
+
+impl Drop for Sink {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start_seven_bit_sink(dir: &Path) -> Option<Sink> {
+    let binary = ["/usr/sbin/smtp-sink", "/usr/lib/postfix/sbin/smtp-sink"]
+        .into_iter()
+        .find(|p| Path::new(p).exists());
+    let Some(binary) = binary else {
+        assert!(
+            std::env::var("DECLIC_TEST_SMTP").as_deref() != Ok("1"),
+            "DECLIC_TEST_SMTP=1 but postfix's smtp-sink is missing: apt-get install -y postfix"
+        );
+        let _ = writeln!(std::io::stderr(), "notice: 7-bit test skipped (no smtp-sink)");
+        return None;
+    };
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let dumps = dir.join("dumps");
+    std::fs::create_dir_all(&dumps).unwrap();
+    // smtp-sink runs as `nobody`: it must reach and write its dump folder.
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+    std::fs::set_permissions(&dumps, std::fs::Permissions::from_mode(0o777)).unwrap();
+    // As root, smtp-sink wants a user to run as.
+    let child = Command::new(binary)
+        .args(["-u", "nobody"])
+        .arg("-8")
+        .arg("-d")
+        .arg(dumps.join("%H%M%S."))
+        .arg(format!("127.0.0.1:{port}"))
+        .arg("10")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "smtp-sink did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Some(Sink {
+        child,
+        port,
+        dir: dumps,
+    })
+}
+
+#[tokio::test]
+async fn a_server_without_8bitmime_gets_quoted_printable() {
+    let tmp = tempfile::tempdir().unwrap();
+    let Some(sink) = start_seven_bit_sink(tmp.path()) else {
+        return;
+    };
+    let mailer = smtp_mailer(sink.port);
+    for to in ["elodie.durand@example.org", "zoe.lefevre@example.org"] {
+        let mail = common::invitation(to, "Élodie Durand");
+        mailer.send(&mail).await.unwrap();
+    }
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let dumps = loop {
+        let dumps: Vec<Vec<u8>> = std::fs::read_dir(&sink.dir)
+            .unwrap()
+            .map(|e| std::fs::read(e.unwrap().path()).unwrap())
+            .collect();
+        if dumps.len() >= 2 || Instant::now() > deadline {
+            break dumps;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert_eq!(dumps.len(), 2, "both messages went through");
+    for raw in &dumps {
+        let body = raw
+            .windows(4)
+            .position(|w| w == b"\r\n\r\n" || w[..2] == *b"\n\n")
+            .map_or(&raw[..], |i| &raw[i..]);
+        assert!(body.is_ascii(), "7-bit message for a server without 8BITMIME");
+        assert_eq!(text_encoding(raw), "quoted-printable");
+    }
+}

@@ -12,7 +12,7 @@
 //! ```
 
 use lettre::Message;
-use lettre::message::header::{ContentType, HeaderName, HeaderValue};
+use lettre::message::header::{ContentTransferEncoding, ContentType, HeaderName, HeaderValue};
 use lettre::message::{Attachment as MimeAttachment, Body, Mailbox, MultiPart, SinglePart};
 
 use super::{Attachment, OutgoingMail, SendError};
@@ -21,8 +21,16 @@ use crate::oneline::one_line;
 const LIST_UNSUBSCRIBE: HeaderName = HeaderName::new_from_ascii_str("List-Unsubscribe");
 const LIST_UNSUBSCRIBE_POST: HeaderName = HeaderName::new_from_ascii_str("List-Unsubscribe-Post");
 
-/// Builds the message with its Message-ID `<id>`.
-pub(crate) fn build(from: &Mailbox, id: &str, mail: &OutgoingMail) -> Result<Message, SendError> {
+/// Builds the message with its Message-ID `<id>`. With `eight_bit` (the server takes
+/// 8BITMIME) the text and HTML go as they are, lines permitting, instead of
+/// quoted-printable: readable on the wire, and the encoding was most of the cost of
+/// building a message.
+pub(crate) fn build(
+    from: &Mailbox,
+    id: &str,
+    mail: &OutgoingMail,
+    eight_bit: bool,
+) -> Result<Message, SendError> {
     let address = mail.to.trim().parse().map_err(|err| {
         SendError::Permanent(format!("invalid recipient address {:?}: {err}", mail.to))
     })?;
@@ -48,8 +56,8 @@ pub(crate) fn build(from: &Mailbox, id: &str, mail: &OutgoingMail) -> Result<Mes
     }
 
     let mut alternative = MultiPart::alternative()
-        .singlepart(SinglePart::plain(mail.text.clone()))
-        .singlepart(SinglePart::html(mail.html.clone()));
+        .singlepart(text_part(ContentType::TEXT_PLAIN, &mail.text, eight_bit))
+        .singlepart(text_part(ContentType::TEXT_HTML, &mail.html, eight_bit));
     for calendar in mail.attachments.iter().filter(|a| a.is_calendar()) {
         alternative = alternative.singlepart(
             SinglePart::builder()
@@ -70,6 +78,39 @@ pub(crate) fn build(from: &Mailbox, id: &str, mail: &OutgoingMail) -> Result<Mes
         builder.multipart(mixed)
     };
     result.map_err(|err| SendError::Permanent(format!("cannot build the message: {err}")))
+}
+
+/// A text part, 8-bit when allowed and its lines fit SMTP's limit, else lettre's choice
+/// (7bit or quoted-printable). lettre only picks 8bit for lines under 76 characters,
+/// which no paragraph of a mail meets; RFC 5322 allows 998 octets.
+fn text_part(content_type: ContentType, text: &str, eight_bit: bool) -> SinglePart {
+    let body = match eight_bit.then(|| eight_bit_body(text)).flatten() {
+        Some(body) => body,
+        None => Body::new(text.to_owned()),
+    };
+    SinglePart::builder().header(content_type).body(body)
+}
+
+/// `text` with CRLF line endings as an 8-bit body, or `None` when a line is longer than
+/// 998 octets or the text holds a NUL or a lone CR.
+fn eight_bit_body(text: &str) -> Option<Body> {
+    let mut out = String::with_capacity(text.len() + text.len() / 40);
+    for (i, line) in text.split('\n').enumerate() {
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        if line.len() > 998 || line.contains(['\0', '\r']) {
+            return None;
+        }
+        if i > 0 {
+            out.push_str("\r\n");
+        }
+        out.push_str(line);
+    }
+    let encoding = if out.is_ascii() {
+        ContentTransferEncoding::SevenBit
+    } else {
+        ContentTransferEncoding::EightBit
+    };
+    Some(Body::dangerous_pre_encoded(out.into_bytes(), encoding))
 }
 
 /// RFC 8058 wants an HTTPS URL; anything else in the header would be a bug upstream.
@@ -107,5 +148,28 @@ fn body(attachment: &Attachment) -> Body {
             Body::new(text.to_owned())
         }
         _ => Body::new(attachment.body.clone()),
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod eight_bit_tests {
+    use super::eight_bit_body;
+
+    #[test]
+    fn lines_end_in_crlf_and_long_lines_fall_back() {
+        let body = eight_bit_body("Élodie\nest là\r\n").unwrap();
+        assert_eq!(body.as_ref(), "Élodie\r\nest là\r\n".as_bytes());
+        assert_eq!(
+            body.encoding(),
+            lettre::message::header::ContentTransferEncoding::EightBit
+        );
+        assert!(eight_bit_body(&"é".repeat(500)).is_none(), "1000 octets on one line");
+        assert!(eight_bit_body("a\rb").is_none(), "a lone CR");
+        let ascii = eight_bit_body("plain").unwrap();
+        assert_eq!(
+            ascii.encoding(),
+            lettre::message::header::ContentTransferEncoding::SevenBit
+        );
     }
 }

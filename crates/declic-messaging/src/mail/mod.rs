@@ -242,14 +242,31 @@ impl Mailer {
         })
     }
 
-    /// Sends one message and returns its Message-ID (without the angle brackets).
-    pub async fn send(&self, mail: &OutgoingMail) -> Result<String, SendError> {
-        let id = format!("{}@{}", uuid::Uuid::new_v4(), self.inner.message_id_domain);
-        let mut message = message::build(&self.inner.from, &id, mail)?;
+    async fn send_built(
+        &self,
+        id: &str,
+        mail: &OutgoingMail,
+        eight_bit: bool,
+    ) -> Result<(), SendError> {
+        let mut message = message::build(&self.inner.from, id, mail, eight_bit)?;
         if let Some(dkim) = &self.inner.dkim {
             message.sign(dkim);
         }
-        self.inner.transport.send(&id, &message).await?;
+        self.inner.transport.send(id, &message).await
+    }
+
+    /// Sends one message and returns its Message-ID (without the angle brackets).
+    pub async fn send(&self, mail: &OutgoingMail) -> Result<String, SendError> {
+        let id = format!("{}@{}", uuid::Uuid::new_v4(), self.inner.message_id_domain);
+        let eight_bit = self.inner.transport.eight_bit();
+        let sent = self.send_built(&id, mail, eight_bit).await;
+        match sent {
+            // The server turned out not to take 8-bit text: the same message in 7 bits.
+            Err(SendError::Temporary(e)) if eight_bit && e == transport::NEEDS_SEVEN_BIT => {
+                self.send_built(&id, mail, false).await?;
+            }
+            other => other?,
+        }
         tracing::debug!(message_id = %id, transport = self.inner.transport.describe(), "mail sent");
         Ok(id)
     }

@@ -8,12 +8,13 @@
 //! lettre's own transport and pays that delay until the fix ships.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use lettre::transport::smtp::authentication::{Credentials, Mechanism};
 use lettre::transport::smtp::client::{AsyncSmtpConnection, Tls, TlsParameters};
-use lettre::transport::smtp::extension::ClientId;
+use lettre::transport::smtp::extension::{ClientId, Extension};
 use lettre::transport::smtp::{AsyncSmtpTransportBuilder, PoolConfig};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
@@ -51,7 +52,16 @@ pub(crate) struct Pool {
     hello: ClientId,
     permits: tokio::sync::Semaphore,
     idle: Mutex<Vec<(AsyncSmtpConnection, Instant)>>,
+    /// What the server said of 8BITMIME: [`UNKNOWN`], [`EIGHT_BIT`] or [`SEVEN_BIT`].
+    eight_bit: AtomicU8,
 }
+
+const UNKNOWN: u8 = 0;
+const EIGHT_BIT: u8 = 1;
+const SEVEN_BIT: u8 = 2;
+
+/// The message needs 8BITMIME and this server does not offer it: build it again in 7 bits.
+pub(crate) const NEEDS_SEVEN_BIT: &str = "the SMTP server does not accept 8-bit messages";
 
 impl Pool {
     async fn connect(&self) -> Result<AsyncSmtpConnection, SendError> {
@@ -112,6 +122,18 @@ impl Pool {
                 Some(c) => c,
                 None => self.connect().await?,
             };
+            let offers = conn
+                .server_info()
+                .supports_feature(Extension::EightBitMime);
+            self.eight_bit
+                .store(if offers { EIGHT_BIT } else { SEVEN_BIT }, Ordering::Relaxed);
+            if !offers && !bytes.is_ascii() {
+                self.idle
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .push((conn, Instant::now()));
+                return Err(SendError::Temporary(NEEDS_SEVEN_BIT.into()));
+            }
             match tokio::time::timeout(self.timeout, conn.send(envelope, &bytes)).await {
                 Ok(Ok(_)) => {
                     self.idle
@@ -219,8 +241,21 @@ impl Transport {
                     hello: ClientId::default(),
                     permits: tokio::sync::Semaphore::new(pool_size as usize),
                     idle: Mutex::new(Vec::new()),
+                    eight_bit: AtomicU8::new(UNKNOWN),
                 }))))
             }
+        }
+    }
+
+    /// Whether bodies may go as 8-bit text (no quoted-printable): an outbox file always,
+    /// an SMTP server once one of its connections said it offers 8BITMIME (RFC 6152).
+    pub(crate) fn eight_bit(&self) -> bool {
+        match self {
+            Transport::Outbox(_) => true,
+            Transport::Smtp(smtp) => match smtp.as_ref() {
+                Smtp::Pooled(pool) => pool.eight_bit.load(Ordering::Relaxed) == EIGHT_BIT,
+                Smtp::Lettre { .. } => false,
+            },
         }
     }
 

@@ -292,7 +292,10 @@ async fn bodies_go_as_8bit_text_when_the_server_offers_8bitmime() {
             .unwrap();
         common::check_received(&raw, &id, &mail);
     }
-    let encodings: Vec<String> = delivered(&server).iter().map(|r| text_encoding(r)).collect();
+    let encodings: Vec<String> = delivered(&server)
+        .iter()
+        .map(|r| text_encoding(r))
+        .collect();
     assert!(encodings.contains(&"8bit".to_owned()), "{encodings:?}");
 }
 
@@ -319,7 +322,10 @@ fn start_seven_bit_sink(dir: &Path) -> Option<Sink> {
             std::env::var("DECLIC_TEST_SMTP").as_deref() != Ok("1"),
             "DECLIC_TEST_SMTP=1 but postfix's smtp-sink is missing: apt-get install -y postfix"
         );
-        let _ = writeln!(std::io::stderr(), "notice: 7-bit test skipped (no smtp-sink)");
+        let _ = writeln!(
+            std::io::stderr(),
+            "notice: 7-bit test skipped (no smtp-sink)"
+        );
         return None;
     };
     let port = TcpListener::bind("127.0.0.1:0")
@@ -385,7 +391,10 @@ async fn a_server_without_8bitmime_gets_quoted_printable() {
             .windows(4)
             .position(|w| w == b"\r\n\r\n" || w[..2] == *b"\n\n")
             .map_or(&raw[..], |i| &raw[i..]);
-        assert!(body.is_ascii(), "7-bit message for a server without 8BITMIME");
+        assert!(
+            body.is_ascii(),
+            "7-bit message for a server without 8BITMIME"
+        );
         assert_eq!(text_encoding(raw), "quoted-printable");
     }
 }

@@ -136,9 +136,10 @@ pub async fn show(
     for d in state.store.dispatches_of(c.org(), None).await? {
         *failed.entry(d.campaign_id).or_default() += d.counts.get("failed").copied().unwrap_or(0);
     }
+    let counts = state.store.registration_counts(c.org()).await?;
     let mut rows = vec![];
     for campaign in &campaigns {
-        let funnel = state.store.campaign_funnel(c.org(), campaign.id).await?;
+        let (registered, confirmed) = counts.get(&campaign.id).copied().unwrap_or((0, 0));
         let next = campaign
             .steps
             .iter()
@@ -163,9 +164,9 @@ pub async fn show(
             "status": campaign.status.as_str(),
             "status_text": status_text(lang, campaign.status),
             "goal": goal,
-            "confirmed": funnel.confirmed,
-            "registered": funnel.registered,
-            "progress": if goal > 0 { (funnel.confirmed * 100 / goal).min(100) } else { 0 },
+            "confirmed": confirmed,
+            "registered": registered,
+            "progress": if goal > 0 { (confirmed * 100 / goal).min(100) } else { 0 },
             "next": next,
             "alerts": alerts,
         }));

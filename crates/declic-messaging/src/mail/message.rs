@@ -164,7 +164,10 @@ mod eight_bit_tests {
             body.encoding(),
             lettre::message::header::ContentTransferEncoding::EightBit
         );
-        assert!(eight_bit_body(&"é".repeat(500)).is_none(), "1000 octets on one line");
+        assert!(
+            eight_bit_body(&"é".repeat(500)).is_none(),
+            "1000 octets on one line"
+        );
         assert!(eight_bit_body("a\rb").is_none(), "a lone CR");
         let ascii = eight_bit_body("plain").unwrap();
         assert_eq!(

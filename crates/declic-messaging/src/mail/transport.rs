@@ -122,11 +122,11 @@ impl Pool {
                 Some(c) => c,
                 None => self.connect().await?,
             };
-            let offers = conn
-                .server_info()
-                .supports_feature(Extension::EightBitMime);
-            self.eight_bit
-                .store(if offers { EIGHT_BIT } else { SEVEN_BIT }, Ordering::Relaxed);
+            let offers = conn.server_info().supports_feature(Extension::EightBitMime);
+            self.eight_bit.store(
+                if offers { EIGHT_BIT } else { SEVEN_BIT },
+                Ordering::Relaxed,
+            );
             if !offers && !bytes.is_ascii() {
                 self.idle
                     .lock()

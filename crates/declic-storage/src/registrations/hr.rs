@@ -47,6 +47,36 @@ pub enum ChoiceMove {
 }
 
 impl Store {
+    /// Per campaign of the organisation: registrations not cancelled, and of those the
+    /// confirmed ones, counted in the database (the dashboard's figures).
+    pub async fn registration_counts(
+        &self,
+        org: OrgId,
+    ) -> Result<HashMap<i64, (i64, i64)>, StorageError> {
+        use sea_orm::QuerySelect;
+        let rows: Vec<(i64, String, i64)> = registration::Entity::find()
+            .select_only()
+            .column(registration::Column::CampaignId)
+            .column(registration::Column::Status)
+            .column_as(registration::Column::Id.count(), "n")
+            .filter(registration::Column::OrganizationId.eq(org.0))
+            .filter(registration::Column::Status.ne(super::status::CANCELLED))
+            .group_by(registration::Column::CampaignId)
+            .group_by(registration::Column::Status)
+            .into_tuple()
+            .all(self.db())
+            .await?;
+        let mut counts: HashMap<i64, (i64, i64)> = HashMap::new();
+        for (campaign, status, n) in rows {
+            let entry = counts.entry(campaign).or_default();
+            entry.0 += n;
+            if status == super::status::CONFIRMED {
+                entry.1 += n;
+            }
+        }
+        Ok(counts)
+    }
+
     /// Registrations of a campaign (optionally those choosing one mission), oldest first.
     pub async fn campaign_registrations(
         &self,

@@ -864,3 +864,139 @@ async fn a_directory_upload_shows_the_dry_run_then_imports_on_confirmation() {
     assert_eq!(res.status(), 303);
     assert!(!app.store.employee(org, chloe.id).await.unwrap().active);
 }
+
+#[tokio::test]
+async fn registrations_are_moved_and_failed_mailings_retried_from_the_console() {
+    use crate::registration::{confirm_from_mail, live_campaign, register};
+    use sea_orm::ConnectionTrait;
+
+    let app = TestApp::spawn().await;
+    let live = live_campaign(&app, 1, "Atelier CV").await;
+    let org = OrgId(app.store.organization_by_slug("acme").await.unwrap().id);
+    admin(&app, org, "boss@acme.example", Role::Owner).await;
+    let cid = live.campaign_id;
+    for (email, first) in [
+        ("anna@acme.example", "Anna"),
+        ("bruno@acme.example", "Bruno"),
+    ] {
+        assert_eq!(
+            register(&app, &live.link, email, first, live.mission_id)
+                .await
+                .status(),
+            200
+        );
+        confirm_from_mail(&app, email).await;
+    }
+    let b = signed_in(&app, "boss@acme.example").await;
+    let (status, page) = b
+        .get(&format!("/console/campaigns/{cid}/registrations"))
+        .await;
+    assert_eq!(status, 200);
+    assert!(page.contains("Anna Martin") && page.contains("Bruno Martin"));
+    assert!(page.contains("(n° 1)"), "Bruno waits first in line: {page}");
+    let rows = app
+        .store
+        .campaign_registrations(org, cid, None)
+        .await
+        .unwrap();
+    let choice = |email: &str| {
+        rows.iter().find(|r| r.email == email).unwrap().choices[0]
+            .choice_id
+            .to_string()
+    };
+    let cid_text = cid.to_string();
+    // A seat for Bruno: the mission is full, refused and said so; nothing changes.
+    let res = b
+        .post(
+            &format!(
+                "/console/registration-choices/{}/move",
+                choice("bruno@acme.example")
+            ),
+            &page,
+            &[
+                ("action", "seat"),
+                ("reason", "VIP"),
+                ("campaign_id", &cid_text),
+            ],
+        )
+        .await;
+    assert!(
+        res.status() == 409 || res.status() == 422,
+        "{}",
+        res.status()
+    );
+    // Anna cancelled by HR with a reason: her seat goes to Bruno (offered).
+    let res = b
+        .post(
+            &format!(
+                "/console/registration-choices/{}/move",
+                choice("anna@acme.example")
+            ),
+            &page,
+            &[
+                ("action", "cancel"),
+                ("reason", "a quitté l'entreprise"),
+                ("campaign_id", &cid_text),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    let rows = app
+        .store
+        .campaign_registrations(org, cid, None)
+        .await
+        .unwrap();
+    let status_of = |email: &str| {
+        rows.iter().find(|r| r.email == email).unwrap().choices[0]
+            .status
+            .clone()
+    };
+    assert_eq!(status_of("anna@acme.example"), "cancelled");
+    assert_eq!(status_of("bruno@acme.example"), "offered");
+    let res = b
+        .client
+        .get(app.url(&format!("/console/campaigns/{cid}/registrations.csv")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let csv = res.text().await.unwrap();
+    assert!(csv.contains("anna@acme.example") && csv.contains("bruno@acme.example"));
+
+    // A mailing whose deliveries failed: the reasons are shown, and they go out again.
+    let d = json(
+        app.post(
+            &format!("/api/v1/campaigns/{cid}/dispatches"),
+            &live.token,
+            json!({"channel": "mail"}),
+        )
+        .await,
+        201,
+    )
+    .await;
+    let did = d["id"].as_i64().unwrap();
+    app.store
+        .db()
+        .execute_unprepared(&format!(
+            "UPDATE deliveries SET status = 'failed', last_error = '550 5.1.1 no such user' WHERE dispatch_id = {did}"
+        ))
+        .await
+        .unwrap();
+    let (_, mailings) = b.get(&format!("/console/campaigns/{cid}/dispatches")).await;
+    assert!(mailings.contains("550 5.1.1 no such user"), "{mailings}");
+    let res = b
+        .post(
+            &format!("/console/dispatches/{did}"),
+            &mailings,
+            &[("action", "retry")],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    let after = app.store.dispatch(org, did).await.unwrap();
+    assert_eq!(after.counts.get("failed").copied().unwrap_or(0), 0);
+    assert!(
+        after.counts.get("queued").copied().unwrap_or(0) > 0,
+        "{:?}",
+        after.counts
+    );
+}

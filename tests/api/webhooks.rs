@@ -191,6 +191,20 @@ async fn campaign_posts_go_to_each_webhook_once_through_429_and_errors() {
     )
     .await;
     assert_eq!(p["payload"]["type"], "message", "{p}");
+    // The reminder's post says it is a reminder.
+    let p = body(
+        app.get(
+            &format!(
+                "/api/v1/campaigns/{}/preview?channel=slack&step=reminder&lang=fr",
+                live.campaign_id
+            ),
+            &viewer,
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert!(p["payload"].to_string().contains("Rappel : "), "{p}");
 
     // Slack answers 429 once, then ok; Teams answers 202 (accepted).
     fake.answers

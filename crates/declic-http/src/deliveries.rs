@@ -792,7 +792,7 @@ fn webhook_message(shared: &Shared) -> declic_messaging::WebhookMessage {
     let page_lang = page_lang(lang);
     let mut message = declic_messaging::WebhookMessage::new(
         lang,
-        catalog.campaign.title.clone(),
+        declic_messaging::webhooks::step_title(shared.kind, lang, &catalog.campaign.title),
         catalog.campaign.key_message.clone(),
         format!("{}?lang={}", shared.campaign_url, lang.as_str()),
     );

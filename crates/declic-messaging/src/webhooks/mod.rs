@@ -20,6 +20,7 @@ pub mod teams;
 mod text;
 mod url;
 
+pub use labels::step_title;
 pub use message::{PayloadError, WebhookMessage};
 pub use outcome::WebhookOutcome;
 pub use sender::{

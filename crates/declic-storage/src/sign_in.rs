@@ -73,17 +73,7 @@ impl Store {
         if let Some(wait) = self.reserve_attempt(&key, throttle).await? {
             return Ok(wait);
         }
-        let accounts = match normalize_admin_email(email) {
-            Ok(email) => {
-                admin::Entity::find()
-                    .filter(admin::Column::Email.eq(email))
-                    .filter(admin::Column::DisabledAt.is_null())
-                    .order_by_asc(admin::Column::Id)
-                    .all(self.db())
-                    .await?
-            }
-            Err(_) => vec![],
-        };
+        let accounts = self.enabled_accounts(email).await?;
         // Argon2 takes tens of milliseconds of CPU: off the async runtime.
         let hashes: Vec<Option<String>> =
             accounts.iter().map(|a| a.password_hash.clone()).collect();
@@ -232,6 +222,16 @@ impl Store {
         &self,
         email: &str,
     ) -> Result<Vec<(OrgId, i64, String)>, StorageError> {
+        Ok(self
+            .enabled_accounts(email)
+            .await?
+            .into_iter()
+            .map(|a| (OrgId(a.organization_id), a.id, a.email))
+            .collect())
+    }
+
+    /// Every enabled admin account with this address, in any organisation.
+    async fn enabled_accounts(&self, email: &str) -> Result<Vec<admin::Model>, StorageError> {
         let Ok(email) = normalize_admin_email(email) else {
             return Ok(vec![]);
         };
@@ -240,10 +240,7 @@ impl Store {
             .filter(admin::Column::DisabledAt.is_null())
             .order_by_asc(admin::Column::Id)
             .all(self.db())
-            .await?
-            .into_iter()
-            .map(|a| (OrgId(a.organization_id), a.id, a.email))
-            .collect())
+            .await?)
     }
 
     /// Forgets the throttles of addresses quiet for a day (run with the daily purge).

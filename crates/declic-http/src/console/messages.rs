@@ -173,38 +173,41 @@ pub(super) async fn wording(
         .store
         .message_template_for(c.org(), id, kind.as_str(), lang.as_str())
         .await?;
-    let (source, scope) = match &current {
-        Some(t) if t.campaign_id == Some(id) => (
-            CustomTemplate {
-                subject: t.subject.clone(),
-                text: t.text.clone(),
-                html: t.html.clone(),
-            },
-            "wording_campaign",
-        ),
-        Some(t) => (
-            CustomTemplate {
-                subject: t.subject.clone(),
-                text: t.text.clone(),
-                html: t.html.clone(),
-            },
-            "wording_organization",
-        ),
+    let (source, scope) = match current {
+        Some(t) => {
+            let scope = if t.campaign_id == Some(id) {
+                "wording_campaign"
+            } else {
+                "wording_organization"
+            };
+            let source = CustomTemplate {
+                subject: t.subject,
+                text: t.text,
+                html: t.html,
+            };
+            (source, scope)
+        }
         None => (kind.builtin(lang), "wording_builtin"),
     };
     Ok(json!({
-        "step": q.step.as_deref().unwrap_or("launch"), "lang": lang.as_str(),
+        "step": step_name(kind), "lang": lang.as_str(),
         "subject": source.subject, "text": source.text, "html": source.html,
         "own": scope == "wording_campaign", "scope_text": text(c.lang, scope),
     }))
 }
 
+/// The calendar step a campaign message carries out, as forms and addresses name it.
+fn step_name(kind: MessageKind) -> &'static str {
+    match kind {
+        MessageKind::CampaignReminder => "reminder",
+        MessageKind::CampaignLastCall => "last_call",
+        _ => "launch",
+    }
+}
+
 fn draft_of(c: &Console, f: &Fields) -> Draft {
-    let clip = |name: &str, max: usize| {
-        f.0.iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.chars().take(max).collect::<String>())
-    };
+    let clip =
+        |name: &str, max: usize| f.raw(name).map(|v| v.chars().take(max).collect::<String>());
     let (_, lang) = chosen(
         c,
         f.opt("step").as_deref(),
@@ -288,12 +291,7 @@ pub async fn save_wording(
         f.opt("message_lang").as_deref(),
     );
     // The step as the message names it (never the raw field: it goes into a URL).
-    let step = match kind {
-        MessageKind::CampaignReminder => "reminder",
-        MessageKind::CampaignLastCall => "last_call",
-        _ => "launch",
-    }
-    .to_owned();
+    let step = step_name(kind);
     let path = axum::extract::Path((kind.as_str().to_owned(), lang.as_str().to_owned()));
     let scope = || {
         QueryParams(template_api::ScopeQuery {
@@ -320,18 +318,8 @@ pub async fn save_wording(
     }
     let body = template_api::TemplateBody {
         subject: f.get("subject").to_owned(),
-        text: f
-            .0
-            .iter()
-            .find(|(k, _)| k == "text")
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default(),
-        html: f
-            .0
-            .iter()
-            .find(|(k, _)| k == "html")
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default(),
+        text: f.raw("text").unwrap_or_default().to_owned(),
+        html: f.raw("html").unwrap_or_default().to_owned(),
     };
     let typed = json!({"step": step, "lang": lang.as_str(), "subject": body.subject, "text": body.text,
                        "html": body.html, "own": true, "scope_text": text(c.lang, "wording_campaign")});
@@ -357,7 +345,7 @@ pub async fn save_wording(
                 .map_err(|e| c.fail(e))?;
             let q = EditorQuery {
                 done: None,
-                step: Some(step),
+                step: Some(step.to_owned()),
                 channel: None,
                 message_lang: Some(lang.as_str().into()),
             };

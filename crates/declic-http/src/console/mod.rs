@@ -236,6 +236,14 @@ impl Fields {
             .map_or("", |(_, v)| v.trim())
     }
 
+    /// The first value of `name` as typed (not trimmed: message bodies keep their lines).
+    pub fn raw(&self, name: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
     /// Every value of `name`.
     pub fn all(&self, name: &str) -> Vec<&str> {
         self.0

@@ -1,11 +1,12 @@
-//! Templates an organisation writes for its own campaign messages, checked when they are
+//! Templates an organisation writes for its own messages, checked when they are
 //! saved so that nothing fails when 20 000 mails are going out.
 //!
 //! A custom template is refused when a part does not compile (with line and column), uses
 //! a variable the message does not have (even inside `{{#if}}`, which strict rendering
 //! alone lets through), calls a helper other than `if`, `unless`, `each`, `with` and
 //! `rank`, writes raw HTML with `{{{…}}}`, fails to render for the sample person in its
-//! language, or leaves out the unsubscribe link (`{{manage_url}}`) of a campaign message.
+//! language, or leaves out a link the message exists to give
+//! ([`MessageKind::required_links`]: the confirmation link, the unsubscribe link…).
 
 use std::collections::BTreeSet;
 
@@ -39,7 +40,23 @@ pub struct CompiledCustom {
     html: Handlebars<'static>,
 }
 
-const HELPERS: [&str; 5] = ["if", "unless", "each", "with", "rank"];
+/// What a template of one kind may contain.
+pub(crate) struct Rules {
+    /// Why `{{{…}}}` is refused, when it is.
+    pub(crate) raw: Option<&'static str>,
+    /// The helpers it may call.
+    pub(crate) helpers: &'static [&'static str],
+}
+
+const HELPERS: &[&str] = &["if", "unless", "each", "with", "rank"];
+const TEXT_RULES: Rules = Rules {
+    raw: None,
+    helpers: HELPERS,
+};
+const HTML_RULES: Rules = Rules {
+    raw: Some("{{{…}}} writes raw HTML: use {{…}}, which escapes"),
+    helpers: HELPERS,
+};
 /// Longest subject once rendered, in characters.
 const SUBJECT_MAX: usize = 200;
 
@@ -69,16 +86,16 @@ impl CompiledCustom {
             match Template::compile(source) {
                 Err(e) => errors.push(CustomError {
                     part,
-                    // The parser's message names the line and column.
-                    message: e
-                        .to_string()
-                        .split_whitespace()
-                        .collect::<Vec<_>>()
-                        .join(" "),
+                    message: syntax_error(&e),
                 }),
                 Ok(tpl) => {
                     let mut problems = BTreeSet::new();
-                    walk(&tpl, part == "html", &known, &mut problems);
+                    let rules = if part == "html" {
+                        &HTML_RULES
+                    } else {
+                        &TEXT_RULES
+                    };
+                    walk(&tpl, rules, &known, &mut problems);
                     errors.extend(
                         problems
                             .into_iter()
@@ -122,13 +139,13 @@ impl CompiledCustom {
                         message: format!("longer than {SUBJECT_MAX} characters once filled in"),
                     });
                 }
-                if kind.is_campaign_message() {
-                    let unsubscribe = sample["manage_url"].as_str().unwrap_or_default();
+                for &(name, what) in kind.required_links() {
+                    let link = sample[name].as_str().unwrap_or_default();
                     for (part, body) in [("text", &r.text), ("html", &r.html)] {
-                        if !body.contains(unsubscribe) {
+                        if !body.contains(link) {
                             errors.push(CustomError {
                                 part,
-                                message: "must contain the unsubscribe link {{manage_url}}".into(),
+                                message: format!("must contain {what} {{{{{name}}}}}"),
                             });
                         }
                     }
@@ -162,6 +179,20 @@ impl CompiledCustom {
     }
 }
 
+/// A parser error in one line: where, then what.
+pub(crate) fn syntax_error(e: &handlebars::TemplateError) -> String {
+    let what = match e.reason() {
+        handlebars::TemplateErrorReason::InvalidSyntax(_) => {
+            "invalid Handlebars syntax (an unclosed or misspelt {{…}} tag)".to_owned()
+        }
+        reason => reason.to_string(),
+    };
+    match e.pos() {
+        Some((line, column)) => format!("line {line}, column {column}: {what}"),
+        None => what,
+    }
+}
+
 fn part_name(name: &str) -> &'static str {
     match name {
         "subject" => "subject",
@@ -172,7 +203,7 @@ fn part_name(name: &str) -> &'static str {
 
 /// Every name a template may use: the sample's keys, nested object paths (`mission.title`)
 /// and the keys of list items (inside `{{#each}}`).
-fn known_names(sample: &Value) -> BTreeSet<String> {
+pub(crate) fn known_names(sample: &Value) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
     fn add(v: &Value, prefix: &str, out: &mut BTreeSet<String>) {
         match v {
@@ -200,23 +231,29 @@ fn known_names(sample: &Value) -> BTreeSet<String> {
     out
 }
 
-fn walk(t: &Template, html: bool, known: &BTreeSet<String>, problems: &mut BTreeSet<String>) {
+/// Lists in `problems` what `t` uses that `rules` and the `known` names do not allow.
+pub(crate) fn walk(
+    t: &Template,
+    rules: &Rules,
+    known: &BTreeSet<String>,
+    problems: &mut BTreeSet<String>,
+) {
     for e in &t.elements {
         match e {
             TemplateElement::RawString(_) | TemplateElement::Comment(_) => {}
             TemplateElement::HtmlExpression(h) => {
-                if html {
-                    problems.insert("{{{…}}} writes raw HTML: use {{…}}, which escapes".to_owned());
+                if let Some(why) = rules.raw {
+                    problems.insert(why.to_owned());
                 }
-                check_call(&h.name, &h.params, h.hash.values(), false, known, problems);
+                check_call(&h.name, &h.params, h.hash.values(), false, rules, known, problems);
             }
             TemplateElement::Expression(h) => {
-                check_call(&h.name, &h.params, h.hash.values(), false, known, problems);
+                check_call(&h.name, &h.params, h.hash.values(), false, rules, known, problems);
             }
             TemplateElement::HelperBlock(h) => {
-                check_call(&h.name, &h.params, h.hash.values(), true, known, problems);
+                check_call(&h.name, &h.params, h.hash.values(), true, rules, known, problems);
                 for inner in [&h.template, &h.inverse].into_iter().flatten() {
-                    walk(inner, html, known, problems);
+                    walk(inner, rules, known, problems);
                 }
             }
             TemplateElement::PartialExpression(d) | TemplateElement::PartialBlock(d) => {
@@ -224,7 +261,7 @@ fn walk(t: &Template, html: bool, known: &BTreeSet<String>, problems: &mut BTree
                     check_param(p, known, problems);
                 }
                 if let Some(inner) = &d.template {
-                    walk(inner, html, known, problems);
+                    walk(inner, rules, known, problems);
                 }
             }
             TemplateElement::DecoratorExpression(_) | TemplateElement::DecoratorBlock(_) => {
@@ -243,6 +280,7 @@ fn check_call<'a>(
     params: &[Parameter],
     hash: impl Iterator<Item = &'a Parameter>,
     block: bool,
+    rules: &Rules,
     known: &BTreeSet<String>,
     problems: &mut BTreeSet<String>,
 ) {
@@ -254,9 +292,11 @@ fn check_call<'a>(
             Parameter::Path(Path::Relative((_, raw)) | Path::Local((_, _, raw))) => raw.clone(),
             _ => String::new(),
         };
-        if !HELPERS.contains(&helper.as_str()) {
+        if !rules.helpers.contains(&helper.as_str()) {
+            let (last, first) = rules.helpers.split_last().unwrap_or((&"", &[]));
             problems.insert(format!(
-                "unknown helper `{helper}`: use if, unless, each, with or rank"
+                "unknown helper `{helper}`: use {} or {last}",
+                first.join(", ")
             ));
         }
         for p in params.iter().chain(hash) {

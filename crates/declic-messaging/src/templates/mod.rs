@@ -12,6 +12,8 @@ use handlebars::{Handlebars, handlebars_helper};
 use crate::oneline::one_line;
 
 pub use custom::{CompiledCustom, CustomError, CustomTemplate};
+pub(crate) use custom::{Rules, known_names, syntax_error, walk};
+pub(crate) use sample::mission as sample_mission;
 pub use sample::{sample_data, sample_data_for};
 
 /// Language of a message.
@@ -172,6 +174,55 @@ impl MessageKind {
                 | MessageKind::CampaignReminder
                 | MessageKind::CampaignLastCall
         )
+    }
+
+    /// Whether an organisation may write its own wording of it: every message but the
+    /// console's password reset, which stays Declic's own (it is about the account that
+    /// would edit it).
+    pub fn is_customizable(self) -> bool {
+        self != MessageKind::AdminPasswordReset
+    }
+
+    /// Whether the message belongs to a campaign, so that a campaign may have its own
+    /// wording of it; ambassador and account mails belong to the organisation.
+    pub fn has_campaign(self) -> bool {
+        !matches!(
+            self,
+            MessageKind::AmbassadorInvitation
+                | MessageKind::AmbassadorSignIn
+                | MessageKind::AdminPasswordReset
+        )
+    }
+
+    /// The links an organisation's wording must keep, in its text and in its HTML: the
+    /// one the message exists to give, and the unsubscribe link of mails sent to an
+    /// audience. Each with what it is, for the error message.
+    pub fn required_links(self) -> &'static [(&'static str, &'static str)] {
+        const PAGE: (&str, &str) = ("manage_url", "the link to the person's page");
+        const UNSUBSCRIBE: (&str, &str) = ("manage_url", "the unsubscribe link");
+        match self {
+            MessageKind::ConfirmRegistration => &[("confirm_url", "the confirmation link")],
+            MessageKind::SeatConfirmed
+            | MessageKind::Waitlisted
+            | MessageKind::CancellationAck
+            | MessageKind::MissionReminder => &[PAGE],
+            MessageKind::SeatOffered => &[("claim_url", "the link to claim the seat")],
+            MessageKind::DuoInvitation => &[("register_url", "the sign-up link")],
+            MessageKind::DuoPartnerWaitlisted => &[(
+                "waitlist_together_url",
+                "the link to join the waiting list together",
+            )],
+            MessageKind::AmbassadorInvitation => &[("manage_url", "the sign-in page's link")],
+            MessageKind::AmbassadorSignIn => &[("sign_in_url", "the sign-in link")],
+            MessageKind::CampaignAnnouncement
+            | MessageKind::CampaignReminder
+            | MessageKind::CampaignLastCall
+            | MessageKind::ImpactSummary => &[UNSUBSCRIBE],
+            MessageKind::EvaluationInvitation | MessageKind::EvaluationReminder => {
+                &[("survey_url", "the survey link"), UNSUBSCRIBE]
+            }
+            MessageKind::AdminPasswordReset => &[("reset_url", "the reset link")],
+        }
     }
 
     /// From the folder name.

@@ -126,7 +126,7 @@ fn text(lang: Lang, fr: &str, en: &str) -> Value {
 }
 
 /// Two missions: a skills-based one with a confidentiality note, and a hands-on one without.
-fn mission(lang: Lang, which: usize) -> Value {
+pub(crate) fn mission(lang: Lang, which: usize) -> Value {
     if which == 0 {
         json!({
             "title": text(lang, "Revoir le plan de trésorerie d'une épicerie solidaire",

@@ -1,6 +1,6 @@
 //! The few words of a webhook message that Declic writes itself, in French and English.
 //!
-//! Three short strings: constants read more simply than a TOML file and a loader, and the
+//! A few short strings (the rest of a post is its template, `templates/webhooks/`): constants read more simply than a TOML file and a loader, and the
 //! compiler checks that both languages have each of them.
 
 use crate::templates::Lang;
@@ -9,10 +9,6 @@ use crate::templates::Lang;
 pub(crate) struct Labels {
     /// The button, when the caller gives none.
     pub(crate) button: &'static str,
-    /// Before the link in the plain-text fallback (notifications, screen readers, old clients).
-    pub(crate) fallback_link: &'static str,
-    /// Between the title and `fallback_link`.
-    pub(crate) separator: &'static str,
     /// Before the campaign's title in the calendar's reminder post.
     pub(crate) reminder: &'static str,
     /// Before the campaign's title in the last call's post.
@@ -21,16 +17,12 @@ pub(crate) struct Labels {
 
 const FR: Labels = Labels {
     button: "Découvrir les missions",
-    fallback_link: "Découvrir les missions et s’inscrire :",
-    separator: " — ",
     reminder: "Rappel : ",
     last_call: "Dernier appel : ",
 };
 
 const EN: Labels = Labels {
     button: "See the missions",
-    fallback_link: "See the missions and sign up:",
-    separator: " — ",
     reminder: "Reminder: ",
     last_call: "Last call: ",
 };

@@ -3,8 +3,9 @@
 use reqwest::Url;
 
 use super::labels::labels;
+use super::template::PostMission;
 use super::text;
-use crate::templates::Lang;
+use crate::templates::{Lang, MessageKind};
 
 /// Longest title, in UTF-16 units: Slack's header block limit, kept for Teams too so that
 /// both channels show the same title.
@@ -14,10 +15,12 @@ pub(crate) const BUTTON_MAX: usize = 75;
 /// Longest link: Slack's limit for a button's URL. A link is never shortened.
 pub(crate) const LINK_MAX: usize = 3000;
 
-/// One announcement to a channel: a title, the key message and a button to the campaign.
+/// One announcement to a channel: a title, the key message and a button to the campaign,
+/// and what a post template may add (the campaign, its deadline and missions, the step).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WebhookMessage {
-    /// Language of the labels Declic adds (the default button, the fallback text).
+    /// Language of the post and of the labels Declic adds (the default button, the
+    /// fallback text).
     pub lang: Lang,
     /// Short title, shown large; cut to 150 characters.
     pub title: String,
@@ -30,6 +33,16 @@ pub struct WebhookMessage {
     pub link: String,
     /// The button's text; `None` gives "Découvrir les missions" / "See the missions".
     pub button_label: Option<String>,
+    /// The campaign's own title (`title` may say "Reminder: …").
+    pub campaign_title: String,
+    /// The organisation's name.
+    pub organization_name: String,
+    /// The last day of sign-ups, written out, if there is one.
+    pub deadline_text: Option<String>,
+    /// The campaign's published missions.
+    pub missions: Vec<PostMission>,
+    /// The calendar step: announcement, reminder or last call.
+    pub step: MessageKind,
 }
 
 impl WebhookMessage {
@@ -40,14 +53,49 @@ impl WebhookMessage {
         body: impl Into<String>,
         link: impl Into<String>,
     ) -> Self {
+        let title = title.into();
         WebhookMessage {
             lang,
-            title: title.into(),
+            campaign_title: title.clone(),
+            title,
             body: body.into(),
             context: None,
             link: link.into(),
             button_label: None,
+            organization_name: String::new(),
+            deadline_text: None,
+            missions: Vec::new(),
+            step: MessageKind::CampaignAnnouncement,
         }
+    }
+
+    /// Names the organisation and the campaign's own title.
+    pub fn with_campaign(
+        mut self,
+        organization_name: impl Into<String>,
+        campaign_title: impl Into<String>,
+    ) -> Self {
+        self.organization_name = organization_name.into();
+        self.campaign_title = campaign_title.into();
+        self
+    }
+
+    /// The last day of sign-ups, written out.
+    pub fn with_deadline(mut self, deadline_text: impl Into<String>) -> Self {
+        self.deadline_text = Some(deadline_text.into());
+        self
+    }
+
+    /// The campaign's missions.
+    pub fn with_missions(mut self, missions: Vec<PostMission>) -> Self {
+        self.missions = missions;
+        self
+    }
+
+    /// The calendar step the post carries out.
+    pub fn with_step(mut self, step: MessageKind) -> Self {
+        self.step = step;
+        self
     }
 
     /// Adds the small line under the message.
@@ -121,6 +169,10 @@ pub enum PayloadError {
         /// The limit.
         max: usize,
     },
+    /// The post template does not give a payload of the platform's shape (a built-in
+    /// one never; an organisation's own only when its data breaks a limit).
+    #[error("the post template cannot be used: {0}")]
+    Template(String),
     /// Even with the message text left out, the Teams card is over Teams' size limit.
     #[error(
         "the Teams card is {bytes} bytes even without the message text, over the {limit}-byte \
@@ -141,6 +193,7 @@ impl PayloadError {
             PayloadError::InvalidLink(_) => "invalid_link",
             PayloadError::LinkTooLong { .. } => "link_too_long",
             PayloadError::CardTooLarge { .. } => "card_too_large",
+            PayloadError::Template(_) => "invalid_template",
         }
     }
 }

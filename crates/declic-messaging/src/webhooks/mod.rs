@@ -3,9 +3,10 @@
 //! - [`WebhookUrl`]: the secret URL, checked once, never printed whole.
 //! - [`WebhookMessage`]: title, key message (rendered by the caller), optional context line
 //!   and the channel-tagged campaign link; the labels Declic adds come in French or English.
-//! - [`slack::payload`] (Block Kit) and [`teams::payload`] (Adaptive Card 1.4 through a
-//!   Workflows webhook) build the JSON; [`slack::classify`] and [`teams::classify`] read
-//!   the answers.
+//! - [`PostTemplate`]: the JSON templates of a post (`templates/webhooks/`, or an
+//!   organisation's own, checked when saved); [`slack::payload`] (Block Kit) and
+//!   [`teams::payload`] (Adaptive Card 1.4 through a Workflows webhook) render the
+//!   built-in ones; [`slack::classify`] and [`teams::classify`] read the answers.
 //! - [`WebhookSender`] posts, one message per second per webhook, and returns a
 //!   [`WebhookOutcome`]: sent, temporary (with the platform's `Retry-After`) or permanent.
 //!   It never sleeps through a `Retry-After`: the delivery queue reschedules.
@@ -17,11 +18,13 @@ mod pacing;
 mod sender;
 pub mod slack;
 pub mod teams;
+mod template;
 mod text;
 mod url;
 
 pub use labels::step_title;
 pub use message::{PayloadError, WebhookMessage};
+pub use template::{PostMission, PostTemplate};
 pub use outcome::WebhookOutcome;
 pub use sender::{
     DEFAULT_TIMEOUT, MIN_INTERVAL, WebhookClientError, WebhookPlatform, WebhookSender,

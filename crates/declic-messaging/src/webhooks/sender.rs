@@ -91,15 +91,37 @@ impl WebhookSender {
         self.send(WebhookPlatform::Teams, url, message).await
     }
 
-    /// Sends `message` to the webhook of `platform`, waiting for the webhook's turn.
-    #[tracing::instrument(skip_all, fields(platform = platform.as_str(), webhook = %url))]
+    /// Sends `message`, in the built-in template, to the webhook of `platform`.
     pub async fn send(
         &self,
         platform: WebhookPlatform,
         url: &WebhookUrl,
         message: &WebhookMessage,
     ) -> WebhookOutcome {
-        let outcome = self.deliver(platform, url, message).await.redacted(url);
+        let payload = match platform {
+            WebhookPlatform::Slack => slack::payload(message),
+            WebhookPlatform::Teams => teams::payload(message),
+        };
+        match payload {
+            Ok(payload) => self.send_payload(platform, url, &payload).await,
+            Err(e) => {
+                let outcome = WebhookOutcome::permanent(e.code(), e.to_string());
+                tracing::warn!(platform = platform.as_str(), code = e.code(), reason = %e, "webhook message refused");
+                outcome
+            }
+        }
+    }
+
+    /// Posts a rendered payload (see [`super::PostTemplate::render`]) to the webhook of
+    /// `platform`, waiting for the webhook's turn.
+    #[tracing::instrument(skip_all, fields(platform = platform.as_str(), webhook = %url))]
+    pub async fn send_payload(
+        &self,
+        platform: WebhookPlatform,
+        url: &WebhookUrl,
+        payload: &serde_json::Value,
+    ) -> WebhookOutcome {
+        let outcome = self.deliver(platform, url, payload).await.redacted(url);
         match &outcome {
             WebhookOutcome::Sent => tracing::debug!("webhook message sent"),
             WebhookOutcome::Temporary {
@@ -117,16 +139,11 @@ impl WebhookSender {
         &self,
         platform: WebhookPlatform,
         url: &WebhookUrl,
-        message: &WebhookMessage,
+        payload: &serde_json::Value,
     ) -> WebhookOutcome {
-        let payload = match platform {
-            WebhookPlatform::Slack => slack::payload(message),
-            WebhookPlatform::Teams => teams::payload(message),
-        };
-        let body = match payload.map(|p| serde_json::to_vec(&p)) {
-            Ok(Ok(body)) => body,
-            Ok(Err(e)) => return WebhookOutcome::permanent("invalid_payload", e.to_string()),
-            Err(e) => return WebhookOutcome::permanent(e.code(), e.to_string()),
+        let body = match serde_json::to_vec(payload) {
+            Ok(body) => body,
+            Err(e) => return WebhookOutcome::permanent("invalid_payload", e.to_string()),
         };
         let key = url.expose_secret();
         if let Err(left) = self.pacer.take_turn(key).await {

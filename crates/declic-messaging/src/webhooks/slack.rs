@@ -5,76 +5,23 @@
 
 use std::time::Duration;
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
-use super::labels::labels;
 use super::message::{PayloadError, WebhookMessage};
 use super::outcome::{WebhookOutcome, excerpt};
-use super::text::{slack_escape, slack_escape_within};
+use super::sender::WebhookPlatform;
+use super::template::PostTemplate;
 
 /// Longest text of a section or context element.
 pub const TEXT_MAX: usize = 3000;
 /// Wait after a 429 that came without `Retry-After`.
 pub const DEFAULT_RETRY_AFTER: Duration = Duration::from_secs(30);
 
-/// The Block Kit payload: header (title), section (the key message, escaped mrkdwn),
-/// optional context line, and one link button; `text` is the plain fallback.
+/// The Block Kit payload of the built-in template (`templates/webhooks/slack.*.json.hbs`):
+/// header (title), section (the key message, escaped mrkdwn), optional context line, and
+/// one link button; `text` is the plain fallback.
 pub fn payload(message: &WebhookMessage) -> Result<Value, PayloadError> {
-    let link = message.checked_link()?;
-    let title = message.short_title();
-    let mut blocks = Vec::with_capacity(4);
-    if !title.is_empty() {
-        // plain_text is not parsed for mentions or links, so it needs no escaping.
-        blocks.push(json!({
-            "type": "header",
-            "text": { "type": "plain_text", "text": title, "emoji": true },
-        }));
-    }
-    let body = message.body.trim();
-    if !body.is_empty() {
-        blocks.push(json!({
-            "type": "section",
-            "text": { "type": "mrkdwn", "text": slack_escape_within(body, TEXT_MAX) },
-        }));
-    }
-    if let Some(context) = message.context_text() {
-        blocks.push(json!({
-            "type": "context",
-            "elements": [{ "type": "mrkdwn", "text": slack_escape_within(context, TEXT_MAX) }],
-        }));
-    }
-    blocks.push(json!({
-        "type": "actions",
-        "elements": [{
-            "type": "button",
-            "action_id": "declic_open_campaign",
-            "style": "primary",
-            "text": { "type": "plain_text", "text": message.button(), "emoji": true },
-            "url": link,
-        }],
-    }));
-    Ok(json!({
-        "text": fallback_text(message, &title, link),
-        "blocks": blocks,
-        // The button already leads to the page; a link preview would repeat it.
-        "unfurl_links": false,
-        "unfurl_media": false,
-    }))
-}
-
-/// What notifications and clients without Block Kit show: title and link, escaped.
-fn fallback_text(message: &WebhookMessage, title: &str, link: &str) -> String {
-    let l = labels(message.lang);
-    let mut text = String::new();
-    if !title.is_empty() {
-        text.push_str(&slack_escape(title));
-        text.push_str(l.separator);
-    }
-    text.push_str(l.fallback_link);
-    text.push(' ');
-    // Slack turns a bare URL into a link; in `text` it is escaped like the rest.
-    text.push_str(&slack_escape(link));
-    text
+    PostTemplate::builtin(WebhookPlatform::Slack, message.lang)?.render(message)
 }
 
 /// The outcome of Slack's answer: `status`, its `Retry-After` (if any) and its body.

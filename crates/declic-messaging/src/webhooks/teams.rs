@@ -6,105 +6,24 @@
 
 use std::time::Duration;
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use super::message::{PayloadError, WebhookMessage};
 use super::outcome::{WebhookOutcome, excerpt};
-use super::text::first_chars;
+use super::sender::WebhookPlatform;
+use super::template::PostTemplate;
 
 /// Largest message Teams accepts, in bytes of the serialized request body.
 pub const CARD_MAX_BYTES: usize = 28 * 1024;
 /// Wait after a 429 that came without `Retry-After`.
 pub const DEFAULT_RETRY_AFTER: Duration = Duration::from_secs(30);
 
-/// The Workflows payload: the card with the title, the wrapped body and an Action.OpenUrl
-/// button. When the whole is over [`CARD_MAX_BYTES`], the body is shortened (never the
-/// link) to the longest text that fits.
+/// The Workflows payload of the built-in template (`templates/webhooks/teams.*.json.hbs`):
+/// the card with the title, the wrapped body and an Action.OpenUrl button. When the whole
+/// is over [`CARD_MAX_BYTES`], the body is shortened (never the link) to the longest text
+/// that fits.
 pub fn payload(message: &WebhookMessage) -> Result<Value, PayloadError> {
-    let link = message.checked_link()?;
-    let parts = Parts {
-        title: message.short_title(),
-        context: message.context_text(),
-        button: message.button(),
-        link,
-    };
-    let body = message.body.trim();
-    let full = parts.envelope(body);
-    if size(&full) <= CARD_MAX_BYTES {
-        return Ok(full);
-    }
-    let bare = parts.envelope("");
-    let bytes = size(&bare);
-    if bytes > CARD_MAX_BYTES {
-        return Err(PayloadError::CardTooLarge {
-            bytes,
-            limit: CARD_MAX_BYTES,
-        });
-    }
-    // Each character takes at least one byte, which bounds the search; the size grows with
-    // the number of characters kept, so a binary search finds the longest that fits.
-    let chars = body.chars().count();
-    let (mut fits, mut over) = (0, chars.min(CARD_MAX_BYTES - bytes) + 1);
-    let mut best = bare;
-    while over - fits > 1 {
-        let mid = fits + (over - fits) / 2;
-        let card = parts.envelope(&first_chars(body, mid));
-        if size(&card) <= CARD_MAX_BYTES {
-            fits = mid;
-            best = card;
-        } else {
-            over = mid;
-        }
-    }
-    Ok(best)
-}
-
-/// Everything of the card but the body text.
-struct Parts<'a> {
-    title: String,
-    context: Option<&'a str>,
-    button: String,
-    link: &'a str,
-}
-
-impl Parts<'_> {
-    fn envelope(&self, body: &str) -> Value {
-        json!({
-            "type": "message",
-            "attachments": [{
-                "contentType": "application/vnd.microsoft.card.adaptive",
-                "contentUrl": null,
-                "content": self.card(body),
-            }],
-        })
-    }
-
-    fn card(&self, body: &str) -> Value {
-        let mut blocks = Vec::with_capacity(3);
-        if !self.title.is_empty() {
-            blocks.push(json!({
-                "type": "TextBlock", "text": self.title,
-                "size": "Large", "weight": "Bolder", "wrap": true,
-            }));
-        }
-        if !body.is_empty() {
-            blocks.push(json!({ "type": "TextBlock", "text": body, "wrap": true }));
-        }
-        if let Some(context) = self.context {
-            blocks.push(json!({
-                "type": "TextBlock", "text": context,
-                "size": "Small", "isSubtle": true, "wrap": true,
-            }));
-        }
-        json!({
-            "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
-            "type": "AdaptiveCard",
-            "version": "1.4",
-            "body": blocks,
-            "actions": [{ "type": "Action.OpenUrl", "title": self.button, "url": self.link }],
-            "msteams": { "width": "Full" },
-        })
-    }
+    PostTemplate::builtin(WebhookPlatform::Teams, message.lang)?.render(message)
 }
 
 /// Size of the request body as sent.

@@ -720,7 +720,7 @@ async fn the_campaign_editor_plans_checks_previews_and_launches() {
     assert_eq!(res.status(), 303);
     let saved = app
         .store
-        .message_template_for(org, id, "campaign_reminder", "en")
+        .message_template_for(org, Some(id), "campaign_reminder", "en")
         .await
         .unwrap()
         .unwrap();

@@ -23,4 +23,5 @@ mod privacy;
 mod referrals;
 mod registration;
 mod smtp_flow;
+mod templates;
 mod webhooks;

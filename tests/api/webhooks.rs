@@ -328,3 +328,233 @@ async fn campaign_posts_go_to_each_webhook_once_through_429_and_errors() {
         json!([])
     );
 }
+
+#[tokio::test]
+async fn own_post_templates_are_checked_previewed_and_posted() {
+    let fake = Fake::default();
+    let base = fake_platform(fake.clone()).await;
+    let app = TestApp::spawn().await;
+    let live = live_campaign(&app, 5, "Atelier \"CV\" <b>").await;
+    let cid = live.campaign_id;
+    for (name, platform, url) in [
+        (
+            "Slack",
+            "slack",
+            format!("{base}/services/T000/B000/secretSLACKtoken1234"),
+        ),
+        (
+            "Teams",
+            "teams",
+            format!("{base}/teams/workflows/abc?sig=secretTEAMSsig5678"),
+        ),
+    ] {
+        body(
+            app.post(
+                "/api/v1/webhooks",
+                &live.token,
+                json!({"name": name, "platform": platform, "url": url}),
+            )
+            .await,
+            201,
+        )
+        .await;
+    }
+
+    // The built-in template is the starting point, with its variables.
+    let shown = body(
+        app.get("/api/v1/templates/slack_post/fr", &live.token)
+            .await,
+        200,
+    )
+    .await;
+    assert_eq!(shown["source"], "builtin");
+    assert!(
+        shown["payload"]
+            .as_str()
+            .unwrap()
+            .contains("{{mrkdwn key_message}}"),
+        "{shown}"
+    );
+    assert!(
+        shown["variables"]
+            .to_string()
+            .contains("missions[].association_name")
+    );
+
+    // Refused: not JSON, a value in mrkdwn without {{mrkdwn}}, no link, an unknown
+    // variable; each says why, under `payload`; nothing stored.
+    for (source, why) in [
+        (
+            r#"{"text": "{{mrkdwn campaign_url}}" "blocks": []}"#,
+            "valid JSON",
+        ),
+        (
+            r#"{"text": "{{key_message}} {{mrkdwn campaign_url}}"}"#,
+            "{{mrkdwn …}}",
+        ),
+        (r#"{"text": "{{mrkdwn key_message}}"}"#, "campaign link"),
+        (
+            r#"{"text": "{{salaire}} {{mrkdwn campaign_url}}"}"#,
+            "unknown variable `salaire`",
+        ),
+        (r#"{"text": "{{{campaign_url}}}"}"#, "break the JSON"),
+    ] {
+        let p = body(
+            app.put(
+                "/api/v1/templates/slack_post/fr",
+                &live.token,
+                json!({"payload": source}),
+            )
+            .await,
+            422,
+        )
+        .await;
+        assert_eq!(crate::support::problem_fields(&p), ["payload"], "{p}");
+        assert!(p.to_string().contains(why), "{why}: {p}");
+    }
+    let p = body(
+        app.put(
+            "/api/v1/templates/teams_post/fr",
+            &live.token,
+            json!({"subject": "x", "payload": "{}"}),
+        )
+        .await,
+        422,
+    )
+    .await;
+    assert!(p.to_string().contains("subject"), "{p}");
+    assert_eq!(
+        body(app.get("/api/v1/templates", &live.token).await, 200).await,
+        json!([])
+    );
+
+    // The organisation's Slack post lists the missions; the campaign has its own Teams card.
+    let slack = r#"{
+      "text": "{{#if reminder}}Rappel — {{/if}}{{mrkdwn campaign_title}} : {{mrkdwn campaign_url}}",
+      "blocks": [
+        {"type": "header", "text": {"type": "plain_text", "text": "{{title}}"}},
+        {{#each missions}}
+        {"type": "section", "text": {"type": "mrkdwn", "text": "*{{mrkdwn title}}* ({{mrkdwn association_name}}), {{mrkdwn dates_text}}"}},
+        {{/each}}
+        {"type": "actions", "elements": [{"type": "button", "text": {"type": "plain_text", "text": "J'y vais"}, "url": "{{campaign_url}}"}]},
+      ]
+    }"#;
+    let saved = body(
+        app.put(
+            "/api/v1/templates/slack_post/fr",
+            &live.token,
+            json!({"payload": slack}),
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert_eq!(saved["payload"], slack);
+    let teams = r#"{"type": "message", "attachments": [{"contentType": "application/vnd.microsoft.card.adaptive",
+      "content": {"type": "AdaptiveCard", "version": "1.4",
+        "body": [{"type": "TextBlock", "text": "{{organization_name}} · {{campaign_title}}", "wrap": true},
+                 {"type": "TextBlock", "text": "{{key_message}}", "wrap": true}],
+        "actions": [{"type": "Action.OpenUrl", "title": "Participer", "url": "{{campaign_url}}"}]}}]}"#;
+    body(
+        app.put(
+            &format!("/api/v1/templates/teams_post/fr?campaign_id={cid}"),
+            &live.token,
+            json!({"payload": teams}),
+        )
+        .await,
+        200,
+    )
+    .await;
+
+    // The preview shows the posts exactly as they will go.
+    let p = body(
+        app.get(
+            &format!("/api/v1/campaigns/{cid}/preview?channel=slack&step=reminder"),
+            &live.token,
+        )
+        .await,
+        200,
+    )
+    .await;
+    let payload = &p["payload"];
+    assert!(
+        payload["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("Rappel — Printemps &lt;solidaire&gt;"),
+        "{p}"
+    );
+    assert_eq!(
+        payload["blocks"][0]["text"]["text"],
+        "Rappel : Printemps <solidaire>"
+    );
+    assert_eq!(
+        payload["blocks"][1]["text"]["text"]
+            .as_str()
+            .unwrap()
+            .split(" (")
+            .next(),
+        Some("*Atelier \"CV\" &lt;b&gt;*")
+    );
+    assert_eq!(payload["blocks"].as_array().unwrap().len(), 3, "{p}");
+
+    // Posted as previewed.
+    body(
+        app.post(
+            &format!("/api/v1/campaigns/{cid}/dispatches"),
+            &live.token,
+            json!({"channel": "slack"}),
+        )
+        .await,
+        201,
+    )
+    .await;
+    body(
+        app.post(
+            &format!("/api/v1/campaigns/{cid}/dispatches"),
+            &live.token,
+            json!({"channel": "teams"}),
+        )
+        .await,
+        201,
+    )
+    .await;
+    declic_http::deliveries::deliver_due(&app.state)
+        .await
+        .unwrap();
+    let posts = fake.posts.lock().unwrap().clone();
+    let slack_post = &posts
+        .iter()
+        .find(|(p, _)| p.starts_with("services"))
+        .unwrap()
+        .1;
+    assert_eq!(
+        slack_post["blocks"][2]["elements"][0]["text"]["text"],
+        "J'y vais"
+    );
+    assert!(
+        slack_post["blocks"][1]["text"]["text"]
+            .as_str()
+            .unwrap()
+            .contains("Atelier")
+    );
+    let url = slack_post["blocks"][2]["elements"][0]["url"]
+        .as_str()
+        .unwrap();
+    assert!(url.contains("/c/") && url.contains("lang=fr"), "{url}");
+    let teams_post = &posts
+        .iter()
+        .find(|(p, _)| p.starts_with("teams"))
+        .unwrap()
+        .1;
+    let card = &teams_post["attachments"][0]["content"];
+    assert_eq!(card["actions"][0]["title"], "Participer");
+    assert!(
+        card["body"][0]["text"]
+            .as_str()
+            .unwrap()
+            .ends_with("Printemps <solidaire>"),
+        "{card}"
+    );
+    assert_eq!(card["body"][1]["text"], "Vos compétences comptent.");
+}

@@ -15,6 +15,7 @@ use std::sync::Arc;
 use chrono::Duration;
 use declic_config::DeliveryConfig;
 use declic_messaging::templates::{Lang as MailLang, MessageKind, Rendered};
+use declic_messaging::webhooks::{PayloadError, PostTemplate, WebhookPlatform};
 use declic_messaging::{OutgoingMail, SendError};
 use declic_planning::Channel;
 use declic_storage::dispatches::{ClaimedDelivery, Outcome, RetryPolicy};
@@ -80,6 +81,9 @@ struct Shared {
     /// The organisation's own wording of the message, French and English, when it
     /// wrote one (the campaign's own first).
     custom: [Option<declic_messaging::templates::CompiledCustom>; 2],
+    /// The organisation's own Slack or Teams post template (the campaign's own first),
+    /// in the organisation's language, for a channel dispatch.
+    post: Option<declic_messaging::webhooks::PostTemplate>,
     /// What the message says to everyone, French and English.
     base: [Value; 2],
     /// What evaluation and share-back messages need beyond the campaign.
@@ -208,7 +212,7 @@ async fn shared_for(
     for (slot, lang) in custom.iter_mut().zip(MailLang::ALL) {
         let Some(t) = state
             .store
-            .message_template_for(org, campaign_id, kind.as_str(), lang.as_str())
+            .message_template_for(org, Some(campaign_id), kind.as_str(), lang.as_str())
             .await?
         else {
             continue;
@@ -243,6 +247,18 @@ async fn shared_for(
             )?,
         );
     }
+    let post = match tagged {
+        Channel::Slack => Some(WebhookPlatform::Slack),
+        Channel::Teams => Some(WebhookPlatform::Teams),
+        _ => None,
+    };
+    let post = match post {
+        Some(platform) => {
+            let lang = org_lang(&catalog);
+            own_post(state, org, campaign_id, platform, lang).await?
+        }
+        None => None,
+    };
     let campaign_url = format!("{}/c/{}", crate::public::base_url(state), link.code);
     let base = MailLang::ALL.map(|lang| campaign_base(&catalog, &campaign_url, lang));
     Ok(Shared {
@@ -251,9 +267,52 @@ async fn shared_for(
         catalog,
         campaign_url,
         custom,
+        post,
         base,
         extra: Extra::Campaign,
     })
+}
+
+/// The organisation's own post template for `platform` (the campaign's own first),
+/// checked again; none when it has none.
+async fn own_post(
+    state: &AppState,
+    org: OrgId,
+    campaign_id: i64,
+    platform: WebhookPlatform,
+    lang: MailLang,
+) -> Result<Option<PostTemplate>, StorageError> {
+    let name = [platform.as_str(), "_post"].concat();
+    let Some(t) = state
+        .store
+        .message_template_for(org, Some(campaign_id), &name, lang.as_str())
+        .await?
+    else {
+        return Ok(None);
+    };
+    let source = t.payload.unwrap_or_default();
+    match PostTemplate::check(platform, lang, &source) {
+        Ok(c) => Ok(Some(c)),
+        // Checked when saved; only a change of Declic's own contract can get here.
+        Err(e) => {
+            tracing::warn!(
+                template = t.id,
+                problems = ?e,
+                "own post template no longer valid: the built-in post is used"
+            );
+            Ok(None)
+        }
+    }
+}
+
+/// The payload of a Slack or Teams post of this dispatch: the organisation's own
+/// template when it wrote one, else the built-in one.
+fn post_payload(shared: &Shared, platform: WebhookPlatform) -> Result<Value, PayloadError> {
+    let message = webhook_message(shared);
+    match &shared.post {
+        Some(own) if own.platform() == platform => own.render(&message),
+        _ => PostTemplate::builtin(platform, message.lang)?.render(&message),
+    }
 }
 
 /// Campaign texts being edited and not saved yet: the console previews them as HR types.
@@ -350,12 +409,13 @@ pub async fn preview_draft(
     if channel != "mail" {
         // A channel post: the payload exactly as it would be posted.
         let message = webhook_message(&shared);
-        let payload = if channel == "teams" {
-            declic_messaging::webhooks::teams::payload(&message)
+        let platform = if channel == "teams" {
+            WebhookPlatform::Teams
         } else {
-            declic_messaging::webhooks::slack::payload(&message)
-        }
-        .map_err(|e| StorageError::invalid("campaign", e.to_string()))?;
+            WebhookPlatform::Slack
+        };
+        let payload = post_payload(&shared, platform)
+            .map_err(|e| StorageError::invalid("campaign", e.to_string()))?;
         return Ok(Preview {
             channel: channel.to_owned(),
             message: "channel_post".to_owned(),
@@ -408,8 +468,16 @@ fn recipient_lang(shared: &Shared, language: Option<&str>) -> MailLang {
     match language {
         Some("en") => MailLang::En,
         Some("fr") => MailLang::Fr,
-        _ if shared.catalog.organization.default_language == "en" => MailLang::En,
-        _ => MailLang::Fr,
+        _ => org_lang(&shared.catalog),
+    }
+}
+
+/// The organisation's language: that of channel posts and of people without one.
+fn org_lang(catalog: &declic_storage::CampaignCatalog) -> MailLang {
+    if catalog.organization.default_language == "en" {
+        MailLang::En
+    } else {
+        MailLang::Fr
     }
 }
 
@@ -798,18 +866,35 @@ fn webhook_message(shared: &Shared) -> declic_messaging::WebhookMessage {
     );
     if let Some(closes) = catalog.campaign.registration_closes {
         let day = texts::date(page_lang, closes);
-        message = message.with_context(match lang {
-            MailLang::Fr => format!("Inscriptions jusqu’au {day}"),
-            MailLang::En => format!("Sign up by {day}"),
-        });
+        message = message
+            .with_context(match lang {
+                MailLang::Fr => format!("Inscriptions jusqu’au {day}"),
+                MailLang::En => format!("Sign up by {day}"),
+            })
+            .with_deadline(day);
     }
+    // The missions as the mails list them, in the post's language.
+    let missions = shared.base[lang_index(lang)]["missions"]
+        .as_array()
+        .map(|list| {
+            list.iter()
+                .filter_map(|m| serde_json::from_value(m.clone()).ok())
+                .collect()
+        })
+        .unwrap_or_default();
     message
+        .with_campaign(
+            catalog.organization.name.clone(),
+            catalog.campaign.title.clone(),
+        )
+        .with_missions(missions)
+        .with_step(shared.kind)
 }
 
 /// One Slack or Teams post: the campaign's title, key message and a button to the
 /// channel-tagged link, in the organisation's language.
 async fn post(state: &AppState, d: &ClaimedDelivery, shared: &Shared) -> Outcome {
-    use declic_messaging::{WebhookOutcome, WebhookPlatform, WebhookUrl};
+    use declic_messaging::{WebhookOutcome, WebhookUrl};
     let org = OrgId(d.organization_id);
     let Some(webhook) = d.webhook_id else {
         return Outcome::Permanent("no webhook".into());
@@ -825,13 +910,16 @@ async fn post(state: &AppState, d: &ClaimedDelivery, shared: &Shared) -> Outcome
             "the webhook URL cannot be read (was the secret key changed?): add it again".into(),
         );
     };
-    let message = webhook_message(shared);
     let platform = if platform == "teams" {
         WebhookPlatform::Teams
     } else {
         WebhookPlatform::Slack
     };
-    match state.webhooks.send(platform, &url, &message).await {
+    let payload = match post_payload(shared, platform) {
+        Ok(p) => p,
+        Err(e) => return Outcome::Permanent(format!("{}: {e}", e.code())),
+    };
+    match state.webhooks.send_payload(platform, &url, &payload).await {
         WebhookOutcome::Sent => Outcome::Sent,
         WebhookOutcome::Temporary {
             reason,

@@ -5,7 +5,9 @@
 use std::sync::Arc;
 
 use declic_config::{Config, MailTransport, SmtpTls as CfgTls};
-use declic_messaging::templates::{Lang as MailLang, MessageKind, MessageTemplates};
+use declic_messaging::templates::{
+    CompiledCustom, CustomTemplate, Lang as MailLang, MessageKind, MessageTemplates, Rendered,
+};
 use declic_messaging::{
     Attachment, IcsEvent, IcsMethod, Mailer, MailerSettings, OutgoingMail, SmtpTls,
     TransportSettings, ics,
@@ -100,6 +102,13 @@ impl Ctx {
         })
     }
 
+    fn scope(&self) -> Scope {
+        Scope {
+            org: OrgId(self.reg.organization_id),
+            campaign: Some(self.reg.campaign_id),
+        }
+    }
+
     fn mission(&self, id: i64) -> Value {
         self.catalog
             .mission(id)
@@ -150,8 +159,69 @@ fn mail_lang(lang: Lang) -> MailLang {
     }
 }
 
+/// Whose own wording applies to a mail: the organisation's, and the campaign's when the
+/// mail is about one (see `controllers::templates`).
+#[derive(Debug, Clone, Copy)]
+struct Scope {
+    org: OrgId,
+    campaign: Option<i64>,
+}
+
+/// The mail in the organisation's own wording when it wrote one (checked when saved,
+/// and again here), else in the built-in one.
+async fn render(
+    state: &AppState,
+    scope: Option<Scope>,
+    kind: MessageKind,
+    lang: MailLang,
+    data: &Value,
+) -> Result<Rendered, String> {
+    if let Some(scope) = scope.filter(|_| kind.is_customizable()) {
+        match state
+            .store
+            .message_template_for(scope.org, scope.campaign, kind.as_str(), lang.as_str())
+            .await
+        {
+            Ok(Some(t)) => {
+                let source = CustomTemplate {
+                    subject: t.subject,
+                    text: t.text,
+                    html: t.html,
+                };
+                match CompiledCustom::check(kind, lang, &source).map(|c| c.render(data)) {
+                    Ok(Ok(r)) => return Ok(r),
+                    // Checked when saved: only a change of Declic's own data can get here,
+                    // and the person still gets the message, in the built-in wording.
+                    Ok(Err(e)) => tracing::warn!(
+                        template = t.id,
+                        part = e.part,
+                        error = e.message,
+                        "own wording failed to render: the built-in message is used"
+                    ),
+                    Err(problems) => tracing::warn!(
+                        template = t.id,
+                        ?problems,
+                        "own wording no longer valid: the built-in message is used"
+                    ),
+                }
+            }
+            Ok(None) => {}
+            Err(e) => {
+                tracing::warn!(error = %e, ?kind, "own wording not read: the built-in message is used")
+            }
+        }
+    }
+    state
+        .notifier
+        .templates
+        .render(kind, lang, data)
+        .map_err(|e| e.to_string())
+}
+
+#[expect(clippy::too_many_arguments, reason = "the mail's parts, one each")]
 async fn send(
     state: &AppState,
+    scope: Option<Scope>,
     to: &str,
     name: Option<&str>,
     kind: MessageKind,
@@ -159,7 +229,7 @@ async fn send(
     data: &Value,
     attachments: Vec<Attachment>,
 ) {
-    let rendered = match state.notifier.templates.render(kind, mail_lang(lang), data) {
+    let rendered = match render(state, scope, kind, mail_lang(lang), data).await {
         Ok(r) => r,
         Err(e) => {
             tracing::error!(error = %e, ?kind, "mail template failed");
@@ -194,6 +264,7 @@ async fn send_ctx(
     }
     send(
         state,
+        Some(ctx.scope()),
         &ctx.reg.email,
         Some(&ctx.reg.first_name),
         kind,
@@ -412,6 +483,7 @@ pub async fn duo_invitation(state: &AppState, reg: RegistrationView, link_code: 
     });
     send(
         state,
+        Some(ctx.scope()),
         &invitee,
         None,
         MessageKind::DuoInvitation,
@@ -452,7 +524,12 @@ pub async fn seated(state: &AppState, registration_id: i64, mission_id: i64) {
 }
 
 /// HR invited someone to become an ambassador: the mail points to the sign-in page.
-pub async fn ambassador_invitation(state: &AppState, a: &Ambassador, organization: &str) {
+pub async fn ambassador_invitation(
+    state: &AppState,
+    org: OrgId,
+    a: &Ambassador,
+    organization: &str,
+) {
     let lang = if a.language == "en" {
         Lang::En
     } else {
@@ -465,6 +542,10 @@ pub async fn ambassador_invitation(state: &AppState, a: &Ambassador, organizatio
     });
     send(
         state,
+        Some(Scope {
+            org,
+            campaign: None,
+        }),
         &a.email,
         Some(&a.first_name),
         MessageKind::AmbassadorInvitation,
@@ -476,7 +557,13 @@ pub async fn ambassador_invitation(state: &AppState, a: &Ambassador, organizatio
 }
 
 /// The single-use link that opens an ambassador's page.
-pub async fn ambassador_sign_in(state: &AppState, a: &Ambassador, organization: &str, token: &str) {
+pub async fn ambassador_sign_in(
+    state: &AppState,
+    org: OrgId,
+    a: &Ambassador,
+    organization: &str,
+    token: &str,
+) {
     let lang = if a.language == "en" {
         Lang::En
     } else {
@@ -492,6 +579,10 @@ pub async fn ambassador_sign_in(state: &AppState, a: &Ambassador, organization: 
     });
     send(
         state,
+        Some(Scope {
+            org,
+            campaign: None,
+        }),
         &a.email,
         Some(&a.first_name),
         MessageKind::AmbassadorSignIn,
@@ -518,8 +609,10 @@ pub async fn admin_password_reset(
         "reset_url": format!("{}/sign-in/{token}?lang={code}", base_url(state)),
         "expires_text": format!("{minutes} minutes"),
     });
+    // The console's own mail: never an organisation's wording.
     send(
         state,
+        None,
         email,
         None,
         MessageKind::AdminPasswordReset,

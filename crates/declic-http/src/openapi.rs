@@ -27,7 +27,7 @@ use crate::controllers::{
         registrations::links, registrations::create_link, registrations::list, registrations::export_csv, registrations::move_choice,
         ambassadors::invite, ambassadors::list, ambassadors::show,
         referrals::mark_attendance, referrals::figures, referrals::leaderboard, referrals::graph, referrals::campaign_svg,
-        templates::save, templates::list, templates::delete,
+        templates::save, templates::show, templates::list, templates::delete,
         webhooks::create, webhooks::list, webhooks::deactivate,
         dispatches::create, dispatches::preview, dispatches::show, dispatches::action, dispatches::of_employee,
         evaluations::questionnaire, evaluations::save_questionnaire, evaluations::reset_questionnaire,

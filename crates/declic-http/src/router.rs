@@ -123,7 +123,9 @@ pub fn router(state: AppState) -> Router {
         )
         .route(
             "/templates/{message}/{lang}",
-            axum::routing::put(templates::save).delete(templates::delete),
+            get(templates::show)
+                .put(templates::save)
+                .delete(templates::delete),
         )
         .route("/dispatches/{id}", get(dispatches::show))
         .route("/employees/{id}/deliveries", get(dispatches::of_employee))

@@ -101,3 +101,41 @@ fn a_template_that_cannot_render_for_the_sample_is_refused() {
     t.text = t.text.replace("{{key_message}}", "{{title}}");
     assert!(!problems(&t).is_empty());
 }
+
+#[test]
+fn every_built_in_message_passes_the_check_and_keeps_its_links() {
+    for kind in MessageKind::ALL {
+        for lang in Lang::ALL {
+            let builtin = kind.builtin(lang);
+            assert!(
+                CompiledCustom::check(kind, lang, &builtin).is_ok(),
+                "{kind:?} {lang:?}"
+            );
+            // Without the link the message exists to give, it is refused, naming it.
+            for &(name, _) in kind.required_links() {
+                let mut t = builtin.clone();
+                let gone = format!("{{{{{name}}}}}");
+                t.text = t.text.replace(&gone, "");
+                t.html = t.html.replace(&gone, "");
+                // The shared footer and layout also write the page link.
+                t.text = t
+                    .text
+                    .replace("{{> footer_fr}}", "")
+                    .replace("{{> footer_en}}", "");
+                t.html = t
+                    .html
+                    .replace("{{#> layout_fr}}", "")
+                    .replace("{{/layout_fr}}", "")
+                    .replace("{{#> layout_en}}", "")
+                    .replace("{{/layout_en}}", "");
+                let Err(problems) = CompiledCustom::check(kind, lang, &t) else {
+                    panic!("{kind:?} {lang:?} accepted without {name}");
+                };
+                assert!(
+                    problems.iter().any(|p| p.message.contains(&gone)),
+                    "{kind:?} {lang:?}: {problems:?}"
+                );
+            }
+        }
+    }
+}

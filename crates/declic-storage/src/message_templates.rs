@@ -1,6 +1,8 @@
-//! Campaign messages an organisation rewrote: for all its campaigns, or for one
-//! (which wins). Checking the template is the caller's job (`declic-messaging`
-//! knows what a message may contain); this keeps them, scoped to the organisation.
+//! Messages an organisation rewrote: for all its campaigns, or for one (which wins).
+//! Mails keep a subject, a text and an HTML body; a Slack or Teams post
+//! (`slack_post`, `teams_post`) keeps its JSON template in the text column. Checking
+//! the template is the caller's job (`declic-messaging` knows what a message may
+//! contain); this keeps them, scoped to the organisation.
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::ExprTrait;
@@ -19,27 +21,45 @@ pub struct MessageTemplate {
     pub campaign_id: Option<i64>,
     pub message: String,
     pub language: String,
+    /// A mail's subject (empty for a post).
     pub subject: String,
+    /// A mail's plain-text body (empty for a post).
     pub text: String,
+    /// A mail's HTML body (empty for a post).
     pub html: String,
+    /// A Slack or Teams post's JSON template.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub payload: Option<String>,
     pub updated_at: DateTime<Utc>,
 }
 
+/// Whether `message` names a channel post rather than a mail.
+pub fn is_post(message: &str) -> bool {
+    message.ends_with("_post")
+}
+
 fn view(m: message_template::Model) -> MessageTemplate {
+    let (text, payload) = if is_post(&m.message) {
+        (String::new(), Some(m.text_body))
+    } else {
+        (m.text_body, None)
+    };
     MessageTemplate {
         id: m.id,
         campaign_id: m.campaign_id,
         message: m.message,
         language: m.language,
         subject: m.subject,
-        text: m.text_body,
+        text,
         html: m.html_body,
+        payload,
         updated_at: m.updated_at,
     }
 }
 
 impl Store {
-    async fn check_campaign(
+    /// Not found unless `campaign_id` (when given) is one of the organisation's.
+    pub async fn check_campaign(
         &self,
         org: OrgId,
         campaign_id: Option<i64>,
@@ -175,28 +195,31 @@ impl Store {
     }
 
     /// The template in force for `message` in `language` of a campaign: its own,
-    /// else the organisation's, else none (the built-in one applies).
+    /// else the organisation's, else none (the built-in one applies). Without a
+    /// campaign, the organisation's.
     pub async fn message_template_for(
         &self,
         org: OrgId,
-        campaign_id: i64,
+        campaign_id: Option<i64>,
         message: &str,
         language: &str,
     ) -> Result<Option<MessageTemplate>, StorageError> {
+        let scope = match campaign_id {
+            Some(c) => message_template::Column::CampaignId
+                .eq(c)
+                .or(message_template::Column::CampaignId.is_null()),
+            None => message_template::Column::CampaignId.is_null(),
+        };
         let rows = message_template::Entity::find()
             .filter(message_template::Column::OrganizationId.eq(org.0))
             .filter(message_template::Column::Message.eq(message))
             .filter(message_template::Column::Language.eq(language))
-            .filter(
-                message_template::Column::CampaignId
-                    .eq(campaign_id)
-                    .or(message_template::Column::CampaignId.is_null()),
-            )
+            .filter(scope)
             .all(self.db())
             .await?;
         let own = rows
             .iter()
-            .find(|r| r.campaign_id == Some(campaign_id))
+            .find(|r| campaign_id.is_some() && r.campaign_id == campaign_id)
             .cloned();
         Ok(own.or_else(|| rows.into_iter().next()).map(view))
     }

@@ -171,7 +171,7 @@ pub(super) async fn wording(
     let (kind, lang) = chosen(c, q.step.as_deref(), q.message_lang.as_deref());
     let current = state
         .store
-        .message_template_for(c.org(), id, kind.as_str(), lang.as_str())
+        .message_template_for(c.org(), Some(id), kind.as_str(), lang.as_str())
         .await?;
     let (source, scope) = match current {
         Some(t) => {
@@ -317,9 +317,10 @@ pub async fn save_wording(
         };
     }
     let body = template_api::TemplateBody {
-        subject: f.get("subject").to_owned(),
-        text: f.raw("text").unwrap_or_default().to_owned(),
-        html: f.raw("html").unwrap_or_default().to_owned(),
+        subject: Some(f.get("subject").to_owned()),
+        text: Some(f.raw("text").unwrap_or_default().to_owned()),
+        html: Some(f.raw("html").unwrap_or_default().to_owned()),
+        payload: None,
     };
     let typed = json!({"step": step, "lang": lang.as_str(), "subject": body.subject, "text": body.text,
                        "html": body.html, "own": true, "scope_text": text(c.lang, "wording_campaign")});

@@ -40,7 +40,7 @@ pub async fn invite(
         .await?;
     if new {
         let org = state.store.organization(auth.org()).await?;
-        crate::notify::ambassador_invitation(&state, &a, &org.name).await;
+        crate::notify::ambassador_invitation(&state, auth.org(), &a, &org.name).await;
         return Ok((StatusCode::CREATED, Json(a)));
     }
     Ok((StatusCode::OK, Json(a)))

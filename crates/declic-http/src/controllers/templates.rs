@@ -1,30 +1,40 @@
-//! Custom campaign messages: an organisation rewrites the announcement, the reminder or
-//! the last call, for all its campaigns or for one, in French and English. A template is
-//! checked when it is saved (see `declic_messaging::templates::CompiledCustom`).
+//! An organisation's own wording: any mail an employee or an ambassador receives
+//! (campaign messages, registration mails, evaluations…) and the Slack and Teams posts
+//! (`slack_post`, `teams_post`), for all its campaigns or for one, in French and
+//! English. A template is checked when it is saved (see
+//! `declic_messaging::templates::CompiledCustom` and `declic_messaging::webhooks::PostTemplate`),
+//! so nothing fails when the messages go out.
 
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use declic_messaging::templates::{CompiledCustom, CustomTemplate, Lang, MessageKind};
+use declic_messaging::templates::{
+    CompiledCustom, CustomError, CustomTemplate, Lang, MessageKind, sample_data_for,
+};
+use declic_messaging::webhooks::{PostTemplate, WebhookPlatform};
 use declic_storage::message_templates::MessageTemplate;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::AppState;
 use crate::error::{ApiError, ApiResult, FieldError};
 use crate::extract::{Auth, JsonBody, QueryParams, RequestId};
 
-/// One message's three parts, Handlebars.
+/// A mail's three parts, or a post's JSON template; Handlebars.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TemplateBody {
-    /// One line; `{{campaign_title}}` and the like are filled in.
-    pub subject: String,
-    /// The plain-text body. Must contain `{{manage_url}}` (the unsubscribe link).
-    pub text: String,
-    /// The HTML body; every `{{value}}` is escaped, `{{{…}}}` is refused. Must contain
-    /// `{{manage_url}}`.
-    pub html: String,
+    /// A mail's subject: one line; `{{campaign_title}}` and the like are filled in.
+    pub subject: Option<String>,
+    /// A mail's plain-text body. It must keep the links the message exists to give
+    /// (`{{confirm_url}}`, the unsubscribe link `{{manage_url}}`…).
+    pub text: Option<String>,
+    /// A mail's HTML body; every `{{value}}` is escaped, `{{{…}}}` is refused. The same
+    /// links as the text.
+    pub html: Option<String>,
+    /// A Slack or Teams post: the JSON template (values JSON-escaped, `{{mrkdwn …}}` in
+    /// Slack's mrkdwn texts); it must contain `{{campaign_url}}`.
+    pub payload: Option<String>,
 }
 
 /// Which campaign, when not the whole organisation.
@@ -34,25 +44,150 @@ pub struct ScopeQuery {
     pub campaign_id: Option<i64>,
 }
 
-fn message_and_lang(message: &str, lang: &str) -> Result<(MessageKind, Lang), ApiError> {
-    let kind = MessageKind::from_name(message)
-        .filter(|k| k.is_campaign_message())
-        .ok_or_else(|| {
-            ApiError::field(
-                "message",
-                "campaign_announcement, campaign_reminder or campaign_last_call",
-            )
-        })?;
+/// What a template is for: a mail, or a post to a channel.
+#[derive(Clone, Copy)]
+enum Target {
+    Mail(MessageKind),
+    Post(WebhookPlatform),
+}
+
+impl Target {
+    fn name(self) -> &'static str {
+        match self {
+            Target::Mail(kind) => kind.as_str(),
+            Target::Post(WebhookPlatform::Slack) => "slack_post",
+            Target::Post(WebhookPlatform::Teams) => "teams_post",
+        }
+    }
+
+    fn has_campaign(self) -> bool {
+        match self {
+            Target::Mail(kind) => kind.has_campaign(),
+            Target::Post(_) => true,
+        }
+    }
+
+    /// The names a template may use, from the sample it is checked with.
+    fn variables(self, lang: Lang) -> Vec<String> {
+        let sample = match self {
+            Target::Mail(kind) => sample_data_for(kind, lang),
+            Target::Post(platform) => PostTemplate::sample_data(platform, lang),
+        };
+        let mut names = Vec::new();
+        fn add(v: &serde_json::Value, prefix: &str, names: &mut Vec<String>) {
+            if let serde_json::Value::Object(map) = v {
+                for (k, v) in map {
+                    let name = format!("{prefix}{k}");
+                    match v {
+                        serde_json::Value::Array(items) => {
+                            names.push(name.clone());
+                            if let Some(first) = items.first() {
+                                add(first, &format!("{name}[]."), names);
+                            }
+                        }
+                        serde_json::Value::Object(_) => add(v, &format!("{name}."), names),
+                        _ => names.push(name),
+                    }
+                }
+            }
+        }
+        add(&sample, "", &mut names);
+        names.sort();
+        names
+    }
+}
+
+fn parse(message: &str, lang: &str, q: &ScopeQuery) -> Result<(Target, Lang), ApiError> {
+    let target = match message {
+        "slack_post" => Target::Post(WebhookPlatform::Slack),
+        "teams_post" => Target::Post(WebhookPlatform::Teams),
+        _ => Target::Mail(
+            MessageKind::from_name(message)
+                .filter(|k| k.is_customizable())
+                .ok_or_else(|| {
+                    let names: Vec<&str> = MessageKind::ALL
+                        .into_iter()
+                        .filter(|k| k.is_customizable())
+                        .map(MessageKind::as_str)
+                        .chain(["slack_post", "teams_post"])
+                        .collect();
+                    ApiError::field("message", format!("use one of {}", names.join(", ")))
+                })?,
+        ),
+    };
     let lang = match lang {
         "fr" => Lang::Fr,
         "en" => Lang::En,
         _ => return Err(ApiError::field("lang", "use fr or en")),
     };
-    Ok((kind, lang))
+    if q.campaign_id.is_some() && !target.has_campaign() {
+        return Err(ApiError::field(
+            "campaign_id",
+            "this message belongs to the organisation, not to a campaign: leave campaign_id out",
+        ));
+    }
+    Ok((target, lang))
 }
 
-/// Saves a custom template after checking it against the message's variables and a
-/// sample recipient; a refused template changes nothing stored.
+fn refused(errors: Vec<CustomError>) -> ApiError {
+    ApiError::Invalid(
+        errors
+            .into_iter()
+            .map(|e| FieldError {
+                field: e.part.to_owned(),
+                message: e.message,
+            })
+            .collect(),
+    )
+}
+
+/// The parts a target takes, each present, the others absent.
+fn parts(target: Target, b: TemplateBody) -> Result<CustomTemplate, ApiError> {
+    let mut errors = Vec::new();
+    let mut take = |field: &str, value: Option<String>, wanted: bool| match (value, wanted) {
+        (Some(v), true) => v,
+        (None, true) => {
+            errors.push(FieldError {
+                field: field.to_owned(),
+                message: "required".into(),
+            });
+            String::new()
+        }
+        (Some(_), false) => {
+            errors.push(FieldError {
+                field: field.to_owned(),
+                message: match target {
+                    Target::Mail(_) => "a mail has subject, text and html, not payload".into(),
+                    Target::Post(_) => "a post has a payload only".into(),
+                },
+            });
+            String::new()
+        }
+        (None, false) => String::new(),
+    };
+    let mail = matches!(target, Target::Mail(_));
+    let t = CustomTemplate {
+        subject: take("subject", b.subject, mail),
+        text: take("text", b.text, mail),
+        html: take("html", b.html, mail),
+    };
+    let payload = take("payload", b.payload, !mail);
+    if !errors.is_empty() {
+        return Err(ApiError::Invalid(errors));
+    }
+    Ok(match target {
+        Target::Mail(_) => t,
+        // A post's template is kept in the text column.
+        Target::Post(_) => CustomTemplate {
+            subject: String::new(),
+            text: payload,
+            html: String::new(),
+        },
+    })
+}
+
+/// Saves a template after checking it against the message's variables and a sample
+/// recipient (or post); a refused template changes nothing stored.
 #[utoipa::path(put, path = "/api/v1/templates/{message}/{lang}", tag = "templates", security(("bearer" = [])),
     params(("message" = String, Path), ("lang" = String, Path), ScopeQuery), request_body = TemplateBody,
     responses((status = 200, body = MessageTemplate), (status = 422, body = crate::Problem)))]
@@ -65,29 +200,19 @@ pub async fn save(
     JsonBody(b): JsonBody<TemplateBody>,
 ) -> ApiResult<(StatusCode, Json<MessageTemplate>)> {
     auth.require_manage()?;
-    let (kind, l) = message_and_lang(&message, &lang)?;
-    let custom = CustomTemplate {
-        subject: b.subject,
-        text: b.text,
-        html: b.html,
-    };
-    if let Err(errors) = CompiledCustom::check(kind, l, &custom) {
-        return Err(ApiError::Invalid(
-            errors
-                .into_iter()
-                .map(|e| FieldError {
-                    field: e.part.to_owned(),
-                    message: e.message,
-                })
-                .collect(),
-        ));
+    let (target, l) = parse(&message, &lang, &q)?;
+    let custom = parts(target, b)?;
+    match target {
+        Target::Mail(kind) => CompiledCustom::check(kind, l, &custom).map(drop),
+        Target::Post(platform) => PostTemplate::check(platform, l, &custom.text).map(drop),
     }
+    .map_err(refused)?;
     let saved = state
         .store
         .save_message_template(
             auth.org(),
             q.campaign_id,
-            kind.as_str(),
+            target.name(),
             l.as_str(),
             &custom.subject,
             &custom.text,
@@ -98,7 +223,91 @@ pub async fn save(
     Ok((StatusCode::OK, Json(saved)))
 }
 
-/// The organisation's custom templates (with `campaign_id`: that campaign's and the
+/// The template in force for a message.
+#[derive(Serialize, ToSchema)]
+pub struct TemplateInForce {
+    pub message: String,
+    pub language: String,
+    /// `campaign` (the campaign's own), `organization` or `builtin`.
+    pub source: String,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+    /// For `slack_post` and `teams_post`: the JSON template.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub payload: Option<String>,
+    /// The variables the template may use (`missions[].title` inside `{{#each missions}}`).
+    pub variables: Vec<String>,
+    /// The links it must keep, for a mail.
+    pub required: Vec<String>,
+}
+
+/// The template a message is sent with now (the campaign's own, the organisation's or
+/// the built-in one), with the variables it may use: the starting point of a new one.
+#[utoipa::path(get, path = "/api/v1/templates/{message}/{lang}", tag = "templates", security(("bearer" = [])),
+    params(("message" = String, Path), ("lang" = String, Path), ScopeQuery),
+    responses((status = 200, body = TemplateInForce), (status = 422, body = crate::Problem)))]
+pub async fn show(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path((message, lang)): Path<(String, String)>,
+    QueryParams(q): QueryParams<ScopeQuery>,
+) -> ApiResult<Json<TemplateInForce>> {
+    let (target, l) = parse(&message, &lang, &q)?;
+    state
+        .store
+        .check_campaign(auth.org(), q.campaign_id)
+        .await?;
+    let stored = state
+        .store
+        .message_template_for(auth.org(), q.campaign_id, target.name(), l.as_str())
+        .await?;
+    let (source, subject, text, html, payload) = match (stored, target) {
+        (Some(t), _) => (
+            if t.campaign_id.is_some() {
+                "campaign"
+            } else {
+                "organization"
+            },
+            t.subject,
+            t.text,
+            t.html,
+            t.payload,
+        ),
+        (None, Target::Mail(kind)) => {
+            let b = kind.builtin(l);
+            ("builtin", b.subject, b.text, b.html, None)
+        }
+        (None, Target::Post(platform)) => (
+            "builtin",
+            String::new(),
+            String::new(),
+            String::new(),
+            Some(PostTemplate::builtin_source(platform, l).to_owned()),
+        ),
+    };
+    let required = match target {
+        Target::Mail(kind) => kind
+            .required_links()
+            .iter()
+            .map(|(name, _)| (*name).to_owned())
+            .collect(),
+        Target::Post(_) => vec!["campaign_url".to_owned()],
+    };
+    Ok(Json(TemplateInForce {
+        message: target.name().to_owned(),
+        language: l.as_str().to_owned(),
+        source: source.to_owned(),
+        subject,
+        text,
+        html,
+        payload,
+        variables: target.variables(l),
+        required,
+    }))
+}
+
+/// The organisation's own templates (with `campaign_id`: that campaign's and the
 /// organisation-wide ones).
 #[utoipa::path(get, path = "/api/v1/templates", tag = "templates", security(("bearer" = [])), params(ScopeQuery),
     responses((status = 200, body = Vec<MessageTemplate>)))]
@@ -115,7 +324,7 @@ pub async fn list(
     ))
 }
 
-/// Removes a custom template: the message goes back to the built-in one (or to the
+/// Removes a template: the message goes back to the built-in one (or to the
 /// organisation's, for a campaign's own).
 #[utoipa::path(delete, path = "/api/v1/templates/{message}/{lang}", tag = "templates", security(("bearer" = [])),
     params(("message" = String, Path), ("lang" = String, Path), ScopeQuery),
@@ -128,13 +337,13 @@ pub async fn delete(
     QueryParams(q): QueryParams<ScopeQuery>,
 ) -> ApiResult<StatusCode> {
     auth.require_manage()?;
-    let (kind, l) = message_and_lang(&message, &lang)?;
+    let (target, l) = parse(&message, &lang, &q)?;
     if state
         .store
         .delete_message_template(
             auth.org(),
             q.campaign_id,
-            kind.as_str(),
+            target.name(),
             l.as_str(),
             &auth.actor(&rid),
         )

@@ -116,7 +116,9 @@ pub async fn sign_in_request(
                 .await
             {
                 Ok(Some((token, a, org))) => match state.store.organization(org).await {
-                    Ok(o) => crate::notify::ambassador_sign_in(&state, &a, &o.name, &token).await,
+                    Ok(o) => {
+                        crate::notify::ambassador_sign_in(&state, org, &a, &o.name, &token).await
+                    }
                     Err(e) => tracing::error!(error = %e, "ambassador sign-in mail"),
                 },
                 Ok(None) => {}

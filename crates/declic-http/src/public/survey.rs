@@ -436,7 +436,7 @@ async fn offer_ambassador_role(state: &AppState, org: OrgId, employee_id: i64) {
             .await?;
         if new {
             let o = state.store.organization(org).await?;
-            crate::notify::ambassador_invitation(state, &a, &o.name).await;
+            crate::notify::ambassador_invitation(state, org, &a, &o.name).await;
         }
         Ok::<_, StorageError>(())
     }

@@ -245,13 +245,37 @@ pub(crate) fn walk(
                 if let Some(why) = rules.raw {
                     problems.insert(why.to_owned());
                 }
-                check_call(&h.name, &h.params, h.hash.values(), false, rules, known, problems);
+                check_call(
+                    &h.name,
+                    &h.params,
+                    h.hash.values(),
+                    false,
+                    rules,
+                    known,
+                    problems,
+                );
             }
             TemplateElement::Expression(h) => {
-                check_call(&h.name, &h.params, h.hash.values(), false, rules, known, problems);
+                check_call(
+                    &h.name,
+                    &h.params,
+                    h.hash.values(),
+                    false,
+                    rules,
+                    known,
+                    problems,
+                );
             }
             TemplateElement::HelperBlock(h) => {
-                check_call(&h.name, &h.params, h.hash.values(), true, rules, known, problems);
+                check_call(
+                    &h.name,
+                    &h.params,
+                    h.hash.values(),
+                    true,
+                    rules,
+                    known,
+                    problems,
+                );
                 for inner in [&h.template, &h.inverse].into_iter().flatten() {
                     walk(inner, rules, known, problems);
                 }

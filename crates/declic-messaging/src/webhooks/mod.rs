@@ -24,9 +24,9 @@ mod url;
 
 pub use labels::step_title;
 pub use message::{PayloadError, WebhookMessage};
-pub use template::{PostMission, PostTemplate};
 pub use outcome::WebhookOutcome;
 pub use sender::{
     DEFAULT_TIMEOUT, MIN_INTERVAL, WebhookClientError, WebhookPlatform, WebhookSender,
 };
+pub use template::{PostMission, PostTemplate};
 pub use url::{WebhookUrl, WebhookUrlError};

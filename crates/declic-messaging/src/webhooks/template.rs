@@ -75,8 +75,13 @@ const SOURCES: [[&str; 2]; 2] = [
 
 static BUILTIN: LazyLock<Result<[[PostTemplate; 2]; 2], String>> = LazyLock::new(|| {
     let compile = |platform, lang: Lang| {
-        PostTemplate::compile(platform, SOURCES[index(platform)][lang_index(lang)])
-            .map_err(|e| format!("built-in {} post ({}): {e}", platform.as_str(), lang.as_str()))
+        PostTemplate::compile(platform, SOURCES[index(platform)][lang_index(lang)]).map_err(|e| {
+            format!(
+                "built-in {} post ({}): {e}",
+                platform.as_str(),
+                lang.as_str()
+            )
+        })
     };
     Ok([
         [
@@ -105,6 +110,12 @@ impl PostTemplate {
     /// organisation's own (it passes [`PostTemplate::check`] as it is).
     pub fn builtin_source(platform: WebhookPlatform, lang: Lang) -> &'static str {
         SOURCES[index(platform)][lang_index(lang)]
+    }
+
+    /// The data a post template is checked with: what it may use, by example.
+    pub fn sample_data(platform: WebhookPlatform, lang: Lang) -> Value {
+        let m = WebhookMessage::sample(lang, platform);
+        data(&m, &m.link, &m.body)
     }
 
     /// Which platform the template posts to.
@@ -152,7 +163,12 @@ impl PostTemplate {
             },
         };
         let mut problems = BTreeSet::new();
-        walk(&parsed, &rules, &known_names(&data(&sample, "", "")), &mut problems);
+        walk(
+            &parsed,
+            &rules,
+            &known_names(&data(&sample, "", "")),
+            &mut problems,
+        );
         if !problems.is_empty() {
             return Err(problems
                 .into_iter()
@@ -177,7 +193,9 @@ impl PostTemplate {
         // Values that would break JSON or ping a channel.
         let hostile = sample.hostile();
         let rendered = compiled.render(&hostile).map_err(|e| fail(e.to_string()))?;
-        if platform == WebhookPlatform::Slack && mrkdwn_texts(&rendered).iter().any(|t| t.contains(MENTION)) {
+        if platform == WebhookPlatform::Slack
+            && mrkdwn_texts(&rendered).iter().any(|t| t.contains(MENTION))
+        {
             return Err(fail(
                 "a value in mrkdwn text (a section, a context, the fallback `text`) must be \
                  written {{mrkdwn …}}: Slack would read `<!here>` in it as a mention"
@@ -480,9 +498,7 @@ fn check_teams(p: &Value) -> Result<(), PayloadError> {
         return Err(invalid("a Teams post is {\"type\": \"message\", …}"));
     }
     let card = match p["attachments"].as_array().map(Vec::as_slice) {
-        Some([a]) if a["contentType"] == "application/vnd.microsoft.card.adaptive" => {
-            &a["content"]
-        }
+        Some([a]) if a["contentType"] == "application/vnd.microsoft.card.adaptive" => &a["content"],
         _ => {
             return Err(invalid(
                 "a Teams post has one attachment of contentType \
@@ -490,7 +506,11 @@ fn check_teams(p: &Value) -> Result<(), PayloadError> {
             ));
         }
     };
-    if card["type"] != "AdaptiveCard" || !card["version"].as_str().is_some_and(|v| v.starts_with("1.")) {
+    if card["type"] != "AdaptiveCard"
+        || !card["version"]
+            .as_str()
+            .is_some_and(|v| v.starts_with("1."))
+    {
         return Err(invalid(
             "the attachment's content is an Adaptive Card: {\"type\": \"AdaptiveCard\", \"version\": \"1.4\", …}",
         ));
@@ -568,20 +588,35 @@ mod tests {
         let slack = WebhookPlatform::Slack;
         let p = problems(slack, r#"{"text": "{{salary}} {{mrkdwn campaign_url}}"}"#);
         assert_eq!(p, ["unknown variable `salary`"]);
-        let p = problems(slack, r#"{"text": "{{{key_message}}} {{mrkdwn campaign_url}}"}"#);
+        let p = problems(
+            slack,
+            r#"{"text": "{{{key_message}}} {{mrkdwn campaign_url}}"}"#,
+        );
         assert!(p[0].contains("break the JSON"), "{p:?}");
         let p = problems(slack, r#"{"text": "{{mrkdwn campaign_url}}" "blocks": []}"#);
-        assert!(p[0].contains("valid JSON") && p[0].contains("line 1"), "{p:?}");
+        assert!(
+            p[0].contains("valid JSON") && p[0].contains("line 1"),
+            "{p:?}"
+        );
         let p = problems(slack, r#"{"text": "{{mrkdwn key_message}}"}"#);
         assert!(p[0].contains("campaign link"), "{p:?}");
-        let p = problems(slack, r#"{"text": "{{key_message}} {{mrkdwn campaign_url}}"}"#);
+        let p = problems(
+            slack,
+            r#"{"text": "{{key_message}} {{mrkdwn campaign_url}}"}"#,
+        );
         assert!(p[0].contains("{{mrkdwn …}}"), "{p:?}");
-        let p = problems(slack, r#"{"text": "{{mrkdwn campaign_url}}", "blocks": [{"type": "header", "text": {"type": "plain_text", "text": "{{key_message}}{{key_message}}{{key_message}}"}}]}"#);
+        let p = problems(
+            slack,
+            r#"{"text": "{{mrkdwn campaign_url}}", "blocks": [{"type": "header", "text": {"type": "plain_text", "text": "{{key_message}}{{key_message}}{{key_message}}"}}]}"#,
+        );
         assert!(p[0].contains("150"), "{p:?}");
         let p = problems(slack, "{\"text\": \"{{#if title}}\"}");
         assert!(p[0].contains("line 1"), "{p:?}");
         let teams = WebhookPlatform::Teams;
-        let p = problems(teams, r#"{"type": "message", "text": "{{mrkdwn campaign_url}}"}"#);
+        let p = problems(
+            teams,
+            r#"{"type": "message", "text": "{{mrkdwn campaign_url}}"}"#,
+        );
         assert!(p[0].contains("unknown helper `mrkdwn`"), "{p:?}");
         let p = problems(teams, r#"{"type": "message", "text": "{{campaign_url}}"}"#);
         assert!(p[0].contains("one attachment"), "{p:?}");

@@ -316,6 +316,15 @@ async fn invited_signed_in_by_mail_says_yes_shares_and_opts_out() {
         .unwrap();
     assert_eq!(res.status(), 200);
     confirm_from_mail(&app, "bob@acme.example").await;
+    // His seat's mail names who brought him, so they can go together.
+    let seat = app.mails_to("bob@acme.example").pop().unwrap();
+    assert!(
+        seat.text
+            .contains("Alice vous a transmis ce lien : dites-lui que vous participez")
+            && seat.html.contains("Alice vous a transmis ce lien"),
+        "{}",
+        seat.text
+    );
     // A forged cookie credits no one.
     let res = app
         .client
@@ -336,6 +345,12 @@ async fn invited_signed_in_by_mail_says_yes_shares_and_opts_out() {
         .unwrap();
     assert_eq!(res.status(), 200);
     confirm_from_mail(&app, "carl@acme.example").await;
+    let seat = app.mails_to("carl@acme.example").pop().unwrap();
+    assert!(
+        !seat.text.contains("vous a transmis ce lien"),
+        "{}",
+        seat.text
+    );
 
     let f = json(app.get("/api/v1/referrals/figures", t).await, 200).await;
     let alice = f["ambassadors"]

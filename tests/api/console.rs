@@ -368,6 +368,9 @@ async fn every_role_against_every_page_and_action() {
             "/console/missions".to_owned(),
             format!("/console/missions/{m}"),
             "/console/directory".to_owned(),
+            "/console/messages".to_owned(),
+            "/console/messages?message=slack_post&message_lang=en".to_owned(),
+            "/console/messages?message=seat_offered".to_owned(),
             "/console/ambassadors".to_owned(),
             "/console/reports".to_owned(),
         ]
@@ -998,5 +1001,154 @@ async fn registrations_are_moved_and_failed_mailings_retried_from_the_console() 
         after.counts.get("queued").copied().unwrap_or(0) > 0,
         "{:?}",
         after.counts
+    );
+}
+
+#[tokio::test]
+async fn the_organisations_wording_of_every_message_is_edited_from_the_console() {
+    let app = TestApp::spawn().await;
+    let org = app.org("acme", "acme.example").await;
+    admin(&app, org, "hr@acme.example", Role::CampaignManager).await;
+    admin(&app, org, "viewer@acme.example", Role::Viewer).await;
+    let b = signed_in(&app, "hr@acme.example").await;
+
+    // The list, and the built-in wording of the chosen message with what it may use.
+    let (status, page) = b
+        .get("/console/messages?message=seat_offered&message_lang=fr")
+        .await;
+    assert_eq!(status, 200);
+    assert!(page.contains("Publication Slack") && page.contains("Place proposée"));
+    assert!(page.contains("celle de Declic"), "built-in wording");
+    assert!(page.contains("{{claim_url}}"), "the required link is named");
+    assert!(
+        page.contains("{{claim_deadline_text}}"),
+        "variables are listed"
+    );
+
+    // Refused: the claim link is missing; what was typed comes back with the reason.
+    let res = b
+        .post(
+            "/console/messages",
+            &page,
+            &[
+                ("message", "seat_offered"),
+                ("message_lang", "fr"),
+                ("action", "save"),
+                ("subject", "Une place pour vous"),
+                ("text", "Bonjour {{first_name}} <typed>"),
+                ("html", "<p>Bonjour</p>"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 422);
+    let body = res.text().await.unwrap();
+    assert!(body.contains("the link to claim the seat"), "{body}");
+    assert!(
+        body.contains("Bonjour {{first_name}} &lt;typed&gt;"),
+        "typed text kept"
+    );
+    assert!(
+        app.store
+            .message_template_for(org, None, "seat_offered", "fr")
+            .await
+            .unwrap()
+            .is_none()
+    );
+
+    // Saved for the organisation.
+    let res = b
+        .post(
+            "/console/messages",
+            &page,
+            &[
+                ("message", "seat_offered"),
+                ("message_lang", "fr"),
+                ("action", "save"),
+                ("subject", "Une place pour vous : {{mission.title}}"),
+                (
+                    "text",
+                    "Réservez-la : {{claim_url}} avant le {{claim_deadline_text}}",
+                ),
+                ("html", "<a href=\"{{claim_url}}\">Réserver</a>"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    let saved = app
+        .store
+        .message_template_for(org, None, "seat_offered", "fr")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(saved.subject, "Une place pour vous : {{mission.title}}");
+    let (_, page) = b
+        .get("/console/messages?message=seat_offered&message_lang=fr")
+        .await;
+    assert!(page.contains("celle de l’organisation"), "{page}");
+
+    // A Slack post: a template that would ping the channel is refused.
+    let (_, page) = b
+        .get("/console/messages?message=slack_post&message_lang=fr")
+        .await;
+    assert!(
+        page.contains("{{mrkdwn key_message}}"),
+        "the built-in JSON template"
+    );
+    let res = b
+        .post(
+            "/console/messages",
+            &page,
+            &[
+                ("message", "slack_post"),
+                ("message_lang", "fr"),
+                ("action", "save"),
+                (
+                    "payload",
+                    r#"{"text": "{{key_message}} {{mrkdwn campaign_url}}"}"#,
+                ),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await.unwrap().contains("Modèle JSON"));
+
+    // A viewer sees, never changes.
+    let v = signed_in(&app, "viewer@acme.example").await;
+    let (status, page) = v.get("/console/messages?message=seat_offered").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("<fieldset disabled>"), "{page}");
+    let res = v
+        .post(
+            "/console/messages",
+            &page,
+            &[
+                ("message", "seat_offered"),
+                ("message_lang", "fr"),
+                ("action", "reset"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 403);
+
+    // Back to Declic's wording.
+    let (_, page) = b.get("/console/messages?message=seat_offered").await;
+    let res = b
+        .post(
+            "/console/messages",
+            &page,
+            &[
+                ("message", "seat_offered"),
+                ("message_lang", "fr"),
+                ("action", "reset"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    assert!(
+        app.store
+            .message_template_for(org, None, "seat_offered", "fr")
+            .await
+            .unwrap()
+            .is_none()
     );
 }

@@ -455,6 +455,9 @@ async fn hr_plans_launches_and_a_colleague_registers_in_the_browser() {
     b.check("directory").await;
     b.go("/console/missions").await;
     b.check("missions").await;
+    b.go("/console/messages?message=slack_post").await;
+    assert!(b.body().await.contains("mrkdwn key_message"));
+    b.check("messages").await;
     b.go("/console?lang=en").await;
     assert!(b.body().await.contains("Dashboard"));
     b.check("dashboard-en").await;

@@ -90,6 +90,8 @@ struct Ctx {
     lang: Lang,
     catalog: Arc<CampaignCatalog>,
     manage_url: String,
+    /// The colleague whose link brought the person ("" when none).
+    ambassador_first_name: String,
 }
 
 impl Ctx {
@@ -99,6 +101,7 @@ impl Ctx {
             "organization_name": self.catalog.organization.name,
             "campaign_title": self.catalog.campaign.title,
             "manage_url": self.manage_url,
+            "ambassador_first_name": self.ambassador_first_name,
         })
     }
 
@@ -144,11 +147,18 @@ async fn context(state: &AppState, reg: RegistrationView) -> Result<Ctx, String>
     } else {
         Lang::Fr
     };
+    let ambassador_first_name = state
+        .store
+        .referrer_first_name(reg.id)
+        .await
+        .map_err(|e| e.to_string())?
+        .unwrap_or_default();
     Ok(Ctx {
         reg,
         lang,
         catalog,
         manage_url,
+        ambassador_first_name,
     })
 }
 

@@ -237,7 +237,7 @@ pub fn router(state: AppState) -> Router {
 
 /// The HR console's pages (signed-in admins; see `console`).
 fn console_routes(import_limit: usize) -> Router<AppState> {
-    use console::{campaigns, catalogue, dashboard, directory, follow, messages, session};
+    use console::{campaigns, catalogue, dashboard, directory, follow, messages, session, wording};
     Router::new()
         .route("/console", get(dashboard::show))
         .route("/console/sign-out", post(session::sign_out))
@@ -335,6 +335,7 @@ fn console_routes(import_limit: usize) -> Router<AppState> {
         )
         .route("/console/missions/{id}/publish", post(catalogue::publish))
         .route("/console/directory", get(directory::show))
+        .route("/console/messages", get(wording::show).post(wording::save))
         .route(
             "/console/directory/import",
             post(directory::dry_run).layer(DefaultBodyLimit::max(import_limit)),

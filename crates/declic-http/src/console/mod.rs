@@ -13,6 +13,7 @@ pub mod directory;
 pub mod follow;
 pub mod messages;
 pub mod session;
+pub mod wording;
 
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;

@@ -152,6 +152,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         "console_reports",
         include_str!("../../../../templates/console/reports.hbs"),
     ),
+    (
+        "console_wording",
+        include_str!("../../../../templates/console/wording.hbs"),
+    ),
 ];
 const STRINGS: &str = include_str!("../../../../templates/i18n/pages.toml");
 const CONSOLE_STRINGS: &str = include_str!("../../../../templates/i18n/console.toml");

@@ -32,6 +32,8 @@ pub fn sample_data_for(kind: MessageKind, lang: Lang) -> Value {
             "expires_text": text(lang, "48 heures", "48 hours"),
             "missions": [mission(lang, 0), mission(lang, 1)],
         }),
+        // `ambassador_first_name`: in every mail about a registration, the colleague
+        // whose link brought the person (empty when none).
         MessageKind::SeatConfirmed
         | MessageKind::CancellationAck
         | MessageKind::MissionReminder => json!({ "mission": mission(lang, 0) }),
@@ -114,6 +116,18 @@ pub fn sample_data_for(kind: MessageKind, lang: Lang) -> Value {
     };
     if let (Value::Object(base), Value::Object(extra)) = (&mut data, extra) {
         base.extend(extra);
+        if matches!(
+            kind,
+            MessageKind::ConfirmRegistration
+                | MessageKind::SeatConfirmed
+                | MessageKind::Waitlisted
+                | MessageKind::SeatOffered
+                | MessageKind::CancellationAck
+                | MessageKind::MissionReminder
+                | MessageKind::DuoPartnerWaitlisted
+        ) {
+            base.insert("ambassador_first_name".into(), Value::from("Karim"));
+        }
     }
     data
 }

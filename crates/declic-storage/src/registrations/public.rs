@@ -461,6 +461,26 @@ impl Store {
         Ok(super::view_of(&reg, &person, rows, &positions))
     }
 
+    /// The first name of the colleague whose link brought a registration, if any
+    /// (and if they are still in the directory).
+    pub async fn referrer_first_name(
+        &self,
+        registration_id: i64,
+    ) -> Result<Option<String>, StorageError> {
+        let Some(referrer) = registration::Entity::find_by_id(registration_id)
+            .one(self.db())
+            .await?
+            .and_then(|r| r.referrer_employee_id)
+        else {
+            return Ok(None);
+        };
+        Ok(employee::Entity::find_by_id(referrer)
+            .one(self.db())
+            .await?
+            .map(|e| e.first_name)
+            .filter(|n| !n.trim().is_empty()))
+    }
+
     /// The nonce behind a registration's personal-page link.
     pub async fn manage_nonce(&self, id: i64) -> Result<Option<String>, StorageError> {
         Ok(registration::Entity::find_by_id(id)

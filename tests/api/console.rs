@@ -703,7 +703,7 @@ async fn the_campaign_editor_plans_checks_previews_and_launches() {
                 ("message_lang", "en"),
                 ("subject", "Draft {{campaign_title}}"),
                 ("text", "Draft body {{manage_url}}"),
-                ("html", "<p>{{manage_url}}</p>"),
+                ("html", "<p><a href=\"{{manage_url}}\">x</a></p>"),
             ],
         )
         .await;

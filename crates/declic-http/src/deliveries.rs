@@ -309,10 +309,20 @@ async fn own_post(
 /// template when it wrote one, else the built-in one.
 fn post_payload(shared: &Shared, platform: WebhookPlatform) -> Result<Value, PayloadError> {
     let message = webhook_message(shared);
-    match &shared.post {
-        Some(own) if own.platform() == platform => own.render(&message),
-        _ => PostTemplate::builtin(platform, message.lang)?.render(&message),
+    if let Some(own) = shared.post.as_ref().filter(|p| p.platform() == platform) {
+        match own.render(&message) {
+            Ok(payload) => return Ok(payload),
+            // Checked with every step and far-fetched data when saved; should real data
+            // still break it, the channel gets the built-in post rather than nothing.
+            Err(PayloadError::Template(e)) => tracing::warn!(
+                platform = platform.as_str(),
+                error = e,
+                "own post template failed: the built-in post is used"
+            ),
+            Err(e) => return Err(e),
+        }
     }
+    PostTemplate::builtin(platform, message.lang)?.render(&message)
 }
 
 /// Campaign texts being edited and not saved yet: the console previews them as HR types.

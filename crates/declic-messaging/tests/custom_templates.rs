@@ -139,3 +139,44 @@ fn every_built_in_message_passes_the_check_and_keeps_its_links() {
         }
     }
 }
+
+#[test]
+fn a_required_link_hidden_in_a_branch_or_a_comment_is_refused() {
+    let kind = MessageKind::ConfirmRegistration;
+    let good = CustomTemplate {
+        subject: "Confirmez".into(),
+        text: "{{confirm_url}}".into(),
+        html: "<a href=\"{{confirm_url}}\">Confirmer</a>".into(),
+    };
+    assert!(CompiledCustom::check(kind, Lang::Fr, &good).is_ok());
+    let message = |t: &CustomTemplate| match CompiledCustom::check(kind, Lang::Fr, t) {
+        Ok(_) => String::new(),
+        Err(e) => format!("{e:?}"),
+    };
+    // Only for people who came through a colleague's link.
+    let mut t = good.clone();
+    t.text = "{{#if ambassador_first_name}}{{confirm_url}}{{/if}}".into();
+    assert!(
+        message(&t).contains("the confirmation link"),
+        "{}",
+        message(&t)
+    );
+    // Present, but nobody can click it.
+    let mut t = good.clone();
+    t.html = "<p>Confirmez</p><!-- <a href=\"{{confirm_url}}\">x</a> -->".into();
+    assert!(message(&t).contains("as a link (href)"), "{}", message(&t));
+    let mut t = good.clone();
+    t.html = "<p>{{confirm_url}}</p>".into();
+    assert!(message(&t).contains("as a link (href)"), "{}", message(&t));
+    // Outer scopes and deep nesting are refused.
+    let mut t = good.clone();
+    t.text = "{{#each missions}}{{../confirm_url}}{{/each}}{{confirm_url}}".into();
+    assert!(message(&t).contains("`../`"), "{}", message(&t));
+    let mut t = good;
+    t.text = format!(
+        "{}{}{{{{confirm_url}}}}",
+        "{{#if first_name}}".repeat(12),
+        "{{/if}}".repeat(12)
+    );
+    assert!(message(&t).contains("nested"), "{}", message(&t));
+}

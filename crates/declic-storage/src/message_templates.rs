@@ -145,15 +145,16 @@ impl Store {
     ) -> Result<bool, StorageError> {
         self.check_campaign(org, campaign_id).await?;
         let txn = self.write_txn().await?;
-        let Some(m) = scope(org, campaign_id, message)
+        // All of them: two saves racing may have left two rows of one scope.
+        let rows = scope(org, campaign_id, message)
             .filter(message_template::Column::Language.eq(language))
-            .one(&txn)
-            .await?
-        else {
+            .all(&txn)
+            .await?;
+        let Some(id) = rows.first().map(|m| m.id) else {
             return Ok(false);
         };
-        let id = m.id;
-        message_template::Entity::delete_by_id(id)
+        message_template::Entity::delete_many()
+            .filter(message_template::Column::Id.is_in(rows.iter().map(|m| m.id)))
             .exec(&txn)
             .await?;
         audit::record(
@@ -177,6 +178,7 @@ impl Store {
         org: OrgId,
         campaign_id: Option<i64>,
     ) -> Result<Vec<MessageTemplate>, StorageError> {
+        self.check_campaign(org, campaign_id).await?;
         let mut q = message_template::Entity::find()
             .filter(message_template::Column::OrganizationId.eq(org.0));
         if let Some(c) = campaign_id {
@@ -217,11 +219,15 @@ impl Store {
             .filter(scope)
             .all(self.db())
             .await?;
-        let own = rows
-            .iter()
-            .find(|r| campaign_id.is_some() && r.campaign_id == campaign_id)
-            .cloned();
-        Ok(own.or_else(|| rows.into_iter().next()).map(view))
+        // The latest saved wins, should two saves have raced.
+        let latest = |campaign: Option<i64>| {
+            rows.iter()
+                .filter(|r| r.campaign_id == campaign)
+                .max_by_key(|r| (r.updated_at, r.id))
+                .cloned()
+        };
+        let own = campaign_id.and_then(|c| latest(Some(c)));
+        Ok(own.or_else(|| latest(None)).map(view))
     }
 }
 

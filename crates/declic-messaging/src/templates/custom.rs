@@ -46,16 +46,27 @@ pub(crate) struct Rules {
     pub(crate) raw: Option<&'static str>,
     /// The helpers it may call.
     pub(crate) helpers: &'static [&'static str],
+    /// Whether it may include partials (`{{> greeting_fr}}`, the mail layout).
+    pub(crate) partials: bool,
 }
+
+/// Deepest nesting of blocks (`{{#if}}` in `{{#each}}`…) a template may have.
+const DEPTH_MAX: usize = 8;
+/// Longest sources, in bytes: far above any real message, far below what could
+/// slow a send down.
+pub(crate) const SUBJECT_SOURCE_MAX: usize = 1_000;
+pub(crate) const BODY_SOURCE_MAX: usize = 64 * 1024;
 
 const HELPERS: &[&str] = &["if", "unless", "each", "with", "rank"];
 const TEXT_RULES: Rules = Rules {
     raw: None,
     helpers: HELPERS,
+    partials: true,
 };
 const HTML_RULES: Rules = Rules {
     raw: Some("{{{…}}} writes raw HTML: use {{…}}, which escapes"),
     helpers: HELPERS,
+    partials: true,
 };
 /// Longest subject once rendered, in characters.
 const SUBJECT_MAX: usize = 200;
@@ -80,6 +91,18 @@ impl CompiledCustom {
                 errors.push(CustomError {
                     part,
                     message: "must not be empty".into(),
+                });
+                continue;
+            }
+            let max = if part == "subject" {
+                SUBJECT_SOURCE_MAX
+            } else {
+                BODY_SOURCE_MAX
+            };
+            if source.len() > max {
+                errors.push(CustomError {
+                    part,
+                    message: format!("longer than {max} bytes"),
                 });
                 continue;
             }
@@ -130,33 +153,42 @@ impl CompiledCustom {
             return Err(errors);
         }
         let compiled = CompiledCustom { plain, html };
-        match compiled.render(&sample) {
-            Err(e) => Err(vec![e]),
-            Ok(r) => {
-                if r.subject.chars().count() > SUBJECT_MAX {
-                    errors.push(CustomError {
-                        part: "subject",
-                        message: format!("longer than {SUBJECT_MAX} characters once filled in"),
-                    });
-                }
-                for &(name, what) in kind.required_links() {
-                    let link = sample[name].as_str().unwrap_or_default();
-                    for (part, body) in [("text", &r.text), ("html", &r.html)] {
-                        if !body.contains(link) {
-                            errors.push(CustomError {
-                                part,
-                                message: format!("must contain {what} {{{{{name}}}}}"),
-                            });
-                        }
+        // Once with every value filled in, once with every optional one empty: a link
+        // under `{{#if first_name}}` would be missing from some real mails.
+        let links: Vec<&str> = kind.required_links().iter().map(|(n, _)| *n).collect();
+        for data in [sample.clone(), sparse(&sample, &links)] {
+            let r = compiled.render(&data).map_err(|e| vec![e])?;
+            if r.subject.chars().count() > SUBJECT_MAX {
+                errors.push(CustomError {
+                    part: "subject",
+                    message: format!("longer than {SUBJECT_MAX} characters once filled in"),
+                });
+            }
+            for &(name, what) in kind.required_links() {
+                let link = sample[name].as_str().unwrap_or_default();
+                // In the HTML, a link the reader can follow: in an `href`, not in a comment.
+                let html = without_comments(&r.html);
+                let in_html = html.contains(&format!("href=\"{}", handlebars::html_escape(link)));
+                for (part, found) in [("text", r.text.contains(link)), ("html", in_html)] {
+                    let message = if part == "html" {
+                        format!("must contain {what} {{{{{name}}}}} as a link (href)")
+                    } else {
+                        format!("must contain {what} {{{{{name}}}}}")
+                    };
+                    if !found
+                        && !errors
+                            .iter()
+                            .any(|e| e.part == part && e.message == message)
+                    {
+                        errors.push(CustomError { part, message });
                     }
                 }
-                if errors.is_empty() {
-                    Ok(compiled)
-                } else {
-                    Err(errors)
-                }
+            }
+            if !errors.is_empty() {
+                return Err(errors);
             }
         }
+        Ok(compiled)
     }
 
     /// Renders the message for one recipient.
@@ -191,6 +223,52 @@ pub(crate) fn syntax_error(e: &handlebars::TemplateError) -> String {
         Some((line, column)) => format!("line {line}, column {column}: {what}"),
         None => what,
     }
+}
+
+/// `sample` with every optional value emptied: texts blank, lists empty, flags off; the
+/// `keep` names (the required links) stay.
+pub(crate) fn sparse(sample: &Value, keep: &[&str]) -> Value {
+    fn empty(v: &Value) -> Value {
+        match v {
+            Value::String(_) => Value::String(String::new()),
+            Value::Bool(_) => Value::Bool(false),
+            Value::Array(_) => Value::Array(Vec::new()),
+            Value::Object(map) => {
+                Value::Object(map.iter().map(|(k, v)| (k.clone(), empty(v))).collect())
+            }
+            other => other.clone(),
+        }
+    }
+    match sample {
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(k, v)| {
+                    let v = if keep.contains(&k.as_str()) {
+                        v.clone()
+                    } else {
+                        empty(v)
+                    };
+                    (k.clone(), v)
+                })
+                .collect(),
+        ),
+        other => empty(other),
+    }
+}
+
+/// HTML without its comments.
+fn without_comments(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(start) = rest.find("<!--") {
+        out.push_str(&rest[..start]);
+        rest = match rest[start..].find("-->") {
+            Some(end) => &rest[start + end + 3..],
+            None => "",
+        };
+    }
+    out.push_str(rest);
+    out
 }
 
 fn part_name(name: &str) -> &'static str {
@@ -238,6 +316,20 @@ pub(crate) fn walk(
     known: &BTreeSet<String>,
     problems: &mut BTreeSet<String>,
 ) {
+    walk_at(t, rules, known, problems, 0);
+}
+
+fn walk_at(
+    t: &Template,
+    rules: &Rules,
+    known: &BTreeSet<String>,
+    problems: &mut BTreeSet<String>,
+    depth: usize,
+) {
+    if depth > DEPTH_MAX {
+        problems.insert(format!("blocks nested more than {DEPTH_MAX} deep"));
+        return;
+    }
     for e in &t.elements {
         match e {
             TemplateElement::RawString(_) | TemplateElement::Comment(_) => {}
@@ -277,15 +369,18 @@ pub(crate) fn walk(
                     problems,
                 );
                 for inner in [&h.template, &h.inverse].into_iter().flatten() {
-                    walk(inner, rules, known, problems);
+                    walk_at(inner, rules, known, problems, depth + 1);
                 }
             }
             TemplateElement::PartialExpression(d) | TemplateElement::PartialBlock(d) => {
+                if !rules.partials {
+                    problems.insert("partials ({{> …}}) are not available here".to_owned());
+                }
                 for p in d.params.iter().chain(d.hash.values()) {
                     check_param(p, known, problems);
                 }
                 if let Some(inner) = &d.template {
-                    walk(inner, rules, known, problems);
+                    walk_at(inner, rules, known, problems, depth + 1);
                 }
             }
             TemplateElement::DecoratorExpression(_) | TemplateElement::DecoratorBlock(_) => {
@@ -338,7 +433,19 @@ fn check_param(p: &Parameter, known: &BTreeSet<String>, problems: &mut BTreeSet<
             problems.insert("subexpressions ( … ) are not allowed".to_owned());
         }
         Parameter::Name(n) => check_name(n, known, problems),
-        Parameter::Path(Path::Local(_)) => {} // @index, @first, @last
+        // @index, @first, @last; not an outer block's (`@../index`).
+        Parameter::Path(Path::Local((level, _, raw))) => {
+            if *level > 0 {
+                problems.insert(format!("`{raw}`: `../` is not allowed"));
+            }
+        }
+        Parameter::Path(Path::Relative((_, raw)))
+            if raw.contains("..") || raw.contains("@root") =>
+        {
+            problems.insert(format!(
+                "`{raw}`: `../` and `@root` are not allowed, use the variables as listed"
+            ));
+        }
         Parameter::Path(Path::Relative((segs, raw))) => {
             let named: Vec<&str> = segs
                 .iter()

@@ -11,8 +11,8 @@ use handlebars::{Handlebars, handlebars_helper};
 
 use crate::oneline::one_line;
 
+pub(crate) use custom::{BODY_SOURCE_MAX, Rules, known_names, syntax_error, walk};
 pub use custom::{CompiledCustom, CustomError, CustomTemplate};
-pub(crate) use custom::{Rules, known_names, syntax_error, walk};
 pub(crate) use sample::mission as sample_mission;
 pub use sample::{sample_data, sample_data_for};
 

@@ -18,13 +18,15 @@ use handlebars::{Handlebars, handlebars_helper};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
+use super::message::TITLE_MAX;
 use super::message::{PayloadError, WebhookMessage};
 use super::sender::WebhookPlatform;
 use super::slack::TEXT_MAX;
 use super::teams::{CARD_MAX_BYTES, size};
-use super::text::{first_chars, slack_escape, slack_escape_within};
+use super::text::{first_chars, slack_escape_within, within};
 use crate::templates::{
-    CustomError, Lang, MessageKind, Rules, known_names, sample_mission, syntax_error, walk,
+    BODY_SOURCE_MAX, CustomError, Lang, MessageKind, Rules, known_names, sample_mission,
+    syntax_error, walk,
 };
 
 /// A mission as a post lists it (no confidentiality note: a channel is not the volunteer).
@@ -51,6 +53,8 @@ const BLOCKS_MAX: usize = 50;
 const HEADER_MAX: usize = 150;
 /// Slack's limit on a button's text.
 const BUTTON_MAX: usize = 75;
+/// Missions a post lists at most (Slack takes 50 blocks; a channel, a short list).
+pub const MISSIONS_MAX: usize = 10;
 /// A value that must stay text: Slack would read it as a mention of the whole channel.
 const MENTION: &str = "<!here>";
 
@@ -96,6 +100,8 @@ static BUILTIN: LazyLock<Result<[[PostTemplate; 2]; 2], String>> = LazyLock::new
 });
 
 handlebars_helper!(mrkdwn: |text: str| slack_escape_within(text, TEXT_MAX));
+// Ranks in lists are shown from 1; `@index` counts from 0.
+handlebars_helper!(rank: |index: u64| index + 1);
 
 impl PostTemplate {
     /// The built-in template of `platform` in `lang`.
@@ -127,6 +133,7 @@ impl PostTemplate {
         let mut registry = Handlebars::new();
         registry.set_strict_mode(true);
         registry.register_escape_fn(json_escape);
+        registry.register_helper("rank", Box::new(rank));
         if platform == WebhookPlatform::Slack {
             registry.register_helper("mrkdwn", Box::new(mrkdwn));
         }
@@ -153,6 +160,9 @@ impl PostTemplate {
         if source.trim().is_empty() {
             return Err(fail("must not be empty".into()));
         }
+        if source.len() > BODY_SOURCE_MAX {
+            return Err(fail(format!("longer than {BODY_SOURCE_MAX} bytes")));
+        }
         let parsed = Template::compile(source).map_err(|e| fail(syntax_error(&e)))?;
         let sample = WebhookMessage::sample(lang, platform);
         let rules = Rules {
@@ -161,6 +171,7 @@ impl PostTemplate {
                 WebhookPlatform::Slack => &["if", "unless", "each", "with", "rank", "mrkdwn"],
                 WebhookPlatform::Teams => &["if", "unless", "each", "with", "rank"],
             },
+            partials: false,
         };
         let mut problems = BTreeSet::new();
         walk(
@@ -179,28 +190,49 @@ impl PostTemplate {
                 .collect());
         }
         let compiled = Self::compile(platform, source).map_err(|e| fail(e.to_string()))?;
-        let rendered = compiled.render(&sample).map_err(|e| fail(e.to_string()))?;
-        let link = sample.link.as_str();
-        let escaped = slack_escape(link);
-        if !strings(&rendered)
-            .iter()
-            .any(|s| s.contains(link) || s.contains(&escaped))
-        {
-            return Err(fail(
-                "must contain the campaign link {{campaign_url}}".into(),
-            ));
-        }
-        // Values that would break JSON or ping a channel.
-        let hostile = sample.hostile();
-        let rendered = compiled.render(&hostile).map_err(|e| fail(e.to_string()))?;
-        if platform == WebhookPlatform::Slack
-            && mrkdwn_texts(&rendered).iter().any(|t| t.contains(MENTION))
-        {
-            return Err(fail(
-                "a value in mrkdwn text (a section, a context, the fallback `text`) must be \
-                 written {{mrkdwn …}}: Slack would read `<!here>` in it as a mention"
-                    .into(),
-            ));
+        // Every step, with every part filled in, with every optional part empty, with many
+        // missions, and with values made to break JSON or ping a channel: a branch
+        // (`{{#if last_call}}`) must not hide a mistake until the day it is taken.
+        for step in [
+            MessageKind::CampaignAnnouncement,
+            MessageKind::CampaignReminder,
+            MessageKind::CampaignLastCall,
+        ] {
+            let full = sample.clone().with_step(step);
+            let mut sparse = full.clone();
+            sparse.body.clear();
+            sparse.context = None;
+            sparse.deadline_text = None;
+            sparse.missions.clear();
+            sparse.organization_name.clear();
+            let mut crowded = full.clone();
+            crowded.missions = (0..MISSIONS_MAX)
+                .map(|i| full.missions[i % full.missions.len().max(1)].clone())
+                .collect();
+            let hostile = full.hostile();
+            for variant in [&hostile, &full, &sparse, &crowded] {
+                let rendered = compiled.render(variant).map_err(|e| fail(e.to_string()))?;
+                if platform == WebhookPlatform::Slack
+                    && not_plain_texts(&rendered)
+                        .iter()
+                        .any(|t| t.contains(MENTION))
+                {
+                    return Err(fail(
+                        "a value in mrkdwn text (a section, a context, the fallback `text`, an \
+                         attachment) must be written {{mrkdwn …}}: Slack would read `<!here>` \
+                         in it as a mention"
+                            .into(),
+                    ));
+                }
+                let link = variant.link.as_str();
+                if !urls(&rendered).contains(&link) {
+                    return Err(fail(
+                        "must contain the campaign link {{campaign_url}} as a `url` (a button, \
+                         an Action.OpenUrl), whatever the step and the data"
+                            .into(),
+                    ));
+                }
+            }
         }
         Ok(compiled)
     }
@@ -264,14 +296,14 @@ impl PostTemplate {
 fn data(m: &WebhookMessage, link: &str, body: &str) -> Value {
     json!({
         "title": m.short_title(),
-        "campaign_title": m.campaign_title.trim(),
+        "campaign_title": within(m.campaign_title.trim(), TITLE_MAX),
         "organization_name": m.organization_name,
         "key_message": body,
         "context": m.context_text().unwrap_or_default(),
         "deadline_text": m.deadline_text.as_deref().unwrap_or_default(),
         "campaign_url": link,
         "button_label": m.button(),
-        "missions": m.missions,
+        "missions": &m.missions[..m.missions.len().min(MISSIONS_MAX)],
         "reminder": m.step == MessageKind::CampaignReminder,
         "last_call": m.step == MessageKind::CampaignLastCall,
     })
@@ -393,14 +425,18 @@ fn drop_trailing_commas(text: &str) -> String {
     out
 }
 
-/// Every string of a JSON value.
-fn strings(v: &Value) -> Vec<&str> {
+/// Every `url` of a JSON value (buttons, Action.OpenUrl, links).
+fn urls(v: &Value) -> Vec<&str> {
     let mut out = Vec::new();
     fn add<'a>(v: &'a Value, out: &mut Vec<&'a str>) {
         match v {
-            Value::String(s) => out.push(s),
             Value::Array(items) => items.iter().for_each(|i| add(i, out)),
-            Value::Object(map) => map.values().for_each(|i| add(i, out)),
+            Value::Object(map) => {
+                if let Some(url) = map.get("url").and_then(Value::as_str) {
+                    out.push(url);
+                }
+                map.values().for_each(|i| add(i, out));
+            }
             _ => {}
         }
     }
@@ -408,26 +444,20 @@ fn strings(v: &Value) -> Vec<&str> {
     out
 }
 
-/// The texts Slack reads as mrkdwn: the fallback `text` and every mrkdwn text object.
-fn mrkdwn_texts(v: &Value) -> Vec<&str> {
-    let mut out: Vec<&str> = v.get("text").and_then(Value::as_str).into_iter().collect();
+/// Every string Slack may read as mrkdwn: all but the texts of `plain_text` objects.
+fn not_plain_texts(v: &Value) -> Vec<&str> {
+    let mut out = Vec::new();
     fn add<'a>(v: &'a Value, out: &mut Vec<&'a str>) {
         match v {
+            Value::String(s) => out.push(s),
             Value::Array(items) => items.iter().for_each(|i| add(i, out)),
-            Value::Object(map) => {
-                if map.get("type").and_then(Value::as_str) == Some("mrkdwn")
-                    && let Some(t) = map.get("text").and_then(Value::as_str)
-                {
-                    out.push(t);
-                }
-                map.values().for_each(|i| add(i, out));
+            Value::Object(map) if map.get("type").and_then(Value::as_str) == Some("plain_text") => {
             }
+            Value::Object(map) => map.values().for_each(|i| add(i, out)),
             _ => {}
         }
     }
-    if let Some(blocks) = v.get("blocks") {
-        add(blocks, &mut out);
-    }
+    add(v, &mut out);
     out
 }
 
@@ -573,13 +603,20 @@ mod tests {
     #[test]
     fn an_own_template_lists_missions_and_says_which_step() {
         let source = r#"{"text": "{{#if reminder}}Rappel{{/if}} {{mrkdwn campaign_title}} {{mrkdwn campaign_url}}",
-            "blocks": [{{#each missions}}{"type": "section", "text": {"type": "mrkdwn", "text": "*{{mrkdwn title}}*, {{mrkdwn association_name}}"}},{{/each}}]}"#;
+            "blocks": [{{#each missions}}{"type": "section", "text": {"type": "mrkdwn", "text": "{{rank @index}}. *{{mrkdwn title}}*, {{mrkdwn association_name}}"}},{{/each}}
+              {"type": "actions", "elements": [{"type": "button", "text": {"type": "plain_text", "text": "Go"}, "url": "{{campaign_url}}"}]}]}"#;
         let t = PostTemplate::check(WebhookPlatform::Slack, Lang::Fr, source).unwrap();
         let p = t
             .render(&WebhookMessage::sample(Lang::Fr, WebhookPlatform::Slack))
             .unwrap();
         assert!(p["text"].as_str().unwrap().starts_with("Rappel Semaine"));
-        assert_eq!(p["blocks"].as_array().unwrap().len(), 2);
+        assert_eq!(p["blocks"].as_array().unwrap().len(), 3);
+        assert!(
+            p["blocks"][1]["text"]["text"]
+                .as_str()
+                .unwrap()
+                .starts_with("2. *")
+        );
         assert!(p["text"].as_str().unwrap().contains("&amp;lang=fr"));
     }
 
@@ -610,6 +647,51 @@ mod tests {
             r#"{"text": "{{mrkdwn campaign_url}}", "blocks": [{"type": "header", "text": {"type": "plain_text", "text": "{{key_message}}{{key_message}}{{key_message}}"}}]}"#,
         );
         assert!(p[0].contains("150"), "{p:?}");
+        // Mistakes hidden in a branch of one step are found all the same.
+        let button = r#"{"type": "actions", "elements": [{"type": "button", "text": {"type": "plain_text", "text": "Go"}, "url": "{{campaign_url}}"}]}"#;
+        let p = problems(
+            slack,
+            &format!(
+                r#"{{"text": "{{{{#if last_call}}}}{{{{key_message}}}}{{{{/if}}}}", "blocks": [{button}]}}"#
+            ),
+        );
+        assert!(p[0].contains("{{mrkdwn …}}"), "{p:?}");
+        let p = problems(
+            slack,
+            &format!(
+                r#"{{"text": "x", "blocks": [{{{{#unless last_call}}}}{button}{{{{/unless}}}}]}}"#
+            ),
+        );
+        assert!(p[0].contains("whatever the step"), "{p:?}");
+        let p = problems(
+            slack,
+            &format!(
+                r#"{{"text": "x", "attachments": [{{"text": "{{{{key_message}}}}"}}], "blocks": [{button}]}}"#
+            ),
+        );
+        assert!(p[0].contains("{{mrkdwn …}}"), "{p:?}");
+        let p = problems(
+            slack,
+            &format!(r#"{{"text": "{{{{> greeting_fr}}}}", "blocks": [{button}]}}"#),
+        );
+        assert!(p[0].contains("partials"), "{p:?}");
+        let p = problems(
+            slack,
+            &format!(
+                r#"{{"text": "{{{{#each missions}}}}{{{{../campaign_title}}}}{{{{/each}}}}", "blocks": [{button}]}}"#
+            ),
+        );
+        assert!(p[0].contains("`../`"), "{p:?}");
+        let deep = "{{#if title}}".repeat(20) + &"{{/if}}".repeat(20);
+        let p = problems(
+            slack,
+            &format!(r#"{{"text": "{deep}", "blocks": [{button}]}}"#),
+        );
+        assert!(p[0].contains("nested"), "{p:?}");
+        let p = problems(slack, &" ".repeat(70_000));
+        assert!(p[0].contains("empty"), "{p:?}");
+        let p = problems(slack, &format!("{}{{}}", " ".repeat(70_000)));
+        assert!(p[0].contains("longer than"), "{p:?}");
         let p = problems(slack, "{\"text\": \"{{#if title}}\"}");
         assert!(p[0].contains("line 1"), "{p:?}");
         let teams = WebhookPlatform::Teams;

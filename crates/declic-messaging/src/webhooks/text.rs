@@ -8,14 +8,10 @@
 /// Marks a shortened text.
 pub(crate) const ELLIPSIS: char = '…';
 
-/// Escapes the three characters Slack's mrkdwn reserves. Only these: Slack decodes no other
-/// entity, so escaping more would show `&#39;` to the reader. This also turns `<!channel>`
-/// or `<@U123>` from the caller's text into plain text instead of a mention.
-pub(crate) fn slack_escape(text: &str) -> String {
-    slack_escape_within(text, usize::MAX)
-}
-
-/// [`slack_escape`], then at most `max` UTF-16 units, ending with `…` when shortened.
+/// Escapes the three characters Slack's mrkdwn reserves, then keeps at most `max` UTF-16
+/// units, ending with `…` when shortened. Only these three: Slack decodes no other entity,
+/// so escaping more would show `&#39;` to the reader. This also turns `<!channel>` or
+/// `<@U123>` from the caller's text into plain text instead of a mention.
 pub(crate) fn slack_escape_within(text: &str, max: usize) -> String {
     fit(text, max, |c| match c {
         '&' => Piece::Str("&amp;"),
@@ -92,7 +88,7 @@ fn fit(text: &str, max: usize, piece: impl Fn(char) -> Piece) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{first_chars, slack_escape, slack_escape_within, within};
+    use super::{first_chars, slack_escape_within, within};
 
     fn units(s: &str) -> usize {
         s.encode_utf16().count()
@@ -101,10 +97,16 @@ mod tests {
     #[test]
     fn slack_escape_touches_only_the_three_reserved_characters() {
         assert_eq!(
-            slack_escape("<script>alert('x')</script> & \"co\" <!channel> *gras*"),
+            slack_escape_within(
+                "<script>alert('x')</script> & \"co\" <!channel> *gras*",
+                usize::MAX
+            ),
             "&lt;script&gt;alert('x')&lt;/script&gt; &amp; \"co\" &lt;!channel&gt; *gras*"
         );
-        assert_eq!(slack_escape("déjà &amp;"), "déjà &amp;amp;");
+        assert_eq!(
+            slack_escape_within("déjà &amp;", usize::MAX),
+            "déjà &amp;amp;"
+        );
     }
 
     #[test]

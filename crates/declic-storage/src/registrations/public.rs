@@ -467,14 +467,16 @@ impl Store {
         &self,
         registration_id: i64,
     ) -> Result<Option<String>, StorageError> {
-        let Some(referrer) = registration::Entity::find_by_id(registration_id)
+        let Some((org, referrer)) = registration::Entity::find_by_id(registration_id)
             .one(self.db())
             .await?
-            .and_then(|r| r.referrer_employee_id)
+            .and_then(|r| r.referrer_employee_id.map(|e| (r.organization_id, e)))
         else {
             return Ok(None);
         };
         Ok(employee::Entity::find_by_id(referrer)
+            .filter(employee::Column::OrganizationId.eq(org))
+            .filter(employee::Column::Active.eq(true))
             .one(self.db())
             .await?
             .map(|e| e.first_name)

@@ -180,3 +180,28 @@ fn a_required_link_hidden_in_a_branch_or_a_comment_is_refused() {
     );
     assert!(message(&t).contains("nested"), "{}", message(&t));
 }
+
+#[test]
+fn a_personal_link_may_not_leave_through_an_image_or_a_style() {
+    let kind = MessageKind::AmbassadorSignIn;
+    let mut t = kind.builtin(Lang::Fr);
+    for html in [
+        "<img src=\"https://tracker.example/p.gif?u={{sign_in_url}}\"><a href=\"{{sign_in_url}}\">x</a>{{manage_url}}",
+        "<p style=\"background:url({{sign_in_url}})\"><a href=\"{{sign_in_url}}\">x</a></p>",
+        "<a href=\"https://tracker.example/?u={{sign_in_url}}\">x</a><a href=\"{{sign_in_url}}\">y</a>",
+    ] {
+        t.html = html.into();
+        let Err(problems) = CompiledCustom::check(kind, Lang::Fr, &t) else {
+            panic!("accepted: {html}");
+        };
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.part == "html" && p.message.starts_with("{{sign_in_url}} may only be")),
+            "{problems:?}"
+        );
+    }
+    // Shown as text, or as the link itself: fine.
+    t.html = "<p>{{sign_in_url}}</p><a href=\"{{sign_in_url}}\">x</a>".into();
+    assert!(CompiledCustom::check(kind, Lang::Fr, &t).is_ok());
+}

@@ -63,16 +63,19 @@ fn every_contract_key_is_required() {
     // fails rendering instead of leaving a blank. `first_name` and `deadline_text` (a
     // campaign without a closing date) are the optional keys, with the flags of
     // evaluation mails (absent is false), the unsubscribe link of an evaluation mail
-    // (association contacts are not employees and have none) and HR's optional note.
+    // (association contacts are not employees and have none), HR's optional note and the
+    // colleague whose link brought a registration (most come on their own).
     let optional = |kind: MessageKind, key: &str| {
-        matches!(key, "first_name" | "deadline_text")
-            || matches!(
-                (kind, key),
-                (
-                    MessageKind::EvaluationInvitation | MessageKind::EvaluationReminder,
-                    "anonymous" | "for_association" | "manage_url"
-                ) | (MessageKind::ImpactSummary, "note")
-            )
+        matches!(
+            key,
+            "first_name" | "deadline_text" | "ambassador_first_name"
+        ) || matches!(
+            (kind, key),
+            (
+                MessageKind::EvaluationInvitation | MessageKind::EvaluationReminder,
+                "anonymous" | "for_association" | "manage_url"
+            ) | (MessageKind::ImpactSummary, "note")
+        )
     };
     let t = templates();
     for kind in MessageKind::ALL {

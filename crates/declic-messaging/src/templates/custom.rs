@@ -184,6 +184,29 @@ impl CompiledCustom {
                     }
                 }
             }
+            // Personal links (sign-in, confirmation, unsubscribe) open to whoever holds
+            // them: in an image or a style they would go to another server unseen.
+            let html = without_comments(&r.html);
+            if let Value::Object(map) = &data {
+                for (name, value) in map {
+                    let Some(link) = value.as_str().filter(|v| !v.is_empty()) else {
+                        continue;
+                    };
+                    let message = format!(
+                        "{{{{{name}}}}} may only be a link's href or visible text: elsewhere in \
+                         a tag (src, style…) the mail would send it to another server"
+                    );
+                    if name.ends_with("_url")
+                        && misplaced(&html, &handlebars::html_escape(link))
+                        && !errors.iter().any(|e| e.message == message)
+                    {
+                        errors.push(CustomError {
+                            part: "html",
+                            message,
+                        });
+                    }
+                }
+            }
             if !errors.is_empty() {
                 return Err(errors);
             }
@@ -254,6 +277,15 @@ pub(crate) fn sparse(sample: &Value, keep: &[&str]) -> Value {
         ),
         other => empty(other),
     }
+}
+
+/// Whether `link` appears inside a tag other than as the start of an `href` value.
+fn misplaced(html: &str, link: &str) -> bool {
+    html.match_indices(link).any(|(i, _)| {
+        let before = &html[..i];
+        let in_tag = before.rfind('<') > before.rfind('>');
+        in_tag && !before.ends_with("href=\"")
+    })
 }
 
 /// HTML without its comments.

@@ -365,21 +365,10 @@ fn walk_at(
     for e in &t.elements {
         match e {
             TemplateElement::RawString(_) | TemplateElement::Comment(_) => {}
-            TemplateElement::HtmlExpression(h) => {
-                if let Some(why) = rules.raw {
+            TemplateElement::HtmlExpression(h) | TemplateElement::Expression(h) => {
+                if let (TemplateElement::HtmlExpression(_), Some(why)) = (e, rules.raw) {
                     problems.insert(why.to_owned());
                 }
-                check_call(
-                    &h.name,
-                    &h.params,
-                    h.hash.values(),
-                    false,
-                    rules,
-                    known,
-                    problems,
-                );
-            }
-            TemplateElement::Expression(h) => {
                 check_call(
                     &h.name,
                     &h.params,

@@ -459,6 +459,21 @@ async fn evaluation_waves_answers_and_the_impact_report() {
     .await;
     assert_eq!(problem_fields(&p), ["questions[2].kind"]);
 
+    // The campaign's own wording of the survey reminder (the link and the opt-out kept).
+    json(
+        app.put(
+            &format!("/api/v1/templates/evaluation_reminder/fr?campaign_id={cid}"),
+            t,
+            json!({
+                "subject": "Deux minutes pour {{campaign_title}} ?",
+                "text": "Votre avis compte : {{survey_url}} (jusqu'au {{closes_text}}){{#if manage_url}}\nSe désabonner : {{manage_url}}{{/if}}",
+                "html": "<p><a href=\"{{survey_url}}\">Donner mon avis</a></p>{{#if manage_url}}<p><a href=\"{{manage_url}}\">Se désabonner</a></p>{{/if}}",
+            }),
+        )
+        .await,
+        200,
+    )
+    .await;
     // A week on, one reminder to whoever has not answered (v6), once.
     let later = app
         .store
@@ -490,6 +505,16 @@ async fn evaluation_waves_answers_and_the_impact_report() {
     declic_http::deliveries::deliver_for(&app.state, std::time::Duration::from_secs(5))
         .await
         .unwrap();
+    let reminder = app
+        .mails_to("v6@acme.example")
+        .into_iter()
+        .find(|m| m.subject == "Deux minutes pour Printemps <solidaire> ?")
+        .expect("the reminder in the campaign's own wording");
+    assert!(
+        reminder.text.contains("/s/") && reminder.text.contains("Se désabonner : http"),
+        "{}",
+        reminder.text
+    );
     let summary = app
         .mails_to("v2@acme.example")
         .into_iter()

@@ -210,27 +210,7 @@ async fn shared_for(
     let kind = MessageKind::for_step(step);
     let mut custom = [None, None];
     for (slot, lang) in custom.iter_mut().zip(MailLang::ALL) {
-        let Some(t) = state
-            .store
-            .message_template_for(org, Some(campaign_id), kind.as_str(), lang.as_str())
-            .await?
-        else {
-            continue;
-        };
-        let source = declic_messaging::templates::CustomTemplate {
-            subject: t.subject,
-            text: t.text,
-            html: t.html,
-        };
-        match declic_messaging::templates::CompiledCustom::check(kind, lang, &source) {
-            Ok(c) => *slot = Some(c),
-            // Checked when saved; only a change of Declic's own contract can get here.
-            Err(e) => tracing::warn!(
-                template = t.id,
-                problems = ?e,
-                "custom template no longer valid: the built-in message is used"
-            ),
-        }
+        *slot = crate::wording::own_mail(state, org, Some(campaign_id), kind, lang).await?;
     }
     if let Some((lang, source)) = draft.and_then(|d| d.template.as_ref()) {
         let slot = &mut custom[usize::from(*lang == MailLang::En)];
@@ -255,7 +235,7 @@ async fn shared_for(
     let post = match post {
         Some(platform) => {
             let lang = org_lang(&catalog);
-            own_post(state, org, campaign_id, platform, lang).await?
+            crate::wording::own_post(state, org, campaign_id, platform, lang).await?
         }
         None => None,
     };
@@ -271,38 +251,6 @@ async fn shared_for(
         base,
         extra: Extra::Campaign,
     })
-}
-
-/// The organisation's own post template for `platform` (the campaign's own first),
-/// checked again; none when it has none.
-async fn own_post(
-    state: &AppState,
-    org: OrgId,
-    campaign_id: i64,
-    platform: WebhookPlatform,
-    lang: MailLang,
-) -> Result<Option<PostTemplate>, StorageError> {
-    let name = [platform.as_str(), "_post"].concat();
-    let Some(t) = state
-        .store
-        .message_template_for(org, Some(campaign_id), &name, lang.as_str())
-        .await?
-    else {
-        return Ok(None);
-    };
-    let source = t.payload.unwrap_or_default();
-    match PostTemplate::check(platform, lang, &source) {
-        Ok(c) => Ok(Some(c)),
-        // Checked when saved; only a change of Declic's own contract can get here.
-        Err(e) => {
-            tracing::warn!(
-                template = t.id,
-                problems = ?e,
-                "own post template no longer valid: the built-in post is used"
-            );
-            Ok(None)
-        }
-    }
 }
 
 /// The payload of a Slack or Teams post of this dispatch: the organisation's own

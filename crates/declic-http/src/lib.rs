@@ -17,6 +17,7 @@ mod public;
 mod rate_limit;
 mod router;
 mod sealed;
+mod wording;
 
 use std::ops::Deref;
 use std::sync::Arc;

@@ -5,9 +5,7 @@
 use std::sync::Arc;
 
 use declic_config::{Config, MailTransport, SmtpTls as CfgTls};
-use declic_messaging::templates::{
-    CompiledCustom, CustomTemplate, Lang as MailLang, MessageKind, MessageTemplates, Rendered,
-};
+use declic_messaging::templates::{Lang as MailLang, MessageKind, MessageTemplates, Rendered};
 use declic_messaging::{
     Attachment, IcsEvent, IcsMethod, Mailer, MailerSettings, OutgoingMail, SmtpTls,
     TransportSettings, ics,
@@ -186,35 +184,18 @@ async fn render(
     lang: MailLang,
     data: &Value,
 ) -> Result<Rendered, String> {
-    if let Some(scope) = scope.filter(|_| kind.is_customizable()) {
-        match state
-            .store
-            .message_template_for(scope.org, scope.campaign, kind.as_str(), lang.as_str())
-            .await
-        {
-            Ok(Some(t)) => {
-                let source = CustomTemplate {
-                    subject: t.subject,
-                    text: t.text,
-                    html: t.html,
-                };
-                match CompiledCustom::check(kind, lang, &source).map(|c| c.render(data)) {
-                    Ok(Ok(r)) => return Ok(r),
-                    // Checked when saved: only a change of Declic's own data can get here,
-                    // and the person still gets the message, in the built-in wording.
-                    Ok(Err(e)) => tracing::warn!(
-                        template = t.id,
-                        part = e.part,
-                        error = e.message,
-                        "own wording failed to render: the built-in message is used"
-                    ),
-                    Err(problems) => tracing::warn!(
-                        template = t.id,
-                        ?problems,
-                        "own wording no longer valid: the built-in message is used"
-                    ),
-                }
-            }
+    if let Some(scope) = scope {
+        match crate::wording::own_mail(state, scope.org, scope.campaign, kind, lang).await {
+            Ok(Some(own)) => match own.render(data) {
+                Ok(r) => return Ok(r),
+                // The person still gets the message, in the built-in wording.
+                Err(e) => tracing::warn!(
+                    part = e.part,
+                    error = e.message,
+                    ?kind,
+                    "own wording failed to render: the built-in message is used"
+                ),
+            },
             Ok(None) => {}
             Err(e) => {
                 tracing::warn!(error = %e, ?kind, "own wording not read: the built-in message is used")

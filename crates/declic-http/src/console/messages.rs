@@ -180,12 +180,7 @@ pub(super) async fn wording(
             } else {
                 "wording_organization"
             };
-            let source = CustomTemplate {
-                subject: t.subject,
-                text: t.text,
-                html: t.html,
-            };
-            (source, scope)
+            (crate::wording::mail_source(t), scope)
         }
         None => (kind.builtin(lang), "wording_builtin"),
     };
@@ -303,18 +298,8 @@ pub async fn save_wording(
         lang.as_str()
     );
     if f.get("action") == "reset" {
-        return match template_api::delete(
-            State(state.clone()),
-            c.api(),
-            c.request_id.clone(),
-            path,
-            scope(),
-        )
-        .await
-        {
-            Ok(_) | Err(crate::ApiError::NotFound(_)) => Ok(done(&back, "wording_reset")),
-            Err(e) => Err(c.fail(e)),
-        };
+        return super::wording::reset(&state, &c, kind.as_str(), lang.as_str(), Some(id), &back)
+            .await;
     }
     let body = template_api::TemplateBody {
         subject: Some(f.get("subject").to_owned()),

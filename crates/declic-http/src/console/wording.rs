@@ -116,6 +116,30 @@ fn label(lang: Lang, message: &str) -> String {
     text(lang, &format!("message_{message}"))
 }
 
+/// Removes a wording (the organisation's, or a campaign's with `campaign_id`) through the
+/// API and goes back to `back`; nothing to remove is not an error.
+pub(super) async fn reset(
+    state: &AppState,
+    c: &Console,
+    message: &str,
+    lang: &str,
+    campaign_id: Option<i64>,
+    back: &str,
+) -> Result<Response, Failure> {
+    match template_api::delete(
+        State(state.clone()),
+        c.api(),
+        c.request_id.clone(),
+        Path((message.to_owned(), lang.to_owned())),
+        QueryParams(template_api::ScopeQuery { campaign_id }),
+    )
+    .await
+    {
+        Ok(_) | Err(crate::ApiError::NotFound(_)) => Ok(done(back, "wording_reset")),
+        Err(e) => Err(c.fail(e)),
+    }
+}
+
 /// `GET /console/messages`: the list of messages and the wording of the chosen one.
 pub async fn show(
     State(state): State<AppState>,
@@ -145,18 +169,7 @@ pub async fn save(
     let path = || Path((message.to_owned(), lang.to_owned()));
     let scope = || QueryParams(template_api::ScopeQuery { campaign_id: None });
     if f.get("action") == "reset" {
-        return match template_api::delete(
-            State(state.clone()),
-            c.api(),
-            c.request_id.clone(),
-            path(),
-            scope(),
-        )
-        .await
-        {
-            Ok(_) | Err(crate::ApiError::NotFound(_)) => Ok(done(&back, "wording_reset")),
-            Err(e) => Err(c.fail(e)),
-        };
+        return reset(&state, &c, message, lang, None, &back).await;
     }
     let typed = |name: &str| f.raw(name).unwrap_or_default().to_owned();
     let body = if message.ends_with("_post") {

@@ -63,6 +63,7 @@ async fn sign_in(app: &TestApp, email: &str) -> String {
     app.state.background.settle().await;
     let mail = app
         .mails_to(email)
+        .await
         .into_iter()
         .rev()
         .find(|m| m.link(&format!("{}/a/login/", app.base)).is_some())
@@ -180,12 +181,13 @@ async fn invited_signed_in_by_mail_says_yes_shares_and_opts_out() {
     assert_eq!(a["status"], "invited");
     let invitation = app
         .mails_to("alice@acme.example")
+        .await
         .into_iter()
         .find(|m| m.link(&format!("{}/a/sign-in", app.base)).is_some())
         .expect("an invitation mail pointing to the sign-in page");
     assert!(invitation.text.contains("ambassad"));
     // Inviting again sends nothing more.
-    let before = app.mails_to("alice@acme.example").len();
+    let before = app.mails_to("alice@acme.example").await.len();
     json(
         app.post(
             "/api/v1/ambassadors",
@@ -196,7 +198,7 @@ async fn invited_signed_in_by_mail_says_yes_shares_and_opts_out() {
         200,
     )
     .await;
-    assert_eq!(app.mails_to("alice@acme.example").len(), before);
+    assert_eq!(app.mails_to("alice@acme.example").await.len(), before);
     // No ambassador link before she says yes.
     json(
         app.post(
@@ -232,7 +234,7 @@ async fn invited_signed_in_by_mail_says_yes_shares_and_opts_out() {
         .unwrap();
     assert_eq!(known, unknown);
     app.state.background.settle().await;
-    assert!(app.mails_to("ghost@acme.example").is_empty());
+    assert!(app.mails_to("ghost@acme.example").await.is_empty());
     assert_eq!(
         app.client
             .get(app.url("/a/login/dal_forged"))
@@ -317,7 +319,7 @@ async fn invited_signed_in_by_mail_says_yes_shares_and_opts_out() {
     assert_eq!(res.status(), 200);
     confirm_from_mail(&app, "bob@acme.example").await;
     // His seat's mail names who brought him, so they can go together.
-    let seat = app.mails_to("bob@acme.example").pop().unwrap();
+    let seat = app.mails_to("bob@acme.example").await.pop().unwrap();
     assert!(
         seat.text
             .contains("Alice vous a transmis ce lien : dites-lui que vous participez")
@@ -345,7 +347,7 @@ async fn invited_signed_in_by_mail_says_yes_shares_and_opts_out() {
         .unwrap();
     assert_eq!(res.status(), 200);
     confirm_from_mail(&app, "carl@acme.example").await;
-    let seat = app.mails_to("carl@acme.example").pop().unwrap();
+    let seat = app.mails_to("carl@acme.example").await.pop().unwrap();
     assert!(
         !seat.text.contains("vous a transmis ce lien"),
         "{}",
@@ -428,7 +430,7 @@ async fn invited_signed_in_by_mail_says_yes_shares_and_opts_out() {
     );
     assert_eq!(alice["direct_recruits"], 1, "no credit after opting out");
     assert_eq!(alice["is_ambassador"], false);
-    let mails_before = app.mails_to("alice@acme.example").len();
+    let mails_before = app.mails_to("alice@acme.example").await.len();
     app.client
         .post(app.url("/a/sign-in"))
         .form(&[("email", "alice@acme.example")])
@@ -437,7 +439,7 @@ async fn invited_signed_in_by_mail_says_yes_shares_and_opts_out() {
         .unwrap();
     app.state.background.settle().await;
     assert_eq!(
-        app.mails_to("alice@acme.example").len(),
+        app.mails_to("alice@acme.example").await.len(),
         mails_before,
         "no more mails after opting out"
     );

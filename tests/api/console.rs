@@ -218,8 +218,8 @@ async fn sign_in_slows_down_then_locks_and_a_reset_by_mail_unlocks() {
     assert_eq!(res.status(), 200);
     assert_eq!(res.text().await.unwrap(), unknown);
     app.state.background.settle().await;
-    assert!(app.mails_to("nobody@acme.example").is_empty());
-    let mails = app.mails_to("hr@acme.example");
+    assert!(app.mails_to("nobody@acme.example").await.is_empty());
+    let mails = app.mails_to("hr@acme.example").await;
     assert_eq!(mails.len(), 1);
     let link = mails[0].link(&app.url("/sign-in/")).unwrap();
     let res = b

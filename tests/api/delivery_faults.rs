@@ -66,7 +66,7 @@ async fn the_smtp_server_down_mid_dispatch_delays_but_loses_nothing() {
     // One batch goes out, then the server goes away.
     let deliver = || declic_http::deliveries::deliver_due(&app.state);
     assert_eq!(deliver().await.unwrap(), 20);
-    server.wait_for(20);
+    server.wait_for(20).await;
     server.stop();
     for _ in 0..4 {
         deliver().await.unwrap();
@@ -110,7 +110,7 @@ async fn the_smtp_server_down_mid_dispatch_delays_but_loses_nothing() {
         assert!(Instant::now() < deadline, "not finished: {now:?}");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    server.wait_for(60);
+    server.wait_for(60).await;
     assert_eq!(
         check_recipients(&server.recipients(), 60),
         0,

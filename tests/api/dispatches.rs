@@ -232,6 +232,7 @@ async fn an_announcement_goes_out_with_a_one_click_unsubscribe_that_works() {
 
     let mail = app
         .mails_to("p2@acme.example")
+        .await
         .pop()
         .expect("an announcement");
     let raw = &mail.raw;
@@ -499,15 +500,16 @@ async fn the_operator_previews_sends_pauses_resumes_and_follows_from_the_command
         ),
         "{out}"
     );
-    assert_eq!(app.mails_to("p3@acme.example").len(), 1);
+    assert_eq!(app.mails_to("p3@acme.example").await.len(), 1);
     assert!(
-        app.mails_to("p3@acme.example")[0]
+        app.mails_to("p3@acme.example").await[0]
             .subject
             .contains("il reste des places")
     );
     // The registered colleague got no reminder.
     assert!(
         app.mails_to("p1@acme.example")
+            .await
             .iter()
             .all(|m| !m.subject.contains("il reste des places"))
     );
@@ -534,7 +536,7 @@ async fn the_operator_previews_sends_pauses_resumes_and_follows_from_the_command
     );
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("finished, 12/12 done"), "{out}");
-    assert_eq!(app.mails_to("p5@acme.example").len(), 2);
+    assert_eq!(app.mails_to("p5@acme.example").await.len(), 2);
 }
 
 #[tokio::test]
@@ -564,8 +566,8 @@ async fn an_opt_out_or_an_erasure_after_the_audience_was_frozen_still_stops_the_
     assert_eq!(done.status, status::FINISHED);
     assert_eq!(done.counts[delivery_status::SENT], 3);
     assert_eq!(done.counts[delivery_status::CANCELLED], 2);
-    assert!(app.mails_to("p1@acme.example").is_empty());
-    assert!(app.mails().iter().all(|m| !m.to.contains("erased")));
+    assert!(app.mails_to("p1@acme.example").await.is_empty());
+    assert!(app.mails().await.iter().all(|m| !m.to.contains("erased")));
 }
 
 #[tokio::test]
@@ -654,7 +656,7 @@ async fn the_api_previews_any_step_and_sends_one_now() {
     assert_eq!(d["total"], 3);
     declic::deliver(&app.state).await;
     assert!(
-        app.mails_to("p1@acme.example")[0]
+        app.mails_to("p1@acme.example").await[0]
             .subject
             .starts_with("Dernier appel")
     );
@@ -781,7 +783,7 @@ async fn custom_templates_are_checked_when_saved_and_used_for_preview_and_sendin
     .await;
     assert_eq!(d["total"], 2);
     declic::deliver(&app.state).await;
-    let mail = app.mails_to("p0@acme.example").pop().unwrap();
+    let mail = app.mails_to("p0@acme.example").await.pop().unwrap();
     assert_eq!(mail.subject, "Spécial Printemps <solidaire>");
     assert!(mail.text.contains("Désabonnement : http"), "{}", mail.text);
     assert!(

@@ -13,8 +13,8 @@ use crate::registration::{confirm_from_mail, live_campaign, register};
 use crate::support::{TestApp, json, problem_fields};
 
 /// The survey link in the last evaluation mail to `email`.
-fn survey_link(app: &TestApp, email: &str) -> String {
-    let mails = app.mails_to(email);
+async fn survey_link(app: &TestApp, email: &str) -> String {
+    let mails = app.mails_to(email).await;
     let mail = mails
         .iter()
         .rev()
@@ -108,11 +108,12 @@ async fn evaluation_waves_answers_and_the_impact_report() {
         .unwrap();
     assert!(
         app.mails_to("v7@acme.example")
+            .await
             .iter()
             .all(|m| !m.text.contains("/s/")),
         "the absent are not asked"
     );
-    let contact_mail = app.mails_to("claire@asso.example");
+    let contact_mail = app.mails_to("claire@asso.example").await;
     assert_eq!(contact_mail.len(), 1);
     assert!(
         contact_mail[0].text.contains("accueilli des bénévoles"),
@@ -123,14 +124,14 @@ async fn evaluation_waves_answers_and_the_impact_report() {
         !contact_mail[0].text.contains("/u/"),
         "no unsubscribe link for a non-employee"
     );
-    let volunteer_mail = app.mails_to("v1@acme.example");
+    let volunteer_mail = app.mails_to("v1@acme.example").await;
     assert!(
         volunteer_mail.iter().any(|m| m.text.contains("/u/")),
         "employees can opt out"
     );
 
     // The page works without JavaScript and escapes the campaign title.
-    let link1 = survey_link(&app, "v1@acme.example");
+    let link1 = survey_link(&app, "v1@acme.example").await;
     let page = app.client.get(&link1).send().await.unwrap();
     assert_eq!(page.status(), 200);
     let html = page.text().await.unwrap();
@@ -224,7 +225,7 @@ async fn evaluation_waves_answers_and_the_impact_report() {
         (4, 5, true, ""),
     ];
     for (i, sat, happier, comment) in sets {
-        let link = survey_link(&app, &format!("v{i}@acme.example"));
+        let link = survey_link(&app, &format!("v{i}@acme.example")).await;
         let body = json!({"satisfaction": sat, "usefulness": 4, "happier_at_work": happier,
             "volunteer_privately": i % 2 == 0, "comment": comment, "ambassador": i == 1});
         assert_eq!(answer(&app, &link, body).await.status(), 201);
@@ -276,7 +277,7 @@ async fn evaluation_waves_answers_and_the_impact_report() {
         );
     }
     // The fifth answer; the first person changes their mind (same link, until the wave closes).
-    let link5 = survey_link(&app, "v5@acme.example");
+    let link5 = survey_link(&app, "v5@acme.example").await;
     assert_eq!(
         answer(&app, &link5, json!({"satisfaction": 4, "usefulness": 5, "happier_at_work": false, "comment": "Un peu court"})).await.status(),
         201
@@ -422,7 +423,7 @@ async fn evaluation_waves_answers_and_the_impact_report() {
         200,
     )
     .await;
-    let claire = survey_link(&app, "claire@asso.example");
+    let claire = survey_link(&app, "claire@asso.example").await;
     assert_eq!(
         answer(
             &app,
@@ -507,6 +508,7 @@ async fn evaluation_waves_answers_and_the_impact_report() {
         .unwrap();
     let reminder = app
         .mails_to("v6@acme.example")
+        .await
         .into_iter()
         .find(|m| m.subject == "Deux minutes pour Printemps <solidaire> ?")
         .expect("the reminder in the campaign's own wording");
@@ -517,6 +519,7 @@ async fn evaluation_waves_answers_and_the_impact_report() {
     );
     let summary = app
         .mails_to("v2@acme.example")
+        .await
         .into_iter()
         .find(|m| m.subject.contains("ce que votre mission a changé"))
         .expect("share-back mail");

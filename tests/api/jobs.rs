@@ -70,7 +70,7 @@ async fn a_lapsed_offer_goes_to_the_next_person() {
     // Nothing lapses before the deadline.
     declic::expire_offers(&app.state).await;
     assert_eq!(status("bob@acme.example").await, "offered");
-    let before = app.mails_to("cid@acme.example").len();
+    let before = app.mails_to("cid@acme.example").await.len();
     app.store
         .db()
         .execute_raw(Statement::from_string(app.store.backend(), "UPDATE registration_choices SET offer_expires_at = '2000-01-01 00:00:00+00:00' WHERE status = 'offered'"))
@@ -80,7 +80,7 @@ async fn a_lapsed_offer_goes_to_the_next_person() {
     assert_eq!(status("bob@acme.example").await, "released");
     assert_eq!(status("cid@acme.example").await, "offered");
     assert_eq!(
-        app.mails_to("cid@acme.example").len(),
+        app.mails_to("cid@acme.example").await.len(),
         before + 1,
         "Cid is told"
     );
@@ -144,9 +144,9 @@ async fn the_mission_eve_reminder_goes_once() {
         .to_owned();
     register(&app, &link, "ann@acme.example", "Ann", mid).await;
     confirm_from_mail(&app, "ann@acme.example").await;
-    let before = app.mails_to("ann@acme.example").len();
+    let before = app.mails_to("ann@acme.example").await.len();
     declic::send_reminders(&app.state).await;
-    let mails = app.mails_to("ann@acme.example");
+    let mails = app.mails_to("ann@acme.example").await;
     assert_eq!(mails.len(), before + 1);
     assert!(
         mails.last().unwrap().text.contains("Demain"),
@@ -155,7 +155,7 @@ async fn the_mission_eve_reminder_goes_once() {
     );
     declic::send_reminders(&app.state).await;
     assert_eq!(
-        app.mails_to("ann@acme.example").len(),
+        app.mails_to("ann@acme.example").await.len(),
         before + 1,
         "only once"
     );

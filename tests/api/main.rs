@@ -17,6 +17,7 @@ mod evaluations;
 mod health;
 mod jobs;
 mod missions;
+mod outbox;
 mod pages;
 mod posters;
 mod privacy;

@@ -108,6 +108,7 @@ pub async fn register(
 pub async fn confirm_from_mail(app: &TestApp, email: &str) -> String {
     let mail = app
         .mails_to(email)
+        .await
         .into_iter()
         .find(|m| m.link(&format!("{}/r/", app.base)).is_some())
         .unwrap();
@@ -155,7 +156,7 @@ async fn from_link_to_confirmed_seat_with_calendar_invitation() {
             .unwrap()
             .contains("Vérifiez votre boîte mail")
     );
-    let mails = app.mails_to("elodie.martin@acme.example");
+    let mails = app.mails_to("elodie.martin@acme.example").await;
     assert_eq!(mails.len(), 1, "one confirmation request");
     assert!(
         mails[0].subject.contains("Printemps <solidaire>"),
@@ -173,7 +174,7 @@ async fn from_link_to_confirmed_seat_with_calendar_invitation() {
     )
     .await;
     assert!(again.text().await.unwrap().contains("déjà inscrit"));
-    assert_eq!(app.mails_to("elodie.martin@acme.example").len(), 1);
+    assert_eq!(app.mails_to("elodie.martin@acme.example").await.len(), 1);
 
     // Pending until the link in the mail is opened and the button pressed.
     let rows = json(
@@ -200,6 +201,7 @@ async fn from_link_to_confirmed_seat_with_calendar_invitation() {
 
     let seat = app
         .mails_to("elodie.martin@acme.example")
+        .await
         .into_iter()
         .find(|m| m.calendar.is_some())
         .unwrap();
@@ -233,9 +235,9 @@ async fn from_link_to_confirmed_seat_with_calendar_invitation() {
     assert_eq!(rows[0]["choices"][0]["status"], "seated");
 
     // Confirming twice changes nothing and sends nothing.
-    let before = app.mails().len();
+    let before = app.mails().await.len();
     confirm_from_mail(&app, "elodie.martin@acme.example").await;
-    assert_eq!(app.mails().len(), before);
+    assert_eq!(app.mails().await.len(), before);
 
     // Cancelling sends a calendar cancellation with the same UID.
     let res = app
@@ -248,6 +250,7 @@ async fn from_link_to_confirmed_seat_with_calendar_invitation() {
     assert_eq!(res.status(), 200);
     let cancel = app
         .mails_to("elodie.martin@acme.example")
+        .await
         .into_iter()
         .rev()
         .find(|m| m.calendar.is_some())
@@ -288,7 +291,12 @@ async fn waitlist_offer_and_claim() {
     let ann = confirm_from_mail(&app, "ann@acme.example").await;
     let bob = confirm_from_mail(&app, "bob@acme.example").await;
     confirm_from_mail(&app, "cid@acme.example").await;
-    let waitlisted = app.mails_to("bob@acme.example").into_iter().last().unwrap();
+    let waitlisted = app
+        .mails_to("bob@acme.example")
+        .await
+        .into_iter()
+        .last()
+        .unwrap();
     assert!(
         waitlisted.text.contains('1'),
         "position in the waitlist mail: {}",
@@ -316,7 +324,12 @@ async fn waitlist_offer_and_claim() {
         .await
         .unwrap();
     assert_eq!(res.status(), 200);
-    let offer = app.mails_to("bob@acme.example").into_iter().last().unwrap();
+    let offer = app
+        .mails_to("bob@acme.example")
+        .await
+        .into_iter()
+        .last()
+        .unwrap();
     assert!(
         offer.text.contains(bob.split('?').next().unwrap()),
         "the offer links to Bob's page: {}",
@@ -358,7 +371,12 @@ async fn waitlist_offer_and_claim() {
         .unwrap();
     assert_eq!(res.status(), 200);
     assert!(res.text().await.unwrap().contains("la place est à vous"));
-    let seat = app.mails_to("bob@acme.example").into_iter().last().unwrap();
+    let seat = app
+        .mails_to("bob@acme.example")
+        .await
+        .into_iter()
+        .last()
+        .unwrap();
     assert!(
         seat.calendar.is_some(),
         "the claimed seat comes with an invitation"
@@ -417,7 +435,7 @@ async fn bad_input_on_the_public_pages() {
     assert!(
         html.contains("&lt;script&gt;alert(1)&lt;/script&gt;") && !html.contains("<script>alert")
     );
-    assert!(app.mails().is_empty(), "nothing sent");
+    assert!(app.mails().await.is_empty(), "nothing sent");
     let rows = json(
         app.get(
             &format!("/api/v1/campaigns/{}/registrations", live.campaign_id),
@@ -533,7 +551,7 @@ async fn duo_invitation_and_sources() {
         .await
         .unwrap();
     assert_eq!(res.status(), 200);
-    let invite = app.mails_to("bob@acme.example").pop().unwrap();
+    let invite = app.mails_to("bob@acme.example").await.pop().unwrap();
     let url = invite.link(&format!("{}/c/", app.base)).unwrap();
     assert!(
         url.contains(&format!("mission={}", live.mission_id)) && url.contains("duo="),
@@ -692,7 +710,7 @@ async fn five_hundred_concurrent_confirmations_on_ten_seats() {
         };
         tokens.push(
             app.store
-                .register(&page, req, Duration::hours(1))
+                .register(&page, req, Duration::hours(1), |_| Vec::new())
                 .await
                 .unwrap()
                 .confirm_token
@@ -829,7 +847,7 @@ async fn changing_mission_from_the_personal_page() {
             .unwrap()
             .contains("place dans la nouvelle mission")
     );
-    let mails = app.mails_to("ann@acme.example");
+    let mails = app.mails_to("ann@acme.example").await;
     let cancels = mails
         .iter()
         .filter(|m| {
@@ -884,6 +902,7 @@ async fn pressing_confirm_twice_at_once_keeps_one_seat_and_one_mail() {
     assert_eq!(res.status(), 200);
     let url = app
         .mails_to("alice@acme.example")
+        .await
         .into_iter()
         .find_map(|m| m.link(&format!("{}/r/", app.base)))
         .unwrap();
@@ -905,7 +924,7 @@ async fn pressing_confirm_twice_at_once_keeps_one_seat_and_one_mail() {
         "the second press must not take her own seat away: {regs}"
     );
     assert_eq!(
-        app.mails_to("alice@acme.example").len(),
+        app.mails_to("alice@acme.example").await.len(),
         2,
         "one confirmation request and one seat confirmation"
     );

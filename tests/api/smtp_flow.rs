@@ -32,7 +32,7 @@ async fn register_confirm_and_seat_through_a_real_smtp_server() {
     .await;
     assert_eq!(res.status(), 200);
 
-    let mails = server.wait_for(1);
+    let mails = server.wait_for(1).await;
     assert_eq!(mails.len(), 1, "the confirmation request went through SMTP");
     assert_eq!(mails[0].to, "noel@acme.example");
     assert!(
@@ -47,7 +47,7 @@ async fn register_confirm_and_seat_through_a_real_smtp_server() {
     let res = app.client.post(&url).send().await.unwrap();
     assert_eq!(res.status(), 303);
 
-    let mails = server.wait_for(2);
+    let mails = server.wait_for(2).await;
     let seat = mails
         .iter()
         .find(|m| m.calendar.is_some())
@@ -59,5 +59,5 @@ async fn register_confirm_and_seat_through_a_real_smtp_server() {
             .unwrap()
             .contains("rh@acme.example")
     );
-    assert!(app.mails().is_empty(), "nothing went to the outbox");
+    assert!(app.mails().await.is_empty(), "nothing went to the outbox");
 }

@@ -147,7 +147,7 @@ async fn registration_and_ambassador_mails_in_the_organisations_own_wording() {
 
     let res = register(&app, &live.link, "lea@acme.example", "Léa", live.mission_id).await;
     assert!(res.status().is_success() || res.status().is_redirection());
-    let mail = app.mails_to("lea@acme.example").pop().unwrap();
+    let mail = app.mails_to("lea@acme.example").await.pop().unwrap();
     assert_eq!(mail.subject, "Printemps <solidaire> : confirmez, Léa");
     assert!(
         mail.text.contains("Un clic pour confirmer : http"),
@@ -169,7 +169,7 @@ async fn registration_and_ambassador_mails_in_the_organisations_own_wording() {
         .unwrap();
     assert_eq!(res.status(), 204);
     register(&app, &live.link, "noe@acme.example", "Noé", live.mission_id).await;
-    let mail = app.mails_to("noe@acme.example").pop().unwrap();
+    let mail = app.mails_to("noe@acme.example").await.pop().unwrap();
     assert_eq!(mail.subject, "Confirmez, Noé");
 
     // Ambassador mails: the organisation's wording.
@@ -198,7 +198,7 @@ async fn registration_and_ambassador_mails_in_the_organisations_own_wording() {
         201,
     )
     .await;
-    let mail = app.mails_to("p0@acme.example").pop().unwrap();
+    let mail = app.mails_to("p0@acme.example").await.pop().unwrap();
     assert_eq!(mail.subject, "P0, devenez ambassadrice ou ambassadeur");
     assert!(mail.text.contains("/a/sign-in"), "{}", mail.text);
 }

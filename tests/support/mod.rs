@@ -135,8 +135,19 @@ impl TestApp {
         Self::spawn_with(|_| {}).await
     }
 
-    /// Starts the app after letting the test adjust the configuration.
+    /// Starts the app after letting the test adjust the configuration; the
+    /// delivery worker's personal lane runs beside it, as in `declic serve`.
     pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> Self {
+        Self::spawn_full(adjust, true).await
+    }
+
+    /// The app without the personal lane: messages wait in the outbox until a
+    /// test delivers them (or another process does).
+    pub async fn spawn_without_lane(adjust: impl FnOnce(&mut Config)) -> Self {
+        Self::spawn_full(adjust, false).await
+    }
+
+    async fn spawn_full(adjust: impl FnOnce(&mut Config), lane: bool) -> Self {
         // Errors the app logs show up under the failing test (RUST_LOG for more).
         let _ = tracing_subscriber::fmt()
             .with_env_filter(
@@ -161,6 +172,10 @@ impl TestApp {
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let app = declic_http::AppState::new(declic_http::App::new(store.clone(), config).unwrap());
         let state = app.clone();
+        if lane {
+            // Stops with the test's runtime.
+            std::mem::forget(declic_http::outbox::lane::start(app.clone()));
+        }
         tokio::spawn(async move {
             let _ = declic_http::serve(listener, app, async move {
                 let _ = rx.await;
@@ -255,14 +270,41 @@ impl TestApp {
             .unwrap()
     }
 
-    /// Mails sent so far (read from the outbox folder).
-    pub fn mails(&self) -> Vec<mail::ReceivedMail> {
+    /// Mails sent so far (read from the outbox folder), once every message queued
+    /// so far and due now has left.
+    pub async fn mails(&self) -> Vec<mail::ReceivedMail> {
+        self.settle_messages().await;
         mail::read_dir(&self.db.dir.path().join("outbox"))
     }
 
     /// Mails sent so far to `email`.
-    pub fn mails_to(&self, email: &str) -> Vec<mail::ReceivedMail> {
-        self.mails().into_iter().filter(|m| m.to == email).collect()
+    pub async fn mails_to(&self, email: &str) -> Vec<mail::ReceivedMail> {
+        self.mails()
+            .await
+            .into_iter()
+            .filter(|m| m.to == email)
+            .collect()
+    }
+
+    /// Waits until no message of a person is due or being sent: the request's own
+    /// background work first (it may queue one), then the delivery worker's lane
+    /// (run here too, so a test does not wait for the lane's next wake-up).
+    pub async fn settle_messages(&self) {
+        self.state.background.settle().await;
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        loop {
+            declic_http::outbox::deliver_messages(&self.state)
+                .await
+                .unwrap();
+            if self.store.messages_pending().await.unwrap() == 0 {
+                return;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "messages still pending after 30 s"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
     }
 
     pub async fn put(&self, path: &str, token: &str, body: serde_json::Value) -> reqwest::Response {
@@ -313,4 +355,18 @@ pub fn problem_fields(problem: &serde_json::Value) -> Vec<String> {
                 .collect()
         })
         .unwrap_or_default()
+}
+
+/// Reads `declic serve`'s "declic listening on …" line and returns the address;
+/// the rest of what it prints is read and dropped, as a terminal would.
+pub fn listening_address(child: &mut std::process::Child) -> String {
+    use std::io::{BufRead, BufReader};
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let base = lines
+        .by_ref()
+        .map_while(Result::ok)
+        .find_map(|l| l.strip_prefix("declic listening on ").map(str::to_owned))
+        .unwrap();
+    std::thread::spawn(move || lines.for_each(drop));
+    base
 }

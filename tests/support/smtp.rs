@@ -64,14 +64,14 @@ impl SmtpServer {
     }
 
     /// Waits until `n` mails arrived (delivery to the Maildir is asynchronous).
-    pub fn wait_for(&self, n: usize) -> Vec<super::mail::ReceivedMail> {
+    pub async fn wait_for(&self, n: usize) -> Vec<super::mail::ReceivedMail> {
         let deadline = Instant::now() + Duration::from_secs(10);
         loop {
             let mails = self.mails();
             if mails.len() >= n || Instant::now() > deadline {
                 return mails;
             }
-            std::thread::sleep(Duration::from_millis(50));
+            tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }
 }

@@ -11,6 +11,7 @@ mod extract;
 mod metrics;
 pub mod notify;
 mod openapi;
+pub mod outbox;
 mod pages;
 pub mod posters;
 mod public;
@@ -45,6 +46,8 @@ pub struct App {
     pub delivery: deliveries::DeliverySettings,
     /// Slack and Teams posts, paced per webhook.
     pub webhooks: declic_messaging::WebhookSender,
+    /// The delivery worker's lane for a person's own messages.
+    pub lane: outbox::Lane,
 }
 
 /// Tasks started by requests and finished after the answer.
@@ -89,6 +92,7 @@ impl App {
             background: Background::default(),
             delivery,
             webhooks,
+            lane: outbox::Lane::default(),
         })
     }
 }
@@ -155,6 +159,7 @@ pub async fn serve(
     };
     flusher.abort();
     state_for_shutdown.background.settle().await;
+
     if let Err(e) = store.flush_visits().await {
         tracing::warn!(error = %e, "visit counts not written at shutdown");
     }

@@ -5,10 +5,12 @@
 //! - [`mod@ics`]: RFC 5545 calendar invitations attached to seat confirmations.
 //! - [`posters`]: printable campaign posters and ambassador flyers (PDF) with QR codes.
 //! - [`webhooks`]: campaign announcements to Slack and Microsoft Teams channels.
+//! - [`policy`]: whether a queued message may go now (opt-outs, erasure, expired links).
 
 pub mod ics;
 pub mod mail;
 mod oneline;
+pub mod policy;
 pub mod posters;
 pub mod templates;
 pub mod webhooks;

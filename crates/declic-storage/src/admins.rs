@@ -309,24 +309,28 @@ impl Store {
         Ok((token_view(model), plain))
     }
 
-    /// Creates a one-time sign-in link token for an admin, valid for `minutes`.
+    /// Creates a one-time sign-in link token for an admin, valid for `minutes`;
+    /// `follow` names the messages that carry it (given the token and its expiry),
+    /// queued in the same transaction.
     pub async fn create_sign_in_token(
         &self,
         org: OrgId,
         admin_id: i64,
         minutes: u32,
         actor: &Actor,
+        follow: impl FnOnce(&str, DateTime<Utc>) -> Vec<crate::outbox::NewMessage> + Send,
     ) -> Result<String, StorageError> {
         self.admin_in_org(org, admin_id).await?;
         let expires = now() + Duration::minutes(i64::from(minutes.max(1)));
         let (plain, _) = self
-            .insert_credential(
+            .insert_credential_then(
                 org,
                 admin_id,
                 KIND_SIGN_IN,
                 "sign-in link",
                 Some(expires),
                 actor,
+                |token| follow(token, expires),
             )
             .await?;
         Ok(plain)
@@ -340,6 +344,26 @@ impl Store {
         name: &str,
         expires_at: Option<DateTime<Utc>>,
         actor: &Actor,
+    ) -> Result<(String, credential::Model), StorageError> {
+        self.insert_credential_then(org, admin_id, kind, name, expires_at, actor, |_| Vec::new())
+            .await
+    }
+
+    /// [`Self::insert_credential`], queuing the messages `follow` names for the new
+    /// token (a mailed link) in the same transaction.
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "the credential's fields, one each"
+    )]
+    async fn insert_credential_then(
+        &self,
+        org: OrgId,
+        admin_id: i64,
+        kind: &str,
+        name: &str,
+        expires_at: Option<DateTime<Utc>>,
+        actor: &Actor,
+        follow: impl FnOnce(&str) -> Vec<crate::outbox::NewMessage> + Send,
     ) -> Result<(String, credential::Model), StorageError> {
         let prefix = match kind {
             KIND_API => "dcl",
@@ -373,6 +397,7 @@ impl Store {
             serde_json::json!({"admin_id": admin_id, "name": name}),
         )
         .await?;
+        crate::outbox::queue(&txn, follow(&plain)).await?;
         txn.commit().await?;
         Ok((plain, model))
     }

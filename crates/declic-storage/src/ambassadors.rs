@@ -69,12 +69,15 @@ impl Store {
     /// `past_volunteer` from imported history) to become an ambassador. Inviting
     /// again returns the same record; someone who opted out is not invited again.
     /// Returns the ambassador and whether an invitation is due (a new one).
+    ///
+    /// `follow` names the messages of a new invitation, queued in the same transaction.
     pub async fn invite_ambassador(
         &self,
         org: OrgId,
         email: &str,
         past_volunteer: bool,
         actor: &Actor,
+        follow: impl FnOnce(&Ambassador) -> Vec<crate::outbox::NewMessage> + Send,
     ) -> Result<(Ambassador, bool), StorageError> {
         let email = declic_directory::normalize_email(email)
             .ok_or_else(|| StorageError::invalid("email", "not an email address"))?;
@@ -149,9 +152,11 @@ impl Store {
             serde_json::json!({"employee_id": person.id, "past_volunteer": past_volunteer}),
         )
         .await?;
+        let a = view(a, &person);
+        crate::outbox::queue(&txn, follow(&a)).await?;
         txn.commit().await?;
         self.caches().referrals_changed(org.0);
-        Ok((view(a, &person), true))
+        Ok((a, true))
     }
 
     /// The organisation's ambassadors, every status, by invitation date.
@@ -210,10 +215,14 @@ impl Store {
     /// A single-use sign-in link for the ambassador (invited or active) with this
     /// address, valid `minutes`. `None` when there is none: the caller answers the
     /// same either way.
+    ///
+    /// `follow` names the messages that carry the link (given the token, the
+    /// ambassador and the link's expiry), queued with the token in one transaction.
     pub async fn request_ambassador_sign_in(
         &self,
         email: &str,
         minutes: u32,
+        follow: impl FnOnce(&str, &Ambassador, DateTime<Utc>) -> Vec<crate::outbox::NewMessage> + Send,
     ) -> Result<Option<(String, Ambassador, OrgId)>, StorageError> {
         let Some(email) = declic_directory::normalize_email(email) else {
             return Ok(None);
@@ -245,15 +254,13 @@ impl Store {
             else {
                 continue;
             };
-            let token = self
-                .new_ambassador_token(
-                    org,
-                    a.id,
-                    KIND_SIGN_IN,
-                    Duration::minutes(i64::from(Ord::max(minutes, 1))),
-                )
-                .await?;
-            return Ok(Some((token, view(a, &person), org)));
+            let valid = Duration::minutes(i64::from(Ord::max(minutes, 1)));
+            let a = view(a, &person);
+            let txn = self.write_txn().await?;
+            let token = new_ambassador_token(&txn, org, a.id, KIND_SIGN_IN, valid).await?;
+            crate::outbox::queue(&txn, follow(&token, &a, now() + valid)).await?;
+            txn.commit().await?;
+            return Ok(Some((token, a, org)));
         }
         Ok(None)
     }
@@ -265,21 +272,7 @@ impl Store {
         kind: &str,
         valid: Duration,
     ) -> Result<String, StorageError> {
-        let (plain, hash, _) = generate_token(if kind == KIND_SESSION { "das" } else { "dal" });
-        let t = now();
-        ambassador_token::ActiveModel {
-            organization_id: Set(org.0),
-            ambassador_id: Set(ambassador_id),
-            kind: Set(kind.to_owned()),
-            token_hash: Set(hash),
-            expires_at: Set(t + valid),
-            used_at: Set(None),
-            created_at: Set(t),
-            ..Default::default()
-        }
-        .insert(self.writer())
-        .await?;
-        Ok(plain)
+        new_ambassador_token(self.writer(), org, ambassador_id, kind, valid).await
     }
 
     async fn ambassador_by_token(
@@ -454,4 +447,29 @@ pub enum AmbassadorChoice {
     Accept,
     OptOut,
     Leaderboard(bool),
+}
+
+/// A new token for an ambassador (a sign-in link or a page session), written through `db`.
+async fn new_ambassador_token<C: sea_orm::ConnectionTrait>(
+    db: &C,
+    org: OrgId,
+    ambassador_id: i64,
+    kind: &str,
+    valid: Duration,
+) -> Result<String, StorageError> {
+    let (plain, hash, _) = generate_token(if kind == KIND_SESSION { "das" } else { "dal" });
+    let t = now();
+    ambassador_token::ActiveModel {
+        organization_id: Set(org.0),
+        ambassador_id: Set(ambassador_id),
+        kind: Set(kind.to_owned()),
+        token_hash: Set(hash),
+        expires_at: Set(t + valid),
+        used_at: Set(None),
+        created_at: Set(t),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    Ok(plain)
 }

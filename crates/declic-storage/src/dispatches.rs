@@ -15,7 +15,7 @@ use rand::Rng;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set, Statement,
+    QuerySelect, Set,
 };
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -580,55 +580,19 @@ impl Store {
         limit: u64,
         lease: Duration,
     ) -> Result<Vec<ClaimedDelivery>, StorageError> {
-        let backend = self.backend();
-        let t = now();
-        let pg = backend == DbBackend::Postgres;
-        let (p, lock) = if pg {
-            (["$1", "$2"], "FOR UPDATE OF d SKIP LOCKED")
-        } else {
-            (["?", "?"], "")
-        };
-        // One statement per kind of due row, each an ordered range of the index
-        // (status, next_attempt_at), so that a claim reads about `limit` rows however
-        // long the queue: leases run out first (a dead worker's rows), then the queue
-        // (older than any retry), then retries whose time came. The same statements on both databases, but
-        // for the row locks PostgreSQL needs so that concurrent workers skip each
-        // other's rows.
-        let kinds = [
-            "d.status = 'sending' AND d.locked_until < {now}",
-            "d.status = 'queued' AND d.next_attempt_at <= {now}",
-            "d.status = 'retrying' AND d.next_attempt_at <= {now}",
-        ];
-        let mut limit = limit.clamp(1, 10_000);
-        let mut rows = Vec::new();
         let txn = self.write_txn().await?;
-        for due in kinds {
-            if limit == 0 {
-                break;
-            }
-            let sql = format!(
-                "UPDATE deliveries SET status = 'sending', locked_until = {lease_until}, \
-                   attempts = attempts + 1, updated_at = {now} \
-                 WHERE id IN ( \
-                   SELECT d.id FROM deliveries d JOIN dispatches p ON p.id = d.dispatch_id \
-                   WHERE {due} AND p.status = 'sending' \
-                   ORDER BY d.next_attempt_at LIMIT {limit} {lock}) \
-                 RETURNING id, organization_id, dispatch_id, employee_id, webhook_id, recipient, attempts",
-                lease_until = p[0],
-                now = p[1],
-                due = due.replace("{now}", p[1]),
-            );
-            let values: Vec<sea_orm::Value> = if pg {
-                vec![(t + lease).into(), t.into()]
-            } else {
-                vec![(t + lease).into(), t.into(), t.into()]
-            };
-            let got = txn
-                .query_all_raw(Statement::from_sql_and_values(backend, sql, values))
-                .await?;
-            limit = limit.saturating_sub(got.len() as u64);
-            rows.extend(got);
-        }
+        let rows = crate::claims::claim_due(
+            &txn,
+            &crate::claims::ClaimQuery {
+                table: "deliveries",
+                from: "deliveries q JOIN dispatches p ON p.id = q.dispatch_id",
+                filter: "AND p.status = 'sending'",
+                returning: "id, organization_id, dispatch_id, employee_id, webhook_id, recipient, attempts",
+            },
+            limit,
+            lease,
+        )
+        .await?;
         txn.commit().await?;
         let mut out = Vec::with_capacity(rows.len());
         for r in rows {
@@ -712,11 +676,10 @@ impl Store {
                     clip(e),
                     Some(t + policy.delay(claimed.attempts)),
                 ),
-                Outcome::Deferred(e, at_least) => (
-                    delivery_status::RETRYING,
-                    clip(e),
-                    Some(t + Ord::max(*at_least, policy.delay(claimed.attempts))),
-                ),
+                // The platform said when to come back: then, not later (RFC 9110, 10.2.3).
+                Outcome::Deferred(e, after) => {
+                    (delivery_status::RETRYING, clip(e), Some(t + *after))
+                }
             };
             let mut q = delivery::Entity::update_many()
                 .col_expr(
@@ -953,11 +916,18 @@ fn clip(e: &str) -> String {
     e.chars().take(500).collect()
 }
 
-/// One delivery as support sees it ("did Marie get the reminder?").
+/// One message to a person as support sees it ("did Marie get the reminder? her seat?"):
+/// a campaign's delivery, or one of her own messages.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct DeliveryRecord {
-    pub dispatch_id: i64,
-    pub campaign_id: i64,
+    /// `campaign` (a dispatch to an audience) or `personal` (her own message).
+    pub lane: String,
+    /// The message: `campaign_announcement`, `confirm_registration`, `seat_offered`…
+    pub message: String,
+    /// The dispatch, for a campaign message.
+    pub dispatch_id: Option<i64>,
+    /// The campaign, when the message is about one.
+    pub campaign_id: Option<i64>,
     pub channel: String,
     /// The calendar step, when the scheduler made the dispatch.
     pub step_kind: Option<String>,
@@ -969,7 +939,8 @@ pub struct DeliveryRecord {
 }
 
 impl Store {
-    /// Every delivery to an employee of the organisation, newest first.
+    /// Every message to an employee of the organisation, campaign deliveries and
+    /// their own messages, newest first.
     pub async fn deliveries_of(
         &self,
         org: OrgId,
@@ -996,13 +967,15 @@ impl Store {
             .into_iter()
             .map(|d| (d.id, d))
             .collect();
-        Ok(rows
+        let mut out: Vec<DeliveryRecord> = rows
             .into_iter()
             .filter_map(|r| {
                 let d = dispatches.get(&r.dispatch_id)?;
                 Some(DeliveryRecord {
-                    dispatch_id: d.id,
-                    campaign_id: d.campaign_id,
+                    lane: "campaign".into(),
+                    message: dispatch_message(d),
+                    dispatch_id: Some(d.id),
+                    campaign_id: Some(d.campaign_id),
                     channel: d.channel.clone(),
                     step_kind: d.step_kind.clone(),
                     status: r.status,
@@ -1012,6 +985,51 @@ impl Store {
                     updated_at: r.updated_at,
                 })
             })
-            .collect())
+            .collect();
+        let own = crate::entity::message::Entity::find()
+            .filter(crate::entity::message::Column::OrganizationId.eq(org.0))
+            .filter(crate::entity::message::Column::EmployeeId.eq(employee_id))
+            .order_by_desc(crate::entity::message::Column::Id)
+            .limit(500)
+            .all(self.db())
+            .await?;
+        let campaigns: std::collections::HashMap<i64, i64> = registration::Entity::find()
+            .filter(registration::Column::EmployeeId.eq(employee_id))
+            .all(self.db())
+            .await?
+            .into_iter()
+            .map(|r| (r.id, r.campaign_id))
+            .collect();
+        out.extend(own.into_iter().map(|m| DeliveryRecord {
+            lane: "personal".into(),
+            campaign_id: m.registration_id.and_then(|r| campaigns.get(&r).copied()),
+            message: m.kind,
+            dispatch_id: None,
+            channel: "mail".into(),
+            step_kind: None,
+            status: m.status,
+            attempts: m.attempts,
+            last_error: m.last_error,
+            sent_at: m.sent_at,
+            updated_at: m.updated_at,
+        }));
+        out.sort_by_key(|r| std::cmp::Reverse(r.updated_at));
+        Ok(out)
     }
+}
+
+/// The message a dispatch sends, by its step (as `declic_messaging::MessageKind::for_step` names it).
+fn dispatch_message(d: &dispatch::Model) -> String {
+    match d.step_kind.as_deref() {
+        Some("reminder") => "campaign_reminder",
+        Some("last_call") => "campaign_last_call",
+        Some("impact_summary") => "impact_summary",
+        Some(s) if s.starts_with("evaluation_") && s.ends_with("_reminder") => {
+            "evaluation_reminder"
+        }
+        Some(s) if s.starts_with("evaluation_") => "evaluation_invitation",
+        _ if d.channel != "mail" => "channel_post",
+        _ => "campaign_announcement",
+    }
+    .to_owned()
 }

@@ -8,6 +8,7 @@ pub mod entity;
 pub mod migration;
 
 mod cache;
+mod claims;
 mod error;
 mod secrets;
 
@@ -26,6 +27,7 @@ pub mod message_templates;
 pub mod missions;
 pub mod opt_outs;
 pub mod orgs;
+pub mod outbox;
 pub mod privacy;
 pub mod referrals;
 pub mod registrations;

@@ -454,6 +454,32 @@ pub const COLUMNS: &[(&str, &[(&str, Class)])] = &[
         ],
     ),
     (
+        // A person's own messages: exported, and deleted with everything in them on erasure.
+        "messages",
+        &[
+            ("id", NotPersonal),
+            ("organization_id", NotPersonal),
+            ("kind", Subject),
+            ("registration_id", Subject),
+            ("employee_id", Subject),
+            ("ambassador_id", Subject),
+            ("admin_id", Subject),
+            ("recipient", Subject),
+            ("language", Subject),
+            ("params", Subject),
+            ("idempotency_key", Subject),
+            ("status", Subject),
+            ("attempts", Subject),
+            ("next_attempt_at", Subject),
+            ("locked_until", Subject),
+            ("expires_at", Subject),
+            ("last_error", Subject),
+            ("sent_at", Subject),
+            ("created_at", Subject),
+            ("updated_at", Subject),
+        ],
+    ),
+    (
         "audit_events",
         &[
             ("id", NotPersonal),
@@ -490,6 +516,8 @@ pub struct PersonalExport {
     pub opt_outs: Vec<crate::opt_outs::OptOut>,
     /// Evaluation surveys they were asked, with their answers unless anonymous.
     pub survey_answers: Vec<crate::evaluations::PersonalAnswer>,
+    /// Their own messages (confirmation, seat, offer, sign-in link…) and what became of them.
+    pub messages: Vec<crate::outbox::MessageRecord>,
 }
 
 /// What an erasure changed.
@@ -537,7 +565,9 @@ impl Store {
         let mut ambassador = None;
         let mut opt_outs = Vec::new();
         let mut survey_answers = Vec::new();
+        let mut messages = Vec::new();
         if let Some(e) = &employee {
+            messages = self.messages_of(org, e.id).await?;
             opt_outs = self.opt_outs_of(org, e.id).await?;
             survey_answers = self.survey_answers_of_person(org, e.id).await?;
             referrals = self.referrals_of(org, e.id).await?;
@@ -576,6 +606,7 @@ impl Store {
             ambassador,
             opt_outs,
             survey_answers,
+            messages,
         })
     }
 
@@ -632,6 +663,11 @@ impl Store {
             Store::forget_ambassador(&txn, org, id).await?;
             // Survey invitations and the answers kept with the person.
             Store::forget_surveys(&txn, id).await?;
+            // Their own messages go, with the links and addresses they hold.
+            crate::entity::message::Entity::delete_many()
+                .filter(crate::entity::message::Column::EmployeeId.eq(id))
+                .exec(&txn)
+                .await?;
             // Nothing more goes to someone erased.
             crate::entity::delivery::Entity::update_many()
                 .col_expr(
@@ -659,6 +695,13 @@ impl Store {
                 .await?;
             report.employee_erased = true;
         }
+        // Messages to the address outside the directory (a duo invitation, an
+        // admin account's reset).
+        crate::entity::message::Entity::delete_many()
+            .filter(crate::entity::message::Column::OrganizationId.eq(org.0))
+            .filter(crate::entity::message::Column::Recipient.eq(&email))
+            .exec(&txn)
+            .await?;
         registration::Entity::update_many()
             .col_expr(
                 registration::Column::DuoInviteeEmail,

@@ -469,6 +469,8 @@ async fn measure(url: &str, data_dir: &Path, plan: Plan) -> anyhow::Result<Run> 
     let base = format!("http://{}", listener.local_addr()?);
     config.server.public_url.clone_from(&base);
     let state = AppState::new(App::new(store.clone(), config).map_err(|e| anyhow!("mail: {e}"))?);
+    // Mails leave through the delivery worker's personal lane, as in `declic serve`.
+    let lane = declic_http::outbox::lane::start(state.clone());
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let server = tokio::spawn(declic_http::serve(listener, state, async move {
         let _ = stopped.await;
@@ -478,6 +480,7 @@ async fn measure(url: &str, data_dir: &Path, plan: Plan) -> anyhow::Result<Run> 
 
     let _ = stop.send(());
     server.await??;
+    lane.stop(std::time::Duration::from_secs(5)).await;
     store.db().clone().close().await?;
     result
 }

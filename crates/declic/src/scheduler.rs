@@ -95,16 +95,21 @@ pub async fn deliver(state: &AppState) {
     }
 }
 
-/// Passes lapsed seat offers on and mails the new ones.
+/// Passes lapsed seat offers on and queues the new ones' mails.
 pub async fn expire_offers(state: &AppState) {
     let window = Duration::hours(i64::from(state.config.registration.claim_window_hours));
-    match state.store.expire_offers(window).await {
-        Ok(offers) => declic_http::notify::offers(state, &offers).await,
+    match state
+        .store
+        .expire_offers(window, declic_http::outbox::follow::offers)
+        .await
+    {
+        Ok(offers) if !offers.is_empty() => state.lane.wake(),
+        Ok(_) => {}
         Err(e) => tracing::warn!(error = %e, "offer expiry failed"),
     }
 }
 
-/// Mails seated people whose mission starts within the next day (once each).
+/// Queues the reminder of seated people whose mission starts within the next day (once each).
 pub async fn send_reminders(state: &AppState) {
     // Missions starting within 24 hours: the reminder goes out the day before, at
     // about the mission's own time. Mission times are local and compared with UTC,
@@ -113,14 +118,15 @@ pub async fn send_reminders(state: &AppState) {
     let now = chrono::Utc::now().naive_utc();
     match state
         .store
-        .due_mission_reminders(now, now + Duration::hours(24))
+        .due_mission_reminders(
+            now,
+            now + Duration::hours(24),
+            declic_http::outbox::follow::mission_reminders,
+        )
         .await
     {
-        Ok(due) => {
-            for (registration, mission) in due {
-                declic_http::notify::reminder(state, registration, mission).await;
-            }
-        }
+        Ok(due) if !due.is_empty() => state.lane.wake(),
+        Ok(_) => {}
         Err(e) => tracing::warn!(error = %e, "mission reminders failed"),
     }
 }

@@ -136,6 +136,14 @@ pub async fn show(
     for d in state.store.dispatches_of(c.org(), None).await? {
         *failed.entry(d.campaign_id).or_default() += d.counts.get("failed").copied().unwrap_or(0);
     }
+    // A person's own mails that did not go (failed, or their link lapsed first).
+    for (campaign, n) in state
+        .store
+        .undelivered_messages_by_campaign(c.org(), 30)
+        .await?
+    {
+        *failed.entry(campaign).or_default() += n;
+    }
     let counts = state.store.registration_counts(c.org()).await?;
     let mut rows = vec![];
     for campaign in &campaigns {

@@ -243,24 +243,21 @@ pub async fn reset_request(
     // Sent in the background so the answer takes as long for unknown addresses.
     let task_state = state.clone();
     state.background.spawn(async move {
-        for (org, admin_id, email) in accounts {
+        for (org, admin_id, _email) in accounts {
             let actor = declic_storage::Actor {
                 admin_id: Some(admin_id),
                 label: "password reset".into(),
                 request_id: rid.0.clone(),
             };
             let minutes = task_state.config.security.sign_in_link_minutes;
-            let token = task_state
+            let follow = crate::outbox::follow::password_reset(&task_state, admin_id, lang);
+            match task_state
                 .store
-                .create_sign_in_token(org, admin_id, minutes, &actor)
-                .await;
-            let name = task_state.store.organization(org).await.map(|o| o.name);
-            match (token, name) {
-                (Ok(token), Ok(name)) => {
-                    crate::notify::admin_password_reset(&task_state, &email, &name, &token, lang)
-                        .await;
-                }
-                (Err(e), _) | (_, Err(e)) => tracing::error!(error = %e, "password reset failed"),
+                .create_sign_in_token(org, admin_id, minutes, &actor, follow)
+                .await
+            {
+                Ok(_) => task_state.lane.wake(),
+                Err(e) => tracing::error!(error = %e, "password reset failed"),
             }
         }
     });

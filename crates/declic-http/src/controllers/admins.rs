@@ -89,7 +89,7 @@ pub async fn create(
         let minutes = state.config.security.sign_in_link_minutes;
         let token = state
             .store
-            .create_sign_in_token(auth.org(), admin.id, minutes, &actor)
+            .create_sign_in_token(auth.org(), admin.id, minutes, &actor, |_, _| Vec::new())
             .await?;
         Some(format!(
             "{}/sign-in/{token}",

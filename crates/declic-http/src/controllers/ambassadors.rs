@@ -36,11 +36,16 @@ pub async fn invite(
     auth.require_manage()?;
     let (a, new) = state
         .store
-        .invite_ambassador(auth.org(), &b.email, b.past_volunteer, &auth.actor(&rid))
+        .invite_ambassador(
+            auth.org(),
+            &b.email,
+            b.past_volunteer,
+            &auth.actor(&rid),
+            crate::outbox::follow::ambassador_invited,
+        )
         .await?;
     if new {
-        let org = state.store.organization(auth.org()).await?;
-        crate::notify::ambassador_invitation(&state, auth.org(), &a, &org.name).await;
+        state.lane.wake();
         return Ok((StatusCode::CREATED, Json(a)));
     }
     Ok((StatusCode::OK, Json(a)))

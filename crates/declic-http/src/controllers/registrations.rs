@@ -250,8 +250,11 @@ pub async fn move_choice(
             &b.reason,
             window,
             &auth.actor(&rid),
+            crate::outbox::follow::offers,
         )
         .await?;
-    crate::notify::offers(&state, &offers).await;
+    if !offers.is_empty() {
+        state.lane.wake();
+    }
     Ok(StatusCode::NO_CONTENT)
 }

@@ -110,17 +110,13 @@ pub async fn sign_in_request(
         state.background.spawn(async move {
             let state = state2;
             let minutes = state.config.registration.ambassador_link_minutes;
+            let follow = crate::outbox::follow::ambassador_link(&state);
             match state
                 .store
-                .request_ambassador_sign_in(&f.email, minutes)
+                .request_ambassador_sign_in(&f.email, minutes, follow)
                 .await
             {
-                Ok(Some((token, a, org))) => match state.store.organization(org).await {
-                    Ok(o) => {
-                        crate::notify::ambassador_sign_in(&state, org, &a, &o.name, &token).await
-                    }
-                    Err(e) => tracing::error!(error = %e, "ambassador sign-in mail"),
-                },
+                Ok(Some(_)) => state.lane.wake(),
                 Ok(None) => {}
                 Err(e) => tracing::error!(error = %e, "ambassador sign-in"),
             }

@@ -309,25 +309,13 @@ pub async fn register(
             "fr".into()
         },
     };
-    let hours = i64::from(state.config.registration.confirm_link_hours);
-    match state
-        .store
-        .register(&page, req, Duration::hours(hours))
-        .await
-    {
+    let valid = Duration::hours(i64::from(state.config.registration.confirm_link_hours));
+    let follow = crate::outbox::follow::after_sign_up(&state, &page.link.code, valid);
+    match state.store.register(&page, req, valid, follow).await {
         Ok(outcome) => {
             let email = outcome.registration.email.clone();
-            if let Some(token) = &outcome.confirm_token {
-                super::super::notify::confirm_request(&state, outcome.registration.clone(), token)
-                    .await;
-                if outcome.registration.duo_invitee_email.is_some() {
-                    super::super::notify::duo_invitation(
-                        &state,
-                        outcome.registration.clone(),
-                        &page.link.code,
-                    )
-                    .await;
-                }
+            if outcome.confirm_token.is_some() {
+                state.lane.wake();
             }
             let (title, msg) = if outcome.created {
                 ("check_mail_title", "check_mail")
@@ -371,16 +359,10 @@ pub async fn resend(
             .pending_registration_id(&page, &form.email)
             .await
     {
-        let hours = i64::from(state.config.registration.confirm_link_hours);
-        match state
-            .store
-            .renew_confirmation(id, Duration::hours(hours))
-            .await
-        {
-            Ok(Some(token)) => match state.store.registration_view(id).await {
-                Ok(reg) => super::super::notify::confirm_request(&state, reg, &token).await,
-                Err(e) => return internal(e),
-            },
+        let valid = Duration::hours(i64::from(state.config.registration.confirm_link_hours));
+        let follow = crate::outbox::follow::after_renewal(&state, valid);
+        match state.store.renew_confirmation(id, valid, follow).await {
+            Ok(Some(_)) => state.lane.wake(),
             Ok(None) => {}
             Err(e) => return internal(e),
         }

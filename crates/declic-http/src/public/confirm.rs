@@ -61,10 +61,14 @@ pub async fn submit(
             "confirm_invalid",
         );
     }
-    match state.store.confirm_registration(&token).await {
+    match state
+        .store
+        .confirm_registration(&token, crate::outbox::follow::after_confirm)
+        .await
+    {
         Ok(outcome) => {
             if outcome.newly_confirmed {
-                crate::notify::confirmed(&state, &outcome).await;
+                state.lane.wake();
             }
             let url = format!(
                 "{}/me/{}?lang={}",

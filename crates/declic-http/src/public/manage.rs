@@ -225,15 +225,16 @@ async fn change(
         None => None,
     };
     let window = Duration::hours(i64::from(state.config.registration.claim_window_hours));
-    let before = reg.map(|r| r.choices).unwrap_or_default();
+    let follow = crate::outbox::follow::after_change;
+    let store = &state.store;
     let result: Result<ChangeOutcome, _> = match (what, mission) {
-        (Change::Cancel, m) => state.store.cancel_registration(id, m, window).await,
-        (Change::Claim, Some(m)) => state.store.claim_offer(id, m, window).await,
-        (Change::Decline, Some(m)) => state.store.decline_offer(id, m, window).await,
+        (Change::Cancel, m) => store.cancel_registration(id, m, window, follow).await,
+        (Change::Claim, Some(m)) => store.claim_offer(id, m, window, follow).await,
+        (Change::Decline, Some(m)) => store.decline_offer(id, m, window, follow).await,
         (Change::WaitWithPartner, Some(m)) => {
-            state.store.waitlist_with_partner(id, m, window).await
+            store.waitlist_with_partner(id, m, window, follow).await
         }
-        (Change::Prefer, Some(m)) => state.store.prefer_mission(id, m, window).await,
+        (Change::Prefer, Some(m)) => store.prefer_mission(id, m, window, follow).await,
         (_, None) => {
             return page(
                 &state,
@@ -248,38 +249,7 @@ async fn change(
     };
     match result {
         Ok(outcome) => {
-            let mut freed: Vec<i64> = match what {
-                // Those seats are found by comparing before and after, below.
-                Change::Prefer => Vec::new(),
-                _ => outcome.cancelled_missions.clone(),
-            };
-            if matches!(
-                what,
-                Change::Claim | Change::WaitWithPartner | Change::Prefer
-            ) {
-                // Seats given up along the way deserve a calendar cancellation too.
-                let after = state
-                    .store
-                    .registration_view(id)
-                    .await
-                    .map(|r| r.choices)
-                    .unwrap_or_default();
-                for b in before.iter().filter(|b| b.status == choice::SEATED) {
-                    if after
-                        .iter()
-                        .any(|a| a.mission_id == b.mission_id && a.status != choice::SEATED)
-                    {
-                        freed.push(b.mission_id);
-                    }
-                }
-            }
-            if !freed.is_empty() {
-                crate::notify::cancelled(&state, id, &freed).await;
-            }
-            if let Some(m) = outcome.seated_mission {
-                crate::notify::seated(&state, id, m).await;
-            }
-            crate::notify::offers(&state, &outcome.offers).await;
+            state.lane.wake();
             let key = match what {
                 Change::Cancel => "cancelled_notice",
                 Change::Claim => "claimed_notice",

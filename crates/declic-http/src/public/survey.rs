@@ -430,13 +430,18 @@ pub async fn submit(
 async fn offer_ambassador_role(state: &AppState, org: OrgId, employee_id: i64) {
     let result = async {
         let e = state.store.employee(org, employee_id).await?;
-        let (a, new) = state
+        let (_, new) = state
             .store
-            .invite_ambassador(org, &e.email, false, &Actor::survey())
+            .invite_ambassador(
+                org,
+                &e.email,
+                false,
+                &Actor::survey(),
+                crate::outbox::follow::ambassador_invited,
+            )
             .await?;
         if new {
-            let o = state.store.organization(org).await?;
-            crate::notify::ambassador_invitation(state, org, &a, &o.name).await;
+            state.lane.wake();
         }
         Ok::<_, StorageError>(())
     }

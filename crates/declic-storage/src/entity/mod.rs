@@ -15,6 +15,7 @@ pub mod delivery;
 pub mod dispatch;
 pub mod employee;
 pub mod link_visit;
+pub mod message;
 pub mod message_template;
 pub mod mission;
 pub mod mission_skill;

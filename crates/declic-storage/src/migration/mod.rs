@@ -21,6 +21,7 @@ mod m0016_message_templates;
 mod m0017_webhooks;
 mod m0018_evaluations;
 mod m0019_sign_in_lockout;
+mod m0020_messages;
 
 /// All migrations, oldest first.
 pub struct Migrator;
@@ -48,6 +49,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0017_webhooks::Migration),
             Box::new(m0018_evaluations::Migration),
             Box::new(m0019_sign_in_lockout::Migration),
+            Box::new(m0020_messages::Migration),
         ]
     }
 }

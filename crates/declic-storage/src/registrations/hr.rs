@@ -167,6 +167,10 @@ impl Store {
     }
 
     /// An organiser moves one choice (seat, waitlist, cancel), with a reason for the audit log.
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "the move, its reason and author, and the messages that follow"
+    )]
     pub async fn move_choice(
         &self,
         org: OrgId,
@@ -175,6 +179,7 @@ impl Store {
         reason: &str,
         claim_window: Duration,
         actor: &Actor,
+        follow: impl FnOnce(&[super::Offer]) -> Vec<crate::outbox::NewMessage> + Send,
     ) -> Result<Vec<super::Offer>, StorageError> {
         let reason = reason.trim();
         if reason.is_empty() || reason.chars().count() > 500 {
@@ -243,6 +248,7 @@ impl Store {
             }
         }
         audit::record(&txn, org, actor, "registration.move", "registration", Some(reg.id), serde_json::json!({"choice_id": choice_id, "mission_id": m.id, "from": from, "action": action, "reason": reason})).await?;
+        crate::outbox::queue(&txn, follow(&offers)).await?;
         txn.commit().await?;
         Ok(offers)
     }

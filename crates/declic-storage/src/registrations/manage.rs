@@ -8,6 +8,7 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrde
 use super::seats::{lock_missions, offer_free_seats, release};
 use super::{choice, status};
 use crate::entity::{mission, registration, registration_choice};
+use crate::outbox::NewMessage;
 use crate::{StorageError, Store, now};
 
 /// A seat held for someone from the waitlist until `expires_at`.
@@ -21,6 +22,11 @@ pub struct Offer {
 /// What a change did, for the mails that follow it.
 #[derive(Debug, Clone, Default)]
 pub struct ChangeOutcome {
+    /// The registration changed.
+    pub registration_id: i64,
+    /// Every seat this person held before the change and not after (calendar
+    /// cancellations), whether cancelled or given up for a better choice.
+    pub given_up_seats: Vec<i64>,
     /// Missions whose seat this person gave up (cancellation acknowledgements).
     pub cancelled_missions: Vec<i64>,
     /// Seats now offered to people from the waitlist.
@@ -40,6 +46,32 @@ async fn choices_of(
         .await?)
 }
 
+/// Ends a change: notes the seats given up, queues the messages `follow` names
+/// and commits, all in the change's transaction.
+async fn finish(
+    txn: sea_orm::DatabaseTransaction,
+    registration_id: i64,
+    before: &[registration_choice::Model],
+    mut out: ChangeOutcome,
+    follow: impl FnOnce(&ChangeOutcome) -> Vec<NewMessage>,
+) -> Result<ChangeOutcome, StorageError> {
+    let after = choices_of(&txn, registration_id).await?;
+    out.registration_id = registration_id;
+    out.given_up_seats = before
+        .iter()
+        .filter(|b| b.status == choice::SEATED)
+        .filter(|b| {
+            !after
+                .iter()
+                .any(|a| a.mission_id == b.mission_id && a.status == choice::SEATED)
+        })
+        .map(|b| b.mission_id)
+        .collect();
+    crate::outbox::queue(&txn, follow(&out)).await?;
+    txn.commit().await?;
+    Ok(out)
+}
+
 fn active(c: &registration_choice::Model) -> bool {
     matches!(
         c.status.as_str(),
@@ -54,6 +86,7 @@ impl Store {
         registration_id: i64,
         mission_id: Option<i64>,
         claim_window: Duration,
+        follow: impl FnOnce(&ChangeOutcome) -> Vec<NewMessage> + Send,
     ) -> Result<ChangeOutcome, StorageError> {
         let txn = self.write_txn().await?;
         let reg = registration::Entity::find_by_id(registration_id)
@@ -95,8 +128,7 @@ impl Store {
             a.updated_at = Set(now());
             a.update(&txn).await?;
         }
-        txn.commit().await?;
-        Ok(out)
+        finish(txn, registration_id, &all, out, follow).await
     }
 
     /// Takes an offered seat: seated there, and any worse-ranked seat or waitlist place is given up.
@@ -105,6 +137,7 @@ impl Store {
         registration_id: i64,
         mission_id: i64,
         claim_window: Duration,
+        follow: impl FnOnce(&ChangeOutcome) -> Vec<NewMessage> + Send,
     ) -> Result<ChangeOutcome, StorageError> {
         let txn = self.write_txn().await?;
         let all = choices_of(&txn, registration_id).await?;
@@ -150,8 +183,7 @@ impl Store {
                     .extend(offer_free_seats(&txn, m, now() + claim_window).await?);
             }
         }
-        txn.commit().await?;
-        Ok(out)
+        finish(txn, registration_id, &all, out, follow).await
     }
 
     /// Declines an offered seat; it goes to the next person.
@@ -160,8 +192,10 @@ impl Store {
         registration_id: i64,
         mission_id: i64,
         claim_window: Duration,
+        follow: impl FnOnce(&ChangeOutcome) -> Vec<NewMessage> + Send,
     ) -> Result<ChangeOutcome, StorageError> {
         let txn = self.write_txn().await?;
+        let before = choices_of(&txn, registration_id).await?;
         let offered = choices_of(&txn, registration_id)
             .await?
             .into_iter()
@@ -178,8 +212,7 @@ impl Store {
         if let Some(m) = missions.first() {
             out.offers = offer_free_seats(&txn, m, now() + claim_window).await?;
         }
-        txn.commit().await?;
-        Ok(out)
+        finish(txn, registration_id, &before, out, follow).await
     }
 
     /// Duo: the inviter gives up their seat to wait with their colleague on the mission's waitlist.
@@ -188,8 +221,10 @@ impl Store {
         registration_id: i64,
         mission_id: i64,
         claim_window: Duration,
+        follow: impl FnOnce(&ChangeOutcome) -> Vec<NewMessage> + Send,
     ) -> Result<ChangeOutcome, StorageError> {
         let txn = self.write_txn().await?;
+        let before = choices_of(&txn, registration_id).await?;
         let mine = choices_of(&txn, registration_id)
             .await?
             .into_iter()
@@ -209,15 +244,20 @@ impl Store {
         let released = a.update(&txn).await?;
         let offers = offer_free_seats(&txn, m, now() + claim_window).await?;
         super::seats::seat_or_queue(&txn, m, released).await?;
-        txn.commit().await?;
-        Ok(ChangeOutcome {
+        let out = ChangeOutcome {
             offers,
             ..Default::default()
-        })
+        };
+        finish(txn, registration_id, &before, out, follow).await
     }
 
     /// Offers whose claim window has passed are released and passed on.
-    pub async fn expire_offers(&self, claim_window: Duration) -> Result<Vec<Offer>, StorageError> {
+    /// `follow` names the messages of the new offers, queued in the same transaction.
+    pub async fn expire_offers(
+        &self,
+        claim_window: Duration,
+        follow: impl FnOnce(&[Offer]) -> Vec<NewMessage> + Send,
+    ) -> Result<Vec<Offer>, StorageError> {
         let txn = self.write_txn().await?;
         let lapsed = registration_choice::Entity::find()
             .filter(registration_choice::Column::Status.eq(choice::OFFERED))
@@ -235,16 +275,19 @@ impl Store {
         for m in &missions {
             offers.extend(offer_free_seats(&txn, m, now() + claim_window).await?);
         }
+        crate::outbox::queue(&txn, follow(&offers)).await?;
         txn.commit().await?;
         Ok(offers)
     }
 
     /// Seated people of missions starting between `from` and `to` (local times)
-    /// not yet reminded; marks them reminded. Returns (registration, mission) pairs.
+    /// not yet reminded; marks them reminded and queues the reminders `follow` names
+    /// in the same transaction. Returns (registration, mission) pairs.
     pub async fn due_mission_reminders(
         &self,
         from: chrono::NaiveDateTime,
         to: chrono::NaiveDateTime,
+        follow: impl FnOnce(&[(i64, i64)]) -> Vec<NewMessage> + Send,
     ) -> Result<Vec<(i64, i64)>, StorageError> {
         let txn = self.write_txn().await?;
         let missions: Vec<i64> = mission::Entity::find()
@@ -272,6 +315,7 @@ impl Store {
             )
             .exec(&txn)
             .await?;
+        crate::outbox::queue(&txn, follow(&pairs)).await?;
         txn.commit().await?;
         Ok(pairs)
     }
@@ -286,6 +330,7 @@ impl Store {
         registration_id: i64,
         mission_id: i64,
         claim_window: Duration,
+        follow: impl FnOnce(&ChangeOutcome) -> Vec<NewMessage> + Send,
     ) -> Result<ChangeOutcome, StorageError> {
         use crate::entity::{campaign_mission, mission as mission_entity};
         let txn = self.write_txn().await?;
@@ -376,7 +421,6 @@ impl Store {
                 }
             }
         }
-        txn.commit().await?;
-        Ok(out)
+        finish(txn, registration_id, &all, out, follow).await
     }
 }

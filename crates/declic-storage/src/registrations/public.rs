@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use chrono::{Duration, NaiveDate};
+use sea_orm::sea_query::OnConflict;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -13,6 +14,7 @@ use crate::campaigns::Campaign;
 use crate::entity::{campaign_link, employee, registration, registration_choice};
 use crate::missions::Mission;
 use crate::orgs::Organization;
+use crate::outbox::NewMessage;
 use crate::{CampaignCatalog, OrgId, StorageError, Store, generate_token, hash_token, now};
 
 /// Whether sign-ups are accepted today.
@@ -196,11 +198,15 @@ impl Store {
     /// Signs a person up (pending until they confirm by mail). A second sign-up
     /// for the same campaign returns the same record and asks for no new mail;
     /// after a cancellation it starts again.
+    ///
+    /// `follow` names the messages of a new sign-up (the confirmation link…),
+    /// queued in the same transaction.
     pub async fn register(
         &self,
         page: &PublicCampaign,
         req: RegistrationRequest,
         confirm_valid: Duration,
+        follow: impl FnOnce(&RegisterOutcome) -> Vec<NewMessage> + Send,
     ) -> Result<RegisterOutcome, StorageError> {
         if page.window != WindowState::Open {
             return Err(StorageError::invalid(
@@ -289,7 +295,9 @@ impl Store {
             Some(e) => e,
             None => {
                 let t = now();
-                employee::ActiveModel {
+                // Two submissions at once (a double click): on PostgreSQL the second
+                // waits for the first here, then finds its row instead of failing.
+                employee::Entity::insert(employee::ActiveModel {
                     organization_id: Set(org.0),
                     email: Set(email.clone()),
                     first_name: Set(first),
@@ -299,9 +307,23 @@ impl Store {
                     created_at: Set(t),
                     updated_at: Set(t),
                     ..Default::default()
-                }
-                .insert(&txn)
-                .await?
+                })
+                .on_conflict(
+                    OnConflict::columns([
+                        employee::Column::OrganizationId,
+                        employee::Column::Email,
+                    ])
+                    .do_nothing()
+                    .to_owned(),
+                )
+                .exec_without_returning(&txn)
+                .await?;
+                employee::Entity::find()
+                    .filter(employee::Column::OrganizationId.eq(org.0))
+                    .filter(employee::Column::Email.eq(&email))
+                    .one(&txn)
+                    .await?
+                    .ok_or(StorageError::NotFound("employee"))?
             }
         };
         let existing = registration::Entity::find()
@@ -376,10 +398,36 @@ impl Store {
                 a.created_at = Set(old.created_at);
                 a.update(&txn).await?
             }
-            None => reg.insert(&txn).await.map_err(StorageError::on_unique(
-                "email",
-                "you are already registered",
-            ))?,
+            None => {
+                // The same person's other submission may have just registered them:
+                // then this one answers like a second sign-up and queues nothing.
+                let inserted = registration::Entity::insert(reg)
+                    .on_conflict(
+                        OnConflict::columns([
+                            registration::Column::CampaignId,
+                            registration::Column::EmployeeId,
+                        ])
+                        .do_nothing()
+                        .to_owned(),
+                    )
+                    .exec_without_returning(&txn)
+                    .await?;
+                let found = registration::Entity::find()
+                    .filter(registration::Column::CampaignId.eq(page.campaign.id))
+                    .filter(registration::Column::EmployeeId.eq(person.id))
+                    .one(&txn)
+                    .await?
+                    .ok_or(StorageError::NotFound("registration"))?;
+                if inserted == 0 {
+                    txn.rollback().await?;
+                    return Ok(RegisterOutcome {
+                        registration: self.registration_view(found.id).await?,
+                        created: false,
+                        confirm_token: None,
+                    });
+                }
+                found
+            }
         };
         if let Some(partner) = duo_of {
             registration::Entity::update_many()
@@ -406,19 +454,23 @@ impl Store {
             .await?;
             rows.push(row);
         }
-        txn.commit().await?;
-        Ok(RegisterOutcome {
+        let outcome = RegisterOutcome {
             registration: super::view_of(&reg, &person, rows, &Default::default()),
             created: true,
             confirm_token: Some(token),
-        })
+        };
+        crate::outbox::queue(&txn, follow(&outcome)).await?;
+        txn.commit().await?;
+        Ok(outcome)
     }
 
     /// A new confirmation token for a pending registration (the previous one stops working).
+    /// `follow` names the messages that carry it, queued in the same transaction.
     pub async fn renew_confirmation(
         &self,
         registration_id: i64,
         confirm_valid: Duration,
+        follow: impl FnOnce(i64, &str) -> Vec<NewMessage> + Send,
     ) -> Result<Option<String>, StorageError> {
         let txn = self.write_txn().await?;
         let Some(reg) = registration::Entity::find_by_id(registration_id)
@@ -436,6 +488,7 @@ impl Store {
         a.confirm_expires_at = Set(Some(now() + confirm_valid));
         a.updated_at = Set(now());
         a.update(&txn).await?;
+        crate::outbox::queue(&txn, follow(registration_id, &token)).await?;
         txn.commit().await?;
         Ok(Some(token))
     }

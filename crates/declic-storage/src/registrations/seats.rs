@@ -13,6 +13,7 @@ use utoipa::ToSchema;
 
 use super::{choice, status};
 use crate::entity::{employee, mission, registration, registration_choice};
+use crate::outbox::NewMessage;
 use crate::{StorageError, Store, hash_token, now};
 
 /// What happened to one choice.
@@ -290,7 +291,14 @@ impl Store {
     /// Confirms a registration from its mail link and seats it: the best-ranked
     /// mission with room gets a seat, better-ranked full ones keep a waitlist place,
     /// worse-ranked ones are released. A duo partner's mission is tried first.
-    pub async fn confirm_registration(&self, token: &str) -> Result<ConfirmOutcome, StorageError> {
+    ///
+    /// `follow` names the messages of a new confirmation (the seat, the waitlist
+    /// place…), queued in the same transaction.
+    pub async fn confirm_registration(
+        &self,
+        token: &str,
+        follow: impl FnOnce(&ConfirmOutcome) -> Vec<NewMessage> + Send,
+    ) -> Result<ConfirmOutcome, StorageError> {
         let txn = self.write_txn().await?;
         let mut q = registration::Entity::find()
             .filter(registration::Column::ConfirmTokenHash.eq(hash_token(token)));
@@ -401,21 +409,23 @@ impl Store {
             },
         )
         .await?;
-        txn.commit().await?;
-        if reg.referrer_employee_id.is_some() {
-            self.caches().referrals_changed(reg.organization_id);
-        }
         let mut reg = reg;
         reg.status = status::CONFIRMED.to_owned();
         reg.confirmed_at = Some(t);
         reg.updated_at = t;
         let view = super::view_of(&reg, &person, rows, &positions);
-        Ok(ConfirmOutcome {
+        let outcome = ConfirmOutcome {
             registration_id: reg.id,
             newly_confirmed: true,
             choices: outcomes_of(&view),
             registration: view,
             duo_notice,
-        })
+        };
+        crate::outbox::queue(&txn, follow(&outcome)).await?;
+        txn.commit().await?;
+        if reg.referrer_employee_id.is_some() {
+            self.caches().referrals_changed(reg.organization_id);
+        }
+        Ok(outcome)
     }
 }

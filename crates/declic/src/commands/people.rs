@@ -83,7 +83,7 @@ pub async fn admin(config: &Config, cmd: AdminCommand) -> anyhow::Result<ExitCod
             if password.is_none() {
                 let minutes = config.security.sign_in_link_minutes;
                 let token = store
-                    .create_sign_in_token(org, admin.id, minutes, &Actor::cli())
+                    .create_sign_in_token(org, admin.id, minutes, &Actor::cli(), |_, _| Vec::new())
                     .await?;
                 println!("one-time sign-in link (valid {minutes} minutes, to choose a password):");
                 println!(

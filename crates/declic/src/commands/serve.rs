@@ -32,6 +32,9 @@ pub async fn serve(mut config: Config, args: ServeArgs) -> anyhow::Result<ExitCo
     let state =
         AppState::new(App::new(store, config).map_err(|e| anyhow::anyhow!("mail settings: {e}"))?);
     let scheduler = crate::start_scheduler(state.clone()).await?;
+    // A person's own messages leave as soon as a request queues them.
+    let lane = declic_http::outbox::lane::start(state.clone());
+    let grace = std::time::Duration::from_secs(state.config.server.shutdown_grace_secs);
     // Tests and scripts read this line to find a port chosen with --bind …:0.
     say(&format!(
         "declic listening on http://{addr}\nAPI docs: http://{addr}/api/docs\n"
@@ -39,6 +42,7 @@ pub async fn serve(mut config: Config, args: ServeArgs) -> anyhow::Result<ExitCo
     tracing::info!(%addr, "listening");
     declic_http::serve(listener, state, shutdown_signal()).await?;
     scheduler.stop().await;
+    lane.stop(grace).await;
     tracing::info!("stopped");
     Ok(ExitCode::SUCCESS)
 }

@@ -1,0 +1,251 @@
+//! Which messages follow which change: what a use case hands the store so that the
+//! messages are queued in the change's own transaction. Each function reads only
+//! the change's outcome (and seals the links it carries).
+
+use chrono::{DateTime, Utc};
+use declic_messaging::MessageKind;
+use declic_storage::ambassadors::Ambassador;
+use declic_storage::hash_token;
+use declic_storage::outbox::{NewMessage, Recipient};
+use declic_storage::registrations::{
+    ChangeOutcome, ConfirmOutcome, Offer, RegisterOutcome, choice,
+};
+use serde_json::{Value, json};
+
+use crate::AppState;
+use crate::pages::Lang;
+
+fn message(
+    kind: MessageKind,
+    to: Recipient,
+    params: Value,
+    expires_at: Option<DateTime<Utc>>,
+    key: String,
+) -> NewMessage {
+    NewMessage {
+        kind: kind.as_str(),
+        to,
+        params,
+        expires_at,
+        key: format!("{}:{key}", kind.as_str()),
+    }
+}
+
+/// A link's token, sealed under the server's key: the outbox never holds a usable link.
+fn sealed(state: &AppState, token: &str) -> Value {
+    crate::sealed::seal(state, token).map_or(Value::Null, Value::from)
+}
+
+/// A moment that makes a key unique to one change (events that may happen again).
+fn at() -> i64 {
+    Utc::now().timestamp_micros()
+}
+
+/// A new sign-up: the confirmation link, and the colleague's invitation when one is named.
+pub fn after_sign_up(
+    state: &AppState,
+    link_code: &str,
+    confirm_valid: chrono::Duration,
+) -> impl FnOnce(&RegisterOutcome) -> Vec<NewMessage> + Send + use<> {
+    let state = state.clone();
+    let link_code = link_code.to_owned();
+    move |o| {
+        let Some(token) = &o.confirm_token else {
+            return Vec::new();
+        };
+        let reg = &o.registration;
+        let mut out = vec![confirm_link(&state, reg.id, token, confirm_valid)];
+        if reg.duo_invitee_email.is_some()
+            && let Some(first) = reg.choices.first()
+        {
+            out.push(message(
+                MessageKind::DuoInvitation,
+                Recipient::DuoInvitee(reg.id),
+                json!({"link_code": link_code, "mission_id": first.mission_id}),
+                None,
+                format!("{}:{}", reg.id, hash_token(token)),
+            ));
+        }
+        out
+    }
+}
+
+/// A new confirmation link for a pending registration.
+pub fn after_renewal(
+    state: &AppState,
+    confirm_valid: chrono::Duration,
+) -> impl FnOnce(i64, &str) -> Vec<NewMessage> + Send + use<> {
+    let state = state.clone();
+    move |registration_id, token| vec![confirm_link(&state, registration_id, token, confirm_valid)]
+}
+
+fn confirm_link(
+    state: &AppState,
+    registration_id: i64,
+    token: &str,
+    valid: chrono::Duration,
+) -> NewMessage {
+    message(
+        MessageKind::ConfirmRegistration,
+        Recipient::Registration(registration_id),
+        json!({"token": sealed(state, token)}),
+        Some(Utc::now() + valid),
+        format!("{registration_id}:{}", hash_token(token)),
+    )
+}
+
+/// A confirmation: the seat (with its calendar invitation) or the waitlist place,
+/// and a word to the duo partner whose mission was full.
+pub fn after_confirm(o: &ConfirmOutcome) -> Vec<NewMessage> {
+    if !o.newly_confirmed {
+        return Vec::new();
+    }
+    let id = o.registration_id;
+    let mut out = Vec::new();
+    if let Some(seat) = o.choices.iter().find(|c| c.status == choice::SEATED) {
+        out.push(message(
+            MessageKind::SeatConfirmed,
+            Recipient::Registration(id),
+            json!({"mission_id": seat.mission_id}),
+            None,
+            format!("{id}:{}:{}", seat.mission_id, at()),
+        ));
+    } else if let Some(w) = o.choices.iter().find(|c| c.status == choice::WAITLISTED) {
+        out.push(message(
+            MessageKind::Waitlisted,
+            Recipient::Registration(id),
+            json!({"mission_id": w.mission_id, "position": w.position.unwrap_or(1)}),
+            None,
+            format!("{id}:{}:{}", w.mission_id, at()),
+        ));
+    }
+    if let Some(notice) = &o.duo_notice {
+        out.push(message(
+            MessageKind::DuoPartnerWaitlisted,
+            Recipient::Registration(notice.partner_registration_id),
+            json!({"mission_id": notice.mission_id, "partner_registration_id": id}),
+            None,
+            format!(
+                "{}:{id}:{}",
+                notice.partner_registration_id, notice.mission_id
+            ),
+        ));
+    }
+    out
+}
+
+/// A change from the person's own page: a calendar cancellation for every seat
+/// given up, the new seat with its invitation, and the offers it freed.
+pub fn after_change(o: &ChangeOutcome) -> Vec<NewMessage> {
+    let id = o.registration_id;
+    let t = at();
+    let mut out: Vec<NewMessage> = o
+        .given_up_seats
+        .iter()
+        .map(|m| {
+            message(
+                MessageKind::CancellationAck,
+                Recipient::Registration(id),
+                json!({"mission_id": m}),
+                None,
+                format!("{id}:{m}:{t}"),
+            )
+        })
+        .collect();
+    if let Some(m) = o.seated_mission {
+        out.push(message(
+            MessageKind::SeatConfirmed,
+            Recipient::Registration(id),
+            json!({"mission_id": m}),
+            None,
+            format!("{id}:{m}:{t}"),
+        ));
+    }
+    out.extend(offers(&o.offers));
+    out
+}
+
+/// Seats offered from the waitlist, each until its claim deadline.
+pub fn offers(offers: &[Offer]) -> Vec<NewMessage> {
+    offers
+        .iter()
+        .map(|o| {
+            message(
+                MessageKind::SeatOffered,
+                Recipient::Registration(o.registration_id),
+                json!({"mission_id": o.mission_id}),
+                Some(o.expires_at),
+                format!(
+                    "{}:{}:{}",
+                    o.registration_id,
+                    o.mission_id,
+                    o.expires_at.timestamp_micros()
+                ),
+            )
+        })
+        .collect()
+}
+
+/// The day before the mission: once per seat, whichever instance fires first.
+pub fn mission_reminders(due: &[(i64, i64)]) -> Vec<NewMessage> {
+    due.iter()
+        .map(|(registration, mission)| {
+            message(
+                MessageKind::MissionReminder,
+                Recipient::Registration(*registration),
+                json!({"mission_id": mission}),
+                None,
+                format!("{registration}:{mission}"),
+            )
+        })
+        .collect()
+}
+
+/// HR's invitation to become an ambassador: once per ambassador, ever.
+pub fn ambassador_invited(a: &Ambassador) -> Vec<NewMessage> {
+    vec![message(
+        MessageKind::AmbassadorInvitation,
+        Recipient::Ambassador(a.id),
+        json!({}),
+        None,
+        a.id.to_string(),
+    )]
+}
+
+/// The single-use link that opens an ambassador's page.
+pub fn ambassador_link(
+    state: &AppState,
+) -> impl FnOnce(&str, &Ambassador, DateTime<Utc>) -> Vec<NewMessage> + Send + use<> {
+    let state = state.clone();
+    move |token, a, expires| {
+        vec![message(
+            MessageKind::AmbassadorSignIn,
+            Recipient::Ambassador(a.id),
+            json!({"token": sealed(&state, token)}),
+            Some(expires),
+            hash_token(token),
+        )]
+    }
+}
+
+/// The single-use link to choose a new console password, in the language of the
+/// page that asked for it.
+pub fn password_reset(
+    state: &AppState,
+    admin_id: i64,
+    lang: Lang,
+) -> impl FnOnce(&str, DateTime<Utc>) -> Vec<NewMessage> + Send + use<> {
+    let state = state.clone();
+    move |token, expires| {
+        vec![message(
+            MessageKind::AdminPasswordReset,
+            Recipient::Admin {
+                admin_id,
+                language: lang.code(),
+            },
+            json!({"token": sealed(&state, token)}),
+            Some(expires),
+            hash_token(token),
+        )]
+    }
+}

@@ -446,14 +446,16 @@ pub async fn deliver_due(state: &AppState) -> Result<usize, StorageError> {
 
 /// Sends due deliveries until none is due or `budget` has passed; returns how many
 /// were tried. One stream, not a sequence of batches: up to `mail_concurrency`
-/// mails (and `webhook_concurrency` posts) are always in flight; the next batch
-/// is claimed while fewer than a batch are waiting, and finished outcomes are
-/// written a batch at a time while the sends go on, so neither the database's
-/// round trips nor a batch's slowest message hold the senders up. A crash loses
-/// nothing: what was claimed and not yet recorded goes out again once its lease
-/// ends, that is at most the rows waiting (under two batches), the sends in
-/// flight and the outcomes not yet written (under two batches: sends wait while a
-/// full batch of outcomes waits for the database).
+/// mails (and `webhook_concurrency` posts) are in flight; the next batch is
+/// claimed while fewer than a batch are waiting, and finished outcomes are written
+/// while the sends go on (all those finished since the last write, in one
+/// transaction). A send's slot is free again only once its outcome is written, so
+/// what was sent and not recorded never exceeds the concurrency: after a crash, at
+/// most `mail_concurrency` mails go twice. Rows claimed and not sent yet keep a
+/// short lease that this worker renews while it holds them; a dead worker's rows
+/// are claimed again within a lease. Right before each send the dispatch (paused:
+/// the row goes back to the queue; cancelled) and the recipient (left, erased,
+/// opted out) are read again.
 pub async fn deliver_for(
     state: &AppState,
     budget: std::time::Duration,
@@ -472,16 +474,18 @@ pub async fn deliver_for(
     let mut claiming: Option<Pending<Result<Claimed, StorageError>>> =
         Some(Box::pin(claim(state.clone())));
     let mut recording: Option<Pending<Result<(), StorageError>>> = None;
-    let mut last_record = std::time::Instant::now();
+    // Outcomes being written, and every row this worker holds (for its lease).
+    let mut recording_len = 0;
+    let mut recording_ids: Vec<i64> = Vec::new();
+    let mut held: std::collections::HashSet<i64> = std::collections::HashSet::new();
+    let mut renew = tokio::time::interval(lease_renewal(settings.lease));
+    renew.tick().await;
     let mut exhausted = false;
     let mut tried = 0;
     loop {
-        // Start what may start, unless a batch of outcomes is already waiting for
-        // the database: what was sent and not recorded goes out again after a
-        // crash, so it stays under about two batches.
-        let room = outcomes.len() < batch;
-        while room
-            && mail_sends.len() < settings.mail_concurrency
+        // Start what may start: a slot is taken from the send until its outcome is
+        // written, so a crash re-sends at most `mail_concurrency` mails.
+        while mail_sends.len() + outcomes.len() + recording_len < settings.mail_concurrency
             && let Some((d, person)) = mails.pop_front()
         {
             let Some(shared) = context(state, &mut contexts, &d).await else {
@@ -497,6 +501,9 @@ pub async fn deliver_for(
                 if let Some(pace) = &state.delivery.mail_pace {
                     pace.until_ready().await;
                 }
+                if let Some(stop) = before_send(&state, &d, shared.kind).await {
+                    return (d, stop);
+                }
                 let outcome = match deliver(&state, &d, &shared, person).await {
                     Ok(()) => Outcome::Sent,
                     Err(SendError::Temporary(e)) => Outcome::Temporary(e),
@@ -505,8 +512,8 @@ pub async fn deliver_for(
                 (d, outcome)
             });
         }
-        while room
-            && post_sends.len() < settings.webhook_concurrency
+        while post_sends.len() + outcomes.len() + recording_len
+            < settings.webhook_concurrency + settings.mail_concurrency
             && let Some(d) = posts.pop_front()
         {
             let Some(shared) = context(state, &mut contexts, &d).await else {
@@ -516,6 +523,9 @@ pub async fn deliver_for(
             let state = state.clone();
             // The webhook sender paces each webhook itself.
             post_sends.spawn(async move {
+                if let Some(stop) = before_send(&state, &d, shared.kind).await {
+                    return (d, stop);
+                }
                 let outcome = post(&state, &d, &shared).await;
                 (d, outcome)
             });
@@ -530,15 +540,11 @@ pub async fn deliver_for(
         }
         let idle =
             mail_sends.is_empty() && post_sends.is_empty() && waiting == 0 && claiming.is_none();
-        if recording.is_none()
-            && !outcomes.is_empty()
-            && (outcomes.len() >= batch
-                || idle
-                || last_record.elapsed() >= std::time::Duration::from_secs(1))
-        {
+        if recording.is_none() && !outcomes.is_empty() {
             let done = std::mem::take(&mut outcomes);
             let state = state.clone();
-            last_record = std::time::Instant::now();
+            recording_len = done.len();
+            recording_ids = done.iter().map(|(d, _)| d.id).collect();
             recording = Some(Box::pin(async move {
                 let t = std::time::Instant::now();
                 let r = state
@@ -571,6 +577,7 @@ pub async fn deliver_for(
                     exhausted = true;
                 }
                 tried += got.deliveries.len();
+                held.extend(got.deliveries.iter().map(|d| d.id));
                 for d in got.deliveries {
                     if d.webhook_id.is_some() {
                         posts.push_back(d);
@@ -587,12 +594,66 @@ pub async fn deliver_for(
             },
             r = async { recording.as_mut().expect("record running").await }, if recording.is_some() => {
                 recording = None;
+                recording_len = 0;
+                for id in recording_ids.drain(..) {
+                    held.remove(&id);
+                }
                 r?;
+            },
+            _ = renew.tick() => {
+                let ids: Vec<i64> = held.iter().copied().collect();
+                if let Err(e) = state.store.renew_delivery_leases(&ids, settings.lease).await {
+                    // The rows come back to the queue when the lease ends: sent once more at worst.
+                    tracing::warn!(error = %e, "delivery leases not renewed");
+                }
             },
         }
     }
     state.store.finish_dispatches().await?;
     Ok(tried)
+}
+
+/// How often a worker renews the leases of the rows it holds: a third of the lease.
+fn lease_renewal(lease: Duration) -> std::time::Duration {
+    (lease / 3)
+        .to_std()
+        .unwrap_or(std::time::Duration::from_secs(1))
+        .max(std::time::Duration::from_millis(100))
+}
+
+/// Reads again, right before a send, what may have changed since the claim: the
+/// dispatch paused (back to the queue) or cancelled, the person gone, erased or
+/// opted out (withheld). `None`: send.
+async fn before_send(state: &AppState, d: &ClaimedDelivery, kind: MessageKind) -> Option<Outcome> {
+    use declic_messaging::policy::{Decision, Facts, Person, decide};
+    use declic_storage::outbox::InDirectory;
+    let check = match state.store.delivery_check(d.dispatch_id, d.employee_id).await {
+        Ok(c) => c,
+        Err(e) => return Some(Outcome::Temporary(e.to_string())),
+    };
+    match check.dispatch_status.as_str() {
+        declic_storage::dispatches::status::PAUSED => return Some(Outcome::Requeue),
+        declic_storage::dispatches::status::SENDING => {}
+        _ => return Some(Outcome::Withheld("the dispatch was cancelled".into())),
+    }
+    if d.webhook_id.is_some() {
+        return None;
+    }
+    let facts = Facts {
+        now: chrono::Utc::now(),
+        expires_at: None,
+        person: check.person.map(|p| match p {
+            InDirectory::Active => Person::Active,
+            InDirectory::Deactivated => Person::Deactivated,
+            InDirectory::Erased => Person::Erased,
+        }),
+        opted_out: check.opted_out,
+    };
+    match decide(kind, &facts) {
+        Decision::Send => None,
+        Decision::Expired => Some(Outcome::Withheld("its link lapsed".into())),
+        Decision::Withheld(why) => Some(Outcome::Withheld(why.to_owned())),
+    }
 }
 
 /// A database call running beside the sends.

@@ -15,7 +15,7 @@ use rand::Rng;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set,
+    QuerySelect, Set, Statement,
 };
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -106,6 +106,11 @@ pub enum Outcome {
     Deferred(String, Duration),
     /// Will not pass (a 5xx reply, an invalid address): reported, never retried.
     Permanent(String),
+    /// Not tried: back in the queue as it was (its dispatch was paused meanwhile).
+    Requeue,
+    /// Not sent, by policy (the person opted out, left or was erased, or the
+    /// dispatch was cancelled meanwhile): cancelled, with the reason.
+    Withheld(String),
 }
 
 /// How temporary failures are retried.
@@ -661,6 +666,28 @@ impl Store {
         for (claimed, outcome) in outcomes {
             let (status, error, next) = match outcome {
                 Outcome::Sent => continue,
+                Outcome::Requeue => {
+                    delivery::Entity::update_many()
+                        .col_expr(
+                            delivery::Column::LockedUntil,
+                            Expr::value(Option::<DateTime<Utc>>::None),
+                        )
+                        .col_expr(delivery::Column::UpdatedAt, Expr::value(t))
+                        .col_expr(
+                            delivery::Column::Status,
+                            Expr::value(delivery_status::QUEUED),
+                        )
+                        .col_expr(
+                            delivery::Column::Attempts,
+                            Expr::col(delivery::Column::Attempts).sub(1),
+                        )
+                        .filter(delivery::Column::Id.eq(claimed.id))
+                        .filter(delivery::Column::Status.eq(delivery_status::SENDING))
+                        .exec(&txn)
+                        .await?;
+                    continue;
+                }
+                Outcome::Withheld(why) => (delivery_status::CANCELLED, clip(why), None),
                 Outcome::Permanent(e) => (delivery_status::FAILED, clip(e), None),
                 Outcome::Temporary(e) | Outcome::Deferred(e, _)
                     if claimed.attempts >= policy.max_attempts =>
@@ -699,6 +726,69 @@ impl Store {
         }
         txn.commit().await?;
         Ok(())
+    }
+
+    /// Keeps the deliveries a worker holds (claimed, not recorded yet) `lease` longer.
+    pub async fn renew_delivery_leases(
+        &self,
+        ids: &[i64],
+        lease: Duration,
+    ) -> Result<(), StorageError> {
+        let until = now() + lease;
+        for chunk in ids.chunks(500) {
+            delivery::Entity::update_many()
+                .col_expr(delivery::Column::LockedUntil, Expr::value(until))
+                .filter(delivery::Column::Id.is_in(chunk.iter().copied()))
+                .filter(delivery::Column::Status.eq(delivery_status::SENDING))
+                .exec(self.writer())
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// What is true right before a delivery is sent: its dispatch's status and, for
+    /// an employee, their place in the directory and whether they opted out of mail.
+    pub async fn delivery_check(
+        &self,
+        dispatch_id: i64,
+        employee_id: Option<i64>,
+    ) -> Result<DeliveryCheck, StorageError> {
+        let backend = self.backend();
+        let (e, d) = if backend == DbBackend::Postgres {
+            ("$1", "$2")
+        } else {
+            ("?", "?")
+        };
+        let sql = format!(
+            "SELECT p.status AS dispatch_status, e.active AS active, \
+             e.erased_at IS NOT NULL AS erased, \
+             EXISTS (SELECT 1 FROM opt_outs o WHERE o.employee_id = e.id \
+                     AND o.organization_id = e.organization_id AND o.channel = 'mail') AS opted_out \
+             FROM dispatches p LEFT JOIN employees e ON e.id = {e} WHERE p.id = {d}"
+        );
+        let row = self
+            .db()
+            .query_one_raw(Statement::from_sql_and_values(
+                backend,
+                sql,
+                [employee_id.unwrap_or(0).into(), dispatch_id.into()],
+            ))
+            .await?
+            .ok_or(StorageError::NotFound("dispatch"))?;
+        let active: Option<bool> = row.try_get("", "active")?;
+        let erased: Option<bool> = row.try_get("", "erased")?;
+        let person = match (employee_id, active) {
+            (None, _) | (Some(_), None) => None,
+            (Some(_), Some(_)) if erased == Some(true) => Some(crate::outbox::InDirectory::Erased),
+            (Some(_), Some(false)) => Some(crate::outbox::InDirectory::Deactivated),
+            (Some(_), Some(true)) => Some(crate::outbox::InDirectory::Active),
+        };
+        let opted_out: Option<bool> = row.try_get("", "opted_out")?;
+        Ok(DeliveryCheck {
+            dispatch_status: row.try_get("", "dispatch_status")?,
+            person,
+            opted_out: employee_id.is_some() && opted_out == Some(true),
+        })
     }
 
     /// First name and language of the recipients of a batch, by employee id.
@@ -914,6 +1004,16 @@ impl Store {
 /// Errors are kept short: a reply line or two, not a whole transcript.
 fn clip(e: &str) -> String {
     e.chars().take(500).collect()
+}
+
+/// What is true right before a delivery is sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeliveryCheck {
+    /// `sending`, `paused`, `cancelled` or `finished`.
+    pub dispatch_status: String,
+    /// `None` for an address outside the directory (an association's contact).
+    pub person: Option<crate::outbox::InDirectory>,
+    pub opted_out: bool,
 }
 
 /// One message to a person as support sees it ("did Marie get the reminder? her seat?"):

@@ -458,6 +458,10 @@ impl Store {
             MessageOutcome::Tried(Outcome::Deferred(e, at)) => {
                 (MessageStatus::Retrying, Some(clip(e)), Some(t + *at))
             }
+            MessageOutcome::Tried(Outcome::Requeue) => (MessageStatus::Queued, None, Some(t)),
+            MessageOutcome::Tried(Outcome::Withheld(why)) => {
+                (MessageStatus::Cancelled, Some(clip(why)), None)
+            }
         };
         let mut q = message::Entity::update_many()
             .col_expr(

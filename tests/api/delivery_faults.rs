@@ -322,7 +322,10 @@ async fn a_pause_stops_within_the_mails_in_flight_and_an_erasure_or_opt_out_stop
         }
         assert!(Instant::now() < deadline, "not finished: {now:?}");
     };
-    assert_eq!(done.counts[delivery_status::SENT], i64::try_from(N).unwrap() - 2);
+    assert_eq!(
+        done.counts[delivery_status::SENT],
+        i64::try_from(N).unwrap() - 2
+    );
     assert_eq!(done.counts[delivery_status::CANCELLED], 2, "{done:?}");
     let received = server.recipients();
     assert_eq!(received.len(), N - 2, "nobody twice");
@@ -336,5 +339,62 @@ async fn a_pause_stops_within_the_mails_in_flight_and_an_erasure_or_opt_out_stop
             .as_deref()
             .is_some_and(|e| e.contains("opted out")),
         "{history:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_relay_that_accepts_connections_and_never_answers_shows_as_failing_with_its_error() {
+    // A "relay" that takes connections and says nothing, as a stuck one does.
+    let silent = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = silent.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((socket, _)) = silent.accept().await {
+            held.push(socket);
+        }
+    });
+    let app = TestApp::spawn_with(|c| {
+        c.mail.transport = MailTransport::Smtp;
+        c.mail.smtp.host = "127.0.0.1".into();
+        c.mail.smtp.port = port;
+        c.mail.smtp.tls = SmtpTls::None;
+        c.mail.smtp.timeout_secs = 1;
+    })
+    .await;
+    let live = live_campaign(&app, 5, "Atelier CV").await;
+    let org = OrgId(app.store.organization_by_slug("acme").await.unwrap().id);
+    import(&app, &live.token, 8).await;
+    let d = app
+        .store
+        .create_dispatch(org, live.campaign_id, "mail", false, &Actor::cli())
+        .await
+        .unwrap();
+    let healthy = crate::support::json(
+        app.get(&format!("/api/v1/dispatches/{}", d.id), &live.token)
+            .await,
+        200,
+    )
+    .await;
+    assert!(
+        healthy.get("relay").is_none(),
+        "nothing to say yet: {healthy}"
+    );
+    declic_http::deliveries::deliver_due(&app.state)
+        .await
+        .unwrap();
+    let stuck = crate::support::json(
+        app.get(&format!("/api/v1/dispatches/{}", d.id), &live.token)
+            .await,
+        200,
+    )
+    .await;
+    assert_eq!(stuck["status"], "sending");
+    assert_eq!(stuck["relay"]["state"], "failing", "{stuck}");
+    assert!(
+        stuck["relay"]["last_error"]
+            .as_str()
+            .unwrap()
+            .contains("did not answer"),
+        "{stuck}"
     );
 }

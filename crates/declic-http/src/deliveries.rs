@@ -479,6 +479,7 @@ pub async fn deliver_for(
     let mut recording_ids: Vec<i64> = Vec::new();
     let mut held: std::collections::HashSet<i64> = std::collections::HashSet::new();
     let mut renew = tokio::time::interval(lease_renewal(settings.lease));
+    let mut renewing: Option<tokio::task::JoinHandle<()>> = None;
     renew.tick().await;
     let mut exhausted = false;
     let mut tried = 0;
@@ -601,10 +602,18 @@ pub async fn deliver_for(
                 r?;
             },
             _ = renew.tick() => {
-                let ids: Vec<i64> = held.iter().copied().collect();
-                if let Err(e) = state.store.renew_delivery_leases(&ids, settings.lease).await {
-                    // The rows come back to the queue when the lease ends: sent once more at worst.
-                    tracing::warn!(error = %e, "delivery leases not renewed");
+                // Beside the loop, never inside it: the write waits for the one SQLite
+                // writer, which the outcomes being recorded may hold, and those only
+                // finish while this loop polls them.
+                if renewing.as_ref().is_none_or(tokio::task::JoinHandle::is_finished) {
+                    let ids: Vec<i64> = held.iter().copied().collect();
+                    let state = state.clone();
+                    renewing = Some(tokio::spawn(async move {
+                        if let Err(e) = state.store.renew_delivery_leases(&ids, state.delivery.lease).await {
+                            // The rows come back when the lease ends: sent once more at worst.
+                            tracing::warn!(error = %e, "delivery leases not renewed");
+                        }
+                    }));
                 }
             },
         }
@@ -627,7 +636,11 @@ fn lease_renewal(lease: Duration) -> std::time::Duration {
 async fn before_send(state: &AppState, d: &ClaimedDelivery, kind: MessageKind) -> Option<Outcome> {
     use declic_messaging::policy::{Decision, Facts, Person, decide};
     use declic_storage::outbox::InDirectory;
-    let check = match state.store.delivery_check(d.dispatch_id, d.employee_id).await {
+    let check = match state
+        .store
+        .delivery_check(d.dispatch_id, d.employee_id)
+        .await
+    {
         Ok(c) => c,
         Err(e) => return Some(Outcome::Temporary(e.to_string())),
     };
@@ -868,7 +881,10 @@ async fn deliver(
         // RFC 8058 asks for https; a local http set-up keeps the link in the footer only.
         list_unsubscribe: unsubscribe.filter(|u| u.starts_with("https://")),
     };
-    state.notifier.mailer.send(&mail).await.map(|_| ())
+    let started = std::time::Instant::now();
+    let sent = state.notifier.mailer.send(&mail).await;
+    crate::relay::observe(state, started.elapsed(), &sent).await;
+    sent.map(|_| ())
 }
 
 /// What a Slack or Teams post says: the campaign's title, key message, sign-up

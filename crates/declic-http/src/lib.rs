@@ -16,6 +16,7 @@ mod pages;
 pub mod posters;
 mod public;
 mod rate_limit;
+pub mod relay;
 mod router;
 mod sealed;
 mod wording;
@@ -48,6 +49,8 @@ pub struct App {
     pub webhooks: declic_messaging::WebhookSender,
     /// The delivery worker's lane for a person's own messages.
     pub lane: outbox::Lane,
+    /// How the mail relay is doing, from this process's sends.
+    pub relay: relay::Relay,
 }
 
 /// Tasks started by requests and finished after the answer.
@@ -93,6 +96,7 @@ impl App {
             delivery,
             webhooks,
             lane: outbox::Lane::default(),
+            relay: relay::Relay::default(),
         })
     }
 }

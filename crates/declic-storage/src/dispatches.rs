@@ -60,13 +60,23 @@ pub struct Dispatch {
     pub counts: std::collections::BTreeMap<String, i64>,
     pub created_at: DateTime<Utc>,
     pub finished_at: Option<DateTime<Utc>>,
+    /// For a mail dispatch still going: how the mail relay is doing (`slow` or
+    /// `failing` explain a dispatch that does not move).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub relay: Option<crate::relay_health::RelayHealth>,
 }
 
 /// Deliveries per state.
 type Counts = std::collections::BTreeMap<String, i64>;
 
-fn view(d: dispatch::Model, counts: Counts) -> Dispatch {
+fn view(
+    d: dispatch::Model,
+    counts: Counts,
+    relay: Option<&crate::relay_health::RelayHealth>,
+) -> Dispatch {
+    let going = d.channel == "mail" && d.status == status::SENDING;
     Dispatch {
+        relay: relay.filter(|_| going).cloned(),
         id: d.id,
         campaign_id: d.campaign_id,
         channel: d.channel,
@@ -293,11 +303,12 @@ impl Store {
         let mut counts = self
             .delivery_counts(&rows.iter().map(|d| d.id).collect::<Vec<_>>())
             .await?;
+        let relay = self.relay_health("mail").await?;
         Ok(rows
             .into_iter()
             .map(|d| {
                 let c = counts.remove(&d.id).unwrap_or_default();
-                view(d, c)
+                view(d, c, relay.as_ref())
             })
             .collect())
     }
@@ -512,7 +523,8 @@ impl Store {
             .await?
             .remove(&id)
             .unwrap_or_default();
-        Ok(view(d, counts))
+        let relay = self.relay_health("mail").await?;
+        Ok(view(d, counts, relay.as_ref()))
     }
 
     /// Pauses, resumes or cancels a dispatch. Cancelling cancels the deliveries not

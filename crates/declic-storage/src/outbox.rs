@@ -347,25 +347,17 @@ impl Store {
                 table: "messages",
                 from: "messages q",
                 filter: "",
-                returning: "id",
+                returning: "*",
             },
             limit.min(1_000),
             lease,
         )
         .await?;
-        let mut ids = Vec::with_capacity(claimed.len());
-        for r in claimed {
-            ids.push(r.try_get::<i64>("", "id")?);
+        let mut rows = Vec::with_capacity(claimed.len());
+        for r in &claimed {
+            rows.push(<message::Model as sea_orm::FromQueryResult>::from_query_result(r, "")?);
         }
-        let rows = if ids.is_empty() {
-            Vec::new()
-        } else {
-            message::Entity::find()
-                .filter(message::Column::Id.is_in(ids))
-                .order_by_asc(message::Column::Id)
-                .all(&txn)
-                .await?
-        };
+        rows.sort_by_key(|m| m.id);
         txn.commit().await?;
         Ok(rows.into_iter().map(|row| ClaimedMessage { row }).collect())
     }

@@ -480,6 +480,16 @@ pub const COLUMNS: &[(&str, &[(&str, Class)])] = &[
         ],
     ),
     (
+        // The relay's state; its error has addresses taken out.
+        "relay_health",
+        &[
+            ("transport", NotPersonal),
+            ("state", NotPersonal),
+            ("last_error", NotPersonal),
+            ("since", NotPersonal),
+        ],
+    ),
+    (
         "audit_events",
         &[
             ("id", NotPersonal),

@@ -32,6 +32,15 @@
 //! CPU figures are this process's (app and load generator together; PostgreSQL's own
 //! processes are not in them), from `/proc/self/stat`.
 //!
+//! Two more measurements follow the burst. *Open loop*: registrations arrive at a fixed
+//! rate, half the burst's saturation rate, for `BURST_OPEN_SECS` (default 5) seconds,
+//! each a new client task (submit, wait for the mail, confirm), so a slow answer does not
+//! slow the arrivals; the latency of every request is kept. *Under a campaign*: a launch
+//! dispatch to `BURST_CAMPAIGN_N` (default 100 000; 0 skips it) employees is sending
+//! through the campaign lane of the delivery worker, to the same SMTP sink, while 10
+//! people a second register for 10 s; for each, the time from the submit (an upper bound
+//! of the time from its commit) to the sink accepting the confirmation mail.
+//!
 //! Without `--bench` (e.g. `cargo test --benches`) the binary exits at once, so a test run
 //! never times anything.
 
@@ -66,6 +75,8 @@ struct Plan {
     n: usize,
     raw_n: usize,
     solo: usize,
+    open_secs: usize,
+    campaign_n: usize,
 }
 
 fn main() -> anyhow::Result<()> {
@@ -77,6 +88,8 @@ fn main() -> anyhow::Result<()> {
         n: env_or("BURST_N", 2000)?,
         raw_n: env_or("BURST_RAW_N", 10_000)?,
         solo: env_or("BURST_SOLO", 200)?,
+        open_secs: env_or("BURST_OPEN_SECS", 5)?,
+        campaign_n: env_or("BURST_CAMPAIGN_N", 100_000)?,
     };
     let runs: usize = env_or("BENCH_RUNS", 1)?;
     ensure!(
@@ -269,6 +282,26 @@ struct Run {
     load_before: Vec<Duration>,
     load_after: Vec<Duration>,
     mails: usize,
+    /// Registrations arriving at half the burst's rate.
+    open: OpenLoop,
+    /// Confirmation mails while a campaign is sending.
+    under_campaign: Option<UnderCampaign>,
+}
+
+/// Registrations arriving at a fixed rate.
+struct OpenLoop {
+    rate: f64,
+    submit: Vec<Duration>,
+    confirm: Vec<Duration>,
+}
+
+/// A person's mail while a large campaign is sending.
+struct UnderCampaign {
+    recipients: usize,
+    /// From the submit to the SMTP sink accepting the confirmation mail.
+    latencies: Vec<Duration>,
+    /// Campaign mails per second meanwhile.
+    campaign_rate: f64,
 }
 
 /// Sorted latencies.
@@ -395,6 +428,31 @@ impl Summary {
             Dist::new(runs.iter().flat_map(|r| r.load_before.iter().copied())).ms(),
             Dist::new(runs.iter().flat_map(|r| r.load_after.iter().copied())).ms()
         ));
+        let open_all = || {
+            runs.iter()
+                .flat_map(|r| r.open.submit.iter().chain(r.open.confirm.iter()).copied())
+        };
+        lines.push(format!(
+            "open loop at {:.0} reg/s (half the burst's rate): submit p50/p99 ms {}, confirm {}, every request {}",
+            median(runs.iter().map(|r| r.open.rate)),
+            Dist::new(runs.iter().flat_map(|r| r.open.submit.iter().copied())).ms(),
+            Dist::new(runs.iter().flat_map(|r| r.open.confirm.iter().copied())).ms(),
+            Dist::new(open_all()).ms()
+        ));
+        let under: Vec<&UnderCampaign> = runs
+            .iter()
+            .filter_map(|r| r.under_campaign.as_ref())
+            .collect();
+        if let Some(first) = under.first() {
+            lines.push(format!(
+                "confirmation mail while a campaign to {} people sends ({:.0} campaign mails/s meanwhile): \
+                 submit to SMTP acceptance p50/p99 ms {} over {} registrations",
+                first.recipients,
+                median(under.iter().map(|u| u.campaign_rate)),
+                Dist::new(under.iter().flat_map(|u| u.latencies.iter().copied())).ms(),
+                under.iter().map(|u| u.latencies.len()).sum::<usize>()
+            ));
+        }
         lines.push(format!(
             "mails received by the SMTP sink: {} for {} registrations",
             runs.iter().map(|r| r.mails).sum::<usize>(),
@@ -472,11 +530,11 @@ async fn measure(url: &str, data_dir: &Path, plan: Plan) -> anyhow::Result<Run> 
     // Mails leave through the delivery worker's personal lane, as in `declic serve`.
     let lane = declic_http::outbox::lane::start(state.clone());
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(declic_http::serve(listener, state, async move {
+    let server = tokio::spawn(declic_http::serve(listener, state.clone(), async move {
         let _ = stopped.await;
     }));
 
-    let result = Box::pin(drive(&store, url, &base, &inbox, plan)).await;
+    let result = Box::pin(drive(&state, url, &base, &inbox, plan)).await;
 
     let _ = stop.send(());
     server.await??;
@@ -487,13 +545,20 @@ async fn measure(url: &str, data_dir: &Path, plan: Plan) -> anyhow::Result<Run> 
 
 /// Everything measured against one running app.
 async fn drive(
-    store: &Store,
+    state: &AppState,
     url: &str,
     base: &str,
     inbox: &Inbox,
     plan: Plan,
 ) -> anyhow::Result<Run> {
-    let Plan { n, raw_n, solo } = plan;
+    let store = &state.store;
+    let Plan {
+        n,
+        raw_n,
+        solo,
+        open_secs,
+        campaign_n,
+    } = plan;
     let live = Box::pin(live_campaign(store, base)).await?;
     let mut clients = Vec::with_capacity(CLIENTS);
     for _ in 0..CLIENTS {
@@ -544,8 +609,22 @@ async fn drive(
          expected {expected} and {expected_seats}"
     );
     let mails = inbox.mails.load(Ordering::Relaxed);
+    let open = Box::pin(open_loop(
+        inbox,
+        &live,
+        crowd.phase.rate() / 2.0,
+        Duration::from_secs(u64::try_from(open_secs)?),
+    ))
+    .await?;
+    let under_campaign = if campaign_n > 0 {
+        Some(Box::pin(under_campaign(state, inbox, &live, campaign_n)).await?)
+    } else {
+        None
+    };
 
     Ok(Run {
+        open,
+        under_campaign,
         burst: crowd,
         solo: solo_run,
         solo_after,
@@ -566,6 +645,8 @@ struct Live {
     link: String,
     mission_id: i64,
     page: PublicCampaign,
+    org: OrgId,
+    campaign_id: i64,
 }
 
 async fn live_campaign(store: &Store, base: &str) -> anyhow::Result<Live> {
@@ -664,6 +745,8 @@ async fn live_campaign(store: &Store, base: &str) -> anyhow::Result<Live> {
         link,
         mission_id,
         page,
+        org,
+        campaign_id: cid,
     })
 }
 
@@ -711,6 +794,13 @@ impl Api {
 #[derive(Clone, Default)]
 struct Inbox {
     tokens: Arc<std::sync::Mutex<std::collections::HashMap<String, String>>>,
+    /// Clients waiting for their token (woken when it arrives, without polling, so the
+    /// load generator spends no CPU while the mail is on its way).
+    waiting: Arc<
+        std::sync::Mutex<std::collections::HashMap<String, tokio::sync::oneshot::Sender<String>>>,
+    >,
+    /// When each recipient's confirmation mail was accepted.
+    arrivals: Arc<std::sync::Mutex<std::collections::HashMap<String, Instant>>>,
     mails: Arc<AtomicUsize>,
 }
 
@@ -766,10 +856,27 @@ impl Inbox {
                     }
                     self.mails.fetch_add(1, Ordering::Relaxed);
                     if let Some((to, token)) = confirmation(&data) {
-                        self.tokens
+                        self.arrivals
                             .lock()
                             .unwrap_or_else(std::sync::PoisonError::into_inner)
-                            .insert(to, token);
+                            .insert(to.clone(), Instant::now());
+                        // Held while the token is kept, so a client cannot start
+                        // waiting between the two.
+                        let mut waiting = self
+                            .waiting
+                            .lock()
+                            .unwrap_or_else(std::sync::PoisonError::into_inner);
+                        match waiting.remove(&to) {
+                            Some(w) => {
+                                let _ = w.send(token);
+                            }
+                            None => {
+                                self.tokens
+                                    .lock()
+                                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                                    .insert(to, token);
+                            }
+                        }
                     }
                     write.write_all(b"250 queued\r\n").await?;
                 }
@@ -784,8 +891,13 @@ impl Inbox {
 
     /// The token mailed to `email`, waiting up to 30 s for the mail.
     async fn token(&self, email: &str) -> anyhow::Result<String> {
-        let deadline = Instant::now() + Duration::from_secs(30);
-        loop {
+        let rx = {
+            // Both locks in the order the session takes them: a mail arriving now
+            // is either in `tokens` already or finds the waiter.
+            let mut waiting = self
+                .waiting
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
             if let Some(t) = self
                 .tokens
                 .lock()
@@ -794,12 +906,14 @@ impl Inbox {
             {
                 return Ok(t);
             }
-            ensure!(
-                Instant::now() < deadline,
-                "no confirmation mail for {email}"
-            );
-            tokio::time::sleep(Duration::from_millis(1)).await;
-        }
+            let (tx, rx) = tokio::sync::oneshot::channel();
+            waiting.insert(email.to_owned(), tx);
+            rx
+        };
+        tokio::time::timeout(Duration::from_secs(30), rx)
+            .await
+            .with_context(|| format!("no confirmation mail for {email}"))?
+            .map_err(|_| anyhow!("the inbox stopped"))
     }
 }
 
@@ -1022,4 +1136,168 @@ fn env_or(var: &str, default: usize) -> anyhow::Result<usize> {
             .with_context(|| format!("{var}={v} is not a number")),
         Err(_) => Ok(default),
     }
+}
+
+/// Registrations arriving at `rate` a second for `secs`, each a new task on its own
+/// client: submit, wait for the mail, confirm. Latencies per request.
+async fn open_loop(
+    inbox: &Inbox,
+    live: &Live,
+    rate: f64,
+    secs: Duration,
+) -> anyhow::Result<OpenLoop> {
+    let rate = rate.max(1.0);
+    let every = Duration::from_secs_f64(1.0 / rate);
+    let n = (secs.as_secs_f64() * rate).ceil() as usize;
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()?;
+    let mut tick = tokio::time::interval(every);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
+    let mut tasks = JoinSet::new();
+    for i in 0..n {
+        tick.tick().await;
+        let (client, inbox) = (client.clone(), inbox.clone());
+        let register_url = format!("{}/register", live.link);
+        let base = live.base.clone();
+        let mission = live.mission_id.to_string();
+        tasks.spawn(async move {
+            let email = format!("open.{i}@{DOMAIN}");
+            let t = Instant::now();
+            let res = client
+                .post(register_url)
+                .form(&[
+                    ("email", email.as_str()),
+                    ("first_name", "Camille"),
+                    ("last_name", "Martin"),
+                    ("choice_1", mission.as_str()),
+                    ("consent", "yes"),
+                ])
+                .send()
+                .await?;
+            let status = res.status();
+            res.bytes().await?;
+            let submit = t.elapsed();
+            ensure!(status == 200, "register {email}: {status}");
+            let token = inbox.token(&email).await?;
+            let t = Instant::now();
+            let res = client.post(format!("{base}/r/{token}")).send().await?;
+            let status = res.status();
+            res.bytes().await?;
+            let confirm = t.elapsed();
+            ensure!(status == 303, "confirm {email}: {status}");
+            anyhow::Ok((submit, confirm))
+        });
+    }
+    let mut out = OpenLoop {
+        rate,
+        submit: Vec::with_capacity(n),
+        confirm: Vec::with_capacity(n),
+    };
+    while let Some(done) = tasks.join_next().await {
+        let (submit, confirm) = done??;
+        out.submit.push(submit);
+        out.confirm.push(confirm);
+    }
+    Ok(out)
+}
+
+/// A launch dispatch to `recipients` employees sends through the campaign lane while
+/// 10 people a second register for 10 s; the time from each submit to the sink
+/// accepting the confirmation mail.
+async fn under_campaign(
+    state: &AppState,
+    inbox: &Inbox,
+    live: &Live,
+    recipients: usize,
+) -> anyhow::Result<UnderCampaign> {
+    let store = &state.store;
+    // The audience, written straight into the directory (setting up is not measured).
+    let pg = store.backend() == DbBackend::Postgres;
+    let sql = if pg {
+        "INSERT INTO employees (organization_id, email, first_name, last_name, active, created_at, updated_at) \
+         SELECT $1, 'c' || g || '@acme.example', 'C' || g, 'Test', true, $2, $3 FROM generate_series(1, $4) g"
+    } else {
+        "WITH RECURSIVE s(g) AS (SELECT 1 UNION ALL SELECT g + 1 FROM s WHERE g < ?) \
+         INSERT INTO employees (organization_id, email, first_name, last_name, active, created_at, updated_at) \
+         SELECT ?, 'c' || g || '@acme.example', 'C' || g, 'Test', 1, ?, ? FROM s"
+    };
+    let now = chrono::Utc::now();
+    let n = i64::try_from(recipients)?;
+    let values: Vec<sea_orm::Value> = if pg {
+        vec![live.org.0.into(), now.into(), now.into(), n.into()]
+    } else {
+        vec![n.into(), live.org.0.into(), now.into(), now.into()]
+    };
+    store
+        .db()
+        .execute_raw(Statement::from_sql_and_values(store.backend(), sql, values))
+        .await?;
+    let d = store
+        .create_dispatch(live.org, live.campaign_id, "mail", false, &Actor::cli())
+        .await?;
+    ensure!(
+        d.total >= n,
+        "the dispatch reaches {} people, not {n}",
+        d.total
+    );
+    let before = inbox.mails.load(Ordering::Relaxed);
+    let worker_state = state.clone();
+    let worker = tokio::spawn(async move {
+        declic_http::deliveries::deliver_for(&worker_state, Duration::from_secs(3600)).await
+    });
+    // In full swing first.
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while inbox.mails.load(Ordering::Relaxed) < before + recipients / 20 {
+        ensure!(Instant::now() < deadline, "the campaign does not start");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let campaign_start = (Instant::now(), inbox.mails.load(Ordering::Relaxed));
+    let client = reqwest::Client::new();
+    let mut tick = tokio::time::interval(Duration::from_millis(100));
+    let mut submitted = Vec::new();
+    for i in 0..100 {
+        tick.tick().await;
+        let email = format!("during.{i}@{DOMAIN}");
+        let t = Instant::now();
+        let res = client
+            .post(format!("{}/register", live.link))
+            .form(&[
+                ("email", email.as_str()),
+                ("first_name", "Camille"),
+                ("last_name", "Martin"),
+                ("choice_1", live.mission_id.to_string().as_str()),
+                ("consent", "yes"),
+            ])
+            .send()
+            .await?;
+        ensure!(res.status() == 200, "register {email}: {}", res.status());
+        res.bytes().await?;
+        submitted.push((email, t));
+    }
+    let mut latencies = Vec::with_capacity(submitted.len());
+    for (email, t) in &submitted {
+        inbox.token(email).await?;
+        let at = inbox
+            .arrivals
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(email)
+            .copied()
+            .context("no arrival time")?;
+        latencies.push(at.duration_since(*t));
+    }
+    let campaign_rate = (inbox.mails.load(Ordering::Relaxed) - campaign_start.1) as f64
+        / campaign_start.0.elapsed().as_secs_f64();
+    let still_sending = !worker.is_finished();
+    worker.abort();
+    ensure!(
+        still_sending,
+        "the campaign finished before the measurement ended: raise BURST_CAMPAIGN_N"
+    );
+    Ok(UnderCampaign {
+        recipients,
+        latencies,
+        campaign_rate,
+    })
 }

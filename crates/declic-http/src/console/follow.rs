@@ -55,12 +55,14 @@ pub async fn dispatches(
         }));
     }
     let live = rows.iter().any(|r| r["sending"] == json!(true));
+    let relay = crate::relay::banner(&state, lang).await;
     Ok(c.page(
         &state,
         "console_dispatches",
         "campaigns",
         json!({"title": campaign.title, "campaign": {"id": id, "title": campaign.title},
-               "dispatches": rows, "live": live, "notice": notice(lang, q.done.as_deref())}),
+               "dispatches": rows, "live": live, "notice": notice(lang, q.done.as_deref()),
+               "relay": relay}),
     ))
 }
 

@@ -20,13 +20,12 @@ use tokio::task::JoinSet;
 use super::compose::{ComposeError, compose};
 use crate::AppState;
 
-/// Messages claimed at a time.
-const BATCH: u64 = 50;
 /// How long a claimed message is this worker's before another may take it; renewed
 /// every third of it while the send goes on.
 const LEASE: Duration = Duration::from_secs(15);
-/// Messages in flight at once (each takes one of the SMTP pool's connections).
-const CONCURRENCY: usize = 4;
+/// Messages being composed or sent at once; the sends themselves wait for one of
+/// the SMTP pool's connections, handed out in order with the campaign lane's.
+const CONCURRENCY: usize = 8;
 
 /// Wakes the lane when a request has queued a message.
 #[derive(Default)]
@@ -86,25 +85,34 @@ async fn run(state: AppState, mut stop: tokio::sync::watch::Receiver<bool>) {
     }
 }
 
-/// Sends every message due now; returns how many were handled.
+/// Sends every message due now; returns how many were handled. A stream, not
+/// batches: whenever a send finishes, the next due message is claimed, so one slow
+/// message does not hold the others back.
 pub async fn deliver_messages(state: &AppState) -> Result<usize, StorageError> {
     let lease = chrono::Duration::from_std(LEASE).unwrap_or(chrono::Duration::seconds(15));
     let mut handled = 0;
+    let mut sends = JoinSet::new();
+    let mut drained = false;
     loop {
-        let claimed = state.store.claim_messages(BATCH, lease).await?;
-        if claimed.is_empty() {
+        let room = CONCURRENCY - sends.len();
+        if room > 0 && !drained {
+            let claimed = state.store.claim_messages(room as u64, lease).await?;
+            // Nothing due now: finish what is in flight, then stop.
+            drained = claimed.is_empty();
+            handled += claimed.len();
+            for m in claimed {
+                let state = state.clone();
+                sends.spawn(async move { Box::pin(one(&state, m)).await });
+            }
+        }
+        if sends.is_empty() {
             return Ok(handled);
         }
-        handled += claimed.len();
-        let mut sends = JoinSet::new();
-        for m in claimed {
-            while sends.len() >= CONCURRENCY {
-                sends.join_next().await;
-            }
-            let state = state.clone();
-            sends.spawn(async move { Box::pin(one(&state, m)).await });
+        if drained || sends.len() == CONCURRENCY {
+            sends.join_next().await;
+            // Messages queued meanwhile are worth a look once a slot is free.
+            drained = false;
         }
-        while sends.join_next().await.is_some() {}
     }
 }
 
@@ -184,7 +192,10 @@ async fn attempt(state: &AppState, m: &ClaimedMessage) -> MessageOutcome {
         }
         Err(ComposeError::Broken(e)) => return MessageOutcome::Tried(Outcome::Permanent(e)),
     };
-    match state.notifier.mailer.send(&mail).await {
+    let started = std::time::Instant::now();
+    let sent = state.notifier.mailer.send(&mail).await;
+    crate::relay::observe(state, started.elapsed(), &sent).await;
+    match sent {
         Ok(_) => MessageOutcome::Sent,
         Err(SendError::Temporary(e)) => MessageOutcome::Tried(Outcome::Temporary(e)),
         Err(SendError::Permanent(e)) => MessageOutcome::Tried(Outcome::Permanent(e)),

@@ -1,6 +1,7 @@
 //! Outgoing mail: one [`Mailer`] per process, sending through SMTP or into a local outbox folder.
 
 mod error;
+pub mod health;
 mod message;
 mod transport;
 

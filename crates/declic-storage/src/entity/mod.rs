@@ -27,6 +27,7 @@ pub mod questionnaire;
 pub mod referral_edge;
 pub mod registration;
 pub mod registration_choice;
+pub mod relay_health;
 pub mod share_back;
 pub mod sign_in_throttle;
 pub mod skill;

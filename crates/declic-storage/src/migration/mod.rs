@@ -22,6 +22,7 @@ mod m0017_webhooks;
 mod m0018_evaluations;
 mod m0019_sign_in_lockout;
 mod m0020_messages;
+mod m0021_relay_health;
 
 /// All migrations, oldest first.
 pub struct Migrator;
@@ -50,6 +51,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0018_evaluations::Migration),
             Box::new(m0019_sign_in_lockout::Migration),
             Box::new(m0020_messages::Migration),
+            Box::new(m0021_relay_health::Migration),
         ]
     }
 }

@@ -13,7 +13,7 @@ const WINDOW: usize = 20;
 const FAILURES: usize = 3;
 /// A median send time over this is `slow` (a local relay takes milliseconds).
 const SLOW: Duration = Duration::from_secs(2);
-/// Sends needed before the median says anything.
+/// Sends taken by the relay needed before their median says anything.
 const MIN_FOR_SLOW: usize = 5;
 
 /// The relay's state.
@@ -94,8 +94,14 @@ impl RelayHealth {
         if failing {
             return RelayState::Failing;
         }
-        if self.samples.len() >= MIN_FOR_SLOW {
-            let mut times: Vec<Duration> = self.samples.iter().map(|s| s.took).collect();
+        // Speed is that of the sends the relay took: a failure's time is its timeout.
+        let mut times: Vec<Duration> = self
+            .samples
+            .iter()
+            .filter(|s| s.relay_error.is_none())
+            .map(|s| s.took)
+            .collect();
+        if times.len() >= MIN_FOR_SLOW {
             times.sort_unstable();
             if times[times.len() / 2] > SLOW {
                 return RelayState::Slow;

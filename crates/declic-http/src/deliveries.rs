@@ -45,11 +45,16 @@ pub struct DeliverySettings {
     /// competing for the same SMTP connections (rows would wait in two queues, and
     /// could outlive their lease).
     pub worker: tokio::sync::Mutex<()>,
+    /// One campaign mail per SMTP connection between its last check and its send:
+    /// the others wait before their check, so a pause stops sending within one
+    /// mail per connection.
+    send_gate: tokio::sync::Semaphore,
 }
 
 impl DeliverySettings {
-    /// From `[delivery]` (values already checked to be at least 1).
-    pub fn new(c: &DeliveryConfig) -> Self {
+    /// From `[delivery]` (values already checked to be at least 1) and the number of
+    /// SMTP connections.
+    pub fn new(c: &DeliveryConfig, connections: u32) -> Self {
         Self {
             batch: u64::from(c.batch_size.max(1)),
             lease: Duration::seconds(i64::try_from(c.lease_secs).unwrap_or(i64::MAX / 1000)),
@@ -63,6 +68,9 @@ impl DeliverySettings {
             mail_pace: NonZeroU32::new(c.mail_per_second)
                 .map(|n| RateLimiter::direct(Quota::per_second(n).allow_burst(NonZeroU32::MIN))),
             worker: tokio::sync::Mutex::new(()),
+            send_gate: tokio::sync::Semaphore::new(
+                usize::try_from(connections.max(1)).unwrap_or(1),
+            ),
         }
     }
 }
@@ -502,6 +510,9 @@ pub async fn deliver_for(
                 if let Some(pace) = &state.delivery.mail_pace {
                     pace.until_ready().await;
                 }
+                let Ok(_gate) = state.delivery.send_gate.acquire().await else {
+                    return (d, Outcome::Requeue);
+                };
                 if let Some(stop) = before_send(&state, &d, shared.kind).await {
                     return (d, stop);
                 }

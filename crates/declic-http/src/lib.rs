@@ -85,7 +85,8 @@ impl App {
     pub fn new(store: Store, config: Config) -> Result<Self, String> {
         let notifier = notify::Notifier::from_config(&config)?;
         let limits = rate_limit::RateLimits::new(&config.limits);
-        let delivery = deliveries::DeliverySettings::new(&config.delivery);
+        let delivery =
+            deliveries::DeliverySettings::new(&config.delivery, config.mail.smtp.pool_size);
         let webhooks = declic_messaging::WebhookSender::new().map_err(|e| e.to_string())?;
         Ok(Self {
             store,

@@ -12,6 +12,7 @@ mod lifecycle;
 mod mission;
 mod mission_rules;
 mod parse;
+pub mod placement;
 mod skills;
 mod text;
 mod warning;

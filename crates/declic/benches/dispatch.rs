@@ -7,7 +7,8 @@
 //! Run with `cargo bench -p declic --bench dispatch` (needs Debian's `postfix`
 //! package for smtp-sink and smtp-source). `DISPATCH_N` (default 100 000)
 //! recipients, `DISPATCH_SESSIONS` (default 4) SMTP connections on both sides
-//! (Declic's `[delivery] mail_concurrency` and `[mail.smtp] pool_size`),
+//! (Declic's `[mail.smtp] pool_size`; `[delivery] mail_concurrency` is twice that, as
+//! by default),
 //! `BENCH_RUNS` (default 1) runs per backend: SQLite, and PostgreSQL when
 //! `DECLIC_TEST_DATABASE_URL` is set. Each run queues a new dispatch of the same
 //! audience (the audience is frozen when the dispatch is created, which is not
@@ -122,9 +123,11 @@ impl Env {
             .env("DECLIC__MAIL__SMTP__PORT", self.smtp_port.to_string())
             .env("DECLIC__MAIL__SMTP__TLS", "none")
             .env("DECLIC__MAIL__SMTP__POOL_SIZE", self.sessions.to_string())
+            // Twice the connections, as by default: while some sends wait for
+            // their outcome to be written, the others keep every connection busy.
             .env(
                 "DECLIC__DELIVERY__MAIL_CONCURRENCY",
-                self.sessions.to_string(),
+                (2 * self.sessions).to_string(),
             )
             .stdin(Stdio::null());
         cmd

@@ -11,6 +11,8 @@ use sea_orm::{
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use declic_planning::placement;
+
 use super::{choice, status};
 use crate::entity::{employee, mission, registration, registration_choice};
 use crate::outbox::NewMessage;
@@ -187,9 +189,8 @@ async fn free_seat(
         .into_tuple()
         .all(txn)
         .await?;
-    let mut taken: Vec<i32> = taken.into_iter().flatten().collect();
-    taken.sort_unstable();
-    Ok((1..=m.capacity).find(|n| taken.binary_search(n).is_err()))
+    let taken: Vec<i32> = taken.into_iter().flatten().collect();
+    Ok(placement::free_seat_number(m.capacity, &taken))
 }
 
 pub(crate) async fn next_queue_seq(
@@ -351,30 +352,44 @@ impl Store {
                 .filter(|(_, m)| choices.iter().any(|c| c.mission_id == *m)),
             None => None,
         };
-        let mut ordered = choices;
-        if let Some((_, pm)) = partner_mission {
-            ordered.sort_by_key(|c| (c.mission_id != pm, c.rank));
-        }
-        let ids: Vec<i64> = ordered.iter().map(|c| c.mission_id).collect();
+        let ranked: Vec<placement::RankedChoice> = choices
+            .iter()
+            .map(|c| placement::RankedChoice {
+                mission_id: c.mission_id,
+                rank: c.rank,
+            })
+            .collect();
+        let order = placement::confirmation_order(&ranked, partner_mission.map(|(_, m)| m));
+        let ids: Vec<i64> = order.iter().map(|c| c.mission_id).collect();
+        // Locked first: the occupancy read next stays true until the commit.
         let missions = lock_missions(&txn, &ids).await?;
-        let mut seated = false;
+        let load = occupancy_of(&txn, &ids).await?;
+        let placed = placement::place(&order, |id| {
+            missions.iter().find(|m| m.id == id).is_some_and(|m| {
+                load.get(&id).map_or(0, |(taken, _)| *taken) < i64::from(m.capacity)
+            })
+        });
+        let mut pending: HashMap<i64, registration_choice::Model> =
+            choices.into_iter().map(|c| (c.mission_id, c)).collect();
         let mut duo_notice = None;
-        let mut rows = Vec::with_capacity(ordered.len());
-        for c in ordered {
-            let Some(m) = missions.iter().find(|m| m.id == c.mission_id) else {
+        let mut rows = Vec::with_capacity(placed.len());
+        for (mission_id, decision) in placed {
+            let Some(c) = pending.remove(&mission_id) else {
+                continue;
+            };
+            let Some(m) = missions.iter().find(|m| m.id == mission_id) else {
+                // A mission deleted meanwhile: the choice stays as it was.
                 rows.push(c);
                 continue;
             };
-            if seated {
-                rows.push(release(&txn, c, choice::RELEASED).await?);
-                continue;
-            }
-            let done = seat_or_queue(&txn, m, c).await?;
-            let now_seated = done.status == choice::SEATED;
-            rows.push(done);
-            if now_seated {
-                seated = true;
-            } else if let Some((p, pm)) = partner_mission
+            let done = match decision {
+                placement::Placement::Release => release(&txn, c, choice::RELEASED).await?,
+                placement::Placement::Seat | placement::Placement::Waitlist => {
+                    seat_or_queue(&txn, m, c).await?
+                }
+            };
+            if done.status == choice::WAITLISTED
+                && let Some((p, pm)) = partner_mission
                 && pm == m.id
             {
                 duo_notice = Some(DuoNotice {
@@ -382,6 +397,7 @@ impl Store {
                     mission_id: pm,
                 });
             }
+            rows.push(done);
         }
         let t = now();
         registration::Entity::update_many()

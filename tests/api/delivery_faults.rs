@@ -5,7 +5,6 @@ use std::collections::HashMap;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use declic_config::{MailTransport, SmtpTls};
 use declic_storage::dispatches::{delivery_status, status};
 use declic_storage::{Actor, OrgId};
 
@@ -41,10 +40,7 @@ async fn the_smtp_server_down_mid_dispatch_delays_but_loses_nothing() {
     };
     let port = server.port;
     let app = TestApp::spawn_with(|c| {
-        c.mail.transport = MailTransport::Smtp;
-        c.mail.smtp.host = "127.0.0.1".into();
-        c.mail.smtp.port = port;
-        c.mail.smtp.tls = SmtpTls::None;
+        smtp::send_to(c, port);
         c.mail.smtp.timeout_secs = 5;
         c.delivery.batch_size = 20;
         // Retries come back at once, and do not give up while the server is away.
@@ -241,10 +237,7 @@ async fn a_pause_stops_within_the_mails_in_flight_and_an_erasure_or_opt_out_stop
     };
     let port = server.port;
     let app = TestApp::spawn_with(|c| {
-        c.mail.transport = MailTransport::Smtp;
-        c.mail.smtp.host = "127.0.0.1".into();
-        c.mail.smtp.port = port;
-        c.mail.smtp.tls = SmtpTls::None;
+        smtp::send_to(c, port);
         // One claim takes every row; a steady pace leaves time to act mid-way.
         c.delivery.batch_size = 1000;
         c.delivery.mail_per_second = 100;
@@ -355,10 +348,7 @@ async fn a_relay_that_accepts_connections_and_never_answers_shows_as_failing_wit
         }
     });
     let app = TestApp::spawn_with(|c| {
-        c.mail.transport = MailTransport::Smtp;
-        c.mail.smtp.host = "127.0.0.1".into();
-        c.mail.smtp.port = port;
-        c.mail.smtp.tls = SmtpTls::None;
+        smtp::send_to(c, port);
         c.mail.smtp.timeout_secs = 1;
     })
     .await;

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use declic_config::{Config, MailTransport, SmtpTls};
+use declic_config::Config;
 use declic_http::outbox::deliver_messages;
 use declic_storage::OrgId;
 use serde_json::json;
@@ -17,10 +17,7 @@ use crate::support::mail::ReceivedMail;
 use crate::support::{TestApp, json, smtp};
 
 fn smtp_to(c: &mut Config, port: u16) {
-    c.mail.transport = MailTransport::Smtp;
-    c.mail.smtp.host = "127.0.0.1".into();
-    c.mail.smtp.port = port;
-    c.mail.smtp.tls = SmtpTls::None;
+    smtp::send_to(c, port);
     c.mail.smtp.timeout_secs = 5;
     // Retries come back within a second or two and do not give up meanwhile.
     c.delivery.retry_first_secs = 1;

@@ -1,7 +1,5 @@
 //! The registration flow end to end with mail over real SMTP to a real server process.
 
-use declic_config::{MailTransport, SmtpTls};
-
 use crate::registration::{live_campaign, register};
 use crate::support::mail::ics_prop;
 use crate::support::{TestApp, smtp};
@@ -14,10 +12,7 @@ async fn register_confirm_and_seat_through_a_real_smtp_server() {
     };
     let port = server.port;
     let app = TestApp::spawn_with(|c| {
-        c.mail.transport = MailTransport::Smtp;
-        c.mail.smtp.host = "127.0.0.1".into();
-        c.mail.smtp.port = port;
-        c.mail.smtp.tls = SmtpTls::None;
+        smtp::send_to(c, port);
         c.mail.from = "Déclic RH <rh@acme.example>".into();
     })
     .await;

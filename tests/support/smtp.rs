@@ -12,6 +12,14 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+/// Sends the app's mail over plain SMTP to 127.0.0.1:`port` (a test's server).
+pub fn send_to(c: &mut declic_config::Config, port: u16) {
+    c.mail.transport = declic_config::MailTransport::Smtp;
+    c.mail.smtp.host = "127.0.0.1".into();
+    c.mail.smtp.port = port;
+    c.mail.smtp.tls = declic_config::SmtpTls::None;
+}
+
 /// A running server, killed when dropped.
 pub struct SmtpServer {
     child: Child,

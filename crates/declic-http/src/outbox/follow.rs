@@ -249,3 +249,68 @@ pub fn password_reset(
         )]
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kinds(messages: &[NewMessage]) -> Vec<(&'static str, Recipient)> {
+        messages.iter().map(|m| (m.kind, m.to)).collect()
+    }
+
+    #[test]
+    fn a_change_sends_a_cancellation_per_seat_given_up_the_new_seat_and_the_offers() {
+        let deadline = Utc::now();
+        let change = ChangeOutcome {
+            registration_id: 7,
+            given_up_seats: vec![1, 2],
+            seated_mission: Some(3),
+            cancelled_missions: vec![1],
+            offers: vec![Offer {
+                registration_id: 9,
+                mission_id: 1,
+                expires_at: deadline,
+            }],
+        };
+        let out = after_change(&change);
+        assert_eq!(
+            kinds(&out),
+            vec![
+                ("cancellation_ack", Recipient::Registration(7)),
+                ("cancellation_ack", Recipient::Registration(7)),
+                ("seat_confirmed", Recipient::Registration(7)),
+                ("seat_offered", Recipient::Registration(9)),
+            ]
+        );
+        assert_eq!(
+            out[3].expires_at,
+            Some(deadline),
+            "an offer lapses with its claim window"
+        );
+        assert!(out[..3].iter().all(|m| m.expires_at.is_none()));
+        let keys: std::collections::HashSet<&str> = out.iter().map(|m| m.key.as_str()).collect();
+        assert_eq!(keys.len(), 4, "one key per message");
+    }
+
+    #[test]
+    fn nothing_changed_sends_nothing() {
+        assert!(after_change(&ChangeOutcome::default()).is_empty());
+        assert!(offers(&[]).is_empty());
+    }
+
+    #[test]
+    fn a_reminder_or_an_offer_queued_twice_has_the_same_key() {
+        let first = mission_reminders(&[(4, 5)]);
+        let again = mission_reminders(&[(4, 5)]);
+        assert_eq!(
+            first[0].key, again[0].key,
+            "two instances firing queue one reminder"
+        );
+        let o = Offer {
+            registration_id: 1,
+            mission_id: 2,
+            expires_at: Utc::now(),
+        };
+        assert_eq!(offers(&[o.clone()])[0].key, offers(&[o])[0].key);
+    }
+}

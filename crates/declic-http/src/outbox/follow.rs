@@ -311,6 +311,6 @@ mod tests {
             mission_id: 2,
             expires_at: Utc::now(),
         };
-        assert_eq!(offers(&[o.clone()])[0].key, offers(&[o])[0].key);
+        assert_eq!(offers(std::slice::from_ref(&o))[0].key, offers(&[o])[0].key);
     }
 }

@@ -41,7 +41,8 @@ pub struct App {
     pub config: Config,
     pub notifier: notify::Notifier,
     limits: rate_limit::RateLimits,
-    /// Work a request starts but does not wait for (mails whose timing must not show).
+    /// Work a request starts but does not wait for (queuing a mail whose timing must not
+    /// show whether an address is known).
     pub background: Background,
     /// The delivery worker's settings and pace.
     pub delivery: deliveries::DeliverySettings,

@@ -104,7 +104,7 @@ pub async fn sign_in_request(
 ) -> Response {
     let lang = lang_of(&q, &headers);
     if state.limits.allow_email(&f.email) {
-        // Looked up and mailed after the answer, so that the time to answer says
+        // Looked up and queued after the answer, so that the time to answer says
         // nothing about whether the address is an ambassador's.
         let state2 = state.clone();
         state.background.spawn(async move {

@@ -150,9 +150,14 @@ async fn with_lease<T>(state: &AppState, id: i64, work: impl Future<Output = T>)
         tokio::select! {
             out = &mut work => return out,
             _ = renew.tick() => {
-                if let Err(e) = state.store.renew_message_lease(id, lease).await {
-                    tracing::warn!(message = id, error = %e, "lease not renewed");
-                }
+                // Beside the work, never inside this select: the write may wait for the
+                // SQLite writer that the suspended work holds.
+                let state = state.clone();
+                tokio::spawn(async move {
+                    if let Err(e) = state.store.renew_message_lease(id, lease).await {
+                        tracing::warn!(message = id, error = %e, "lease not renewed");
+                    }
+                });
             }
         }
     }

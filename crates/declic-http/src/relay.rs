@@ -12,9 +12,10 @@ use serde_json::{Value, json};
 use crate::AppState;
 use crate::pages::{Lang, text};
 
-/// The tracker of one process.
+/// The tracker of one process. An async lock held while a change is stored, so two
+/// sends finishing together cannot store their states in the wrong order.
 #[derive(Default)]
-pub struct Relay(std::sync::Mutex<RelayHealth>);
+pub struct Relay(tokio::sync::Mutex<RelayHealth>);
 
 /// Notes a send's time and result; stores the relay's state when it changed.
 pub async fn observe<T>(state: &AppState, took: Duration, result: &Result<T, SendError>) {
@@ -25,13 +26,8 @@ pub async fn observe<T>(state: &AppState, took: Duration, result: &Result<T, Sen
             Ok(_) | Err(SendError::Permanent(_)) => None,
         },
     };
-    let change = state
-        .relay
-        .0
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-        .record(sample);
-    if let Some(c) = change
+    let mut tracker = state.relay.0.lock().await;
+    if let Some(c) = tracker.record(sample)
         && let Err(e) = state
             .store
             .set_relay_health("mail", c.state.as_str(), c.last_error)

@@ -645,8 +645,7 @@ fn lease_renewal(lease: Duration) -> std::time::Duration {
 /// dispatch paused (back to the queue) or cancelled, the person gone, erased or
 /// opted out (withheld). `None`: send.
 async fn before_send(state: &AppState, d: &ClaimedDelivery, kind: MessageKind) -> Option<Outcome> {
-    use declic_messaging::policy::{Decision, Facts, Person, decide};
-    use declic_storage::outbox::InDirectory;
+    use declic_messaging::policy::{Decision, decide};
     let check = match state
         .store
         .delivery_check(d.dispatch_id, d.employee_id)
@@ -663,16 +662,7 @@ async fn before_send(state: &AppState, d: &ClaimedDelivery, kind: MessageKind) -
     if d.webhook_id.is_some() {
         return None;
     }
-    let facts = Facts {
-        now: chrono::Utc::now(),
-        expires_at: None,
-        person: check.person.map(|p| match p {
-            InDirectory::Active => Person::Active,
-            InDirectory::Deactivated => Person::Deactivated,
-            InDirectory::Erased => Person::Erased,
-        }),
-        opted_out: check.opted_out,
-    };
+    let facts = crate::outbox::facts(None, check.person, check.opted_out);
     match decide(kind, &facts) {
         Decision::Send => None,
         Decision::Expired => Some(Outcome::Withheld("its link lapsed".into())),
@@ -892,10 +882,7 @@ async fn deliver(
         // RFC 8058 asks for https; a local http set-up keeps the link in the footer only.
         list_unsubscribe: unsubscribe.filter(|u| u.starts_with("https://")),
     };
-    let started = std::time::Instant::now();
-    let sent = state.notifier.mailer.send(&mail).await;
-    crate::relay::observe(state, started.elapsed(), &sent).await;
-    sent.map(|_| ())
+    crate::notify::send(state, &mail).await.map(|_| ())
 }
 
 /// What a Slack or Teams post says: the campaign's title, key message, sign-up

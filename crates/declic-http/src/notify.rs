@@ -2,7 +2,11 @@
 
 use declic_config::{Config, MailTransport, SmtpTls as CfgTls};
 use declic_messaging::templates::MessageTemplates;
-use declic_messaging::{Mailer, MailerSettings, SmtpTls, TransportSettings};
+use declic_messaging::{
+    Mailer, MailerSettings, OutgoingMail, SendError, SmtpTls, TransportSettings,
+};
+
+use crate::AppState;
 
 /// The mailer and the message texts.
 pub struct Notifier {
@@ -65,4 +69,13 @@ impl Notifier {
     pub fn templates(&self) -> &MessageTemplates {
         &self.templates
     }
+}
+
+/// Sends one mail: the delivery worker's only way to the mail server (both lanes).
+/// Every send's time and result feed the relay's health.
+pub async fn send(state: &AppState, mail: &OutgoingMail) -> Result<String, SendError> {
+    let started = std::time::Instant::now();
+    let sent = state.notifier.mailer.send(mail).await;
+    crate::relay::observe(state, started.elapsed(), &sent).await;
+    sent
 }

@@ -789,12 +789,10 @@ impl Store {
             .ok_or(StorageError::NotFound("dispatch"))?;
         let active: Option<bool> = row.try_get("", "active")?;
         let erased: Option<bool> = row.try_get("", "erased")?;
-        let person = match (employee_id, active) {
-            (None, _) | (Some(_), None) => None,
-            (Some(_), Some(_)) if erased == Some(true) => Some(crate::outbox::InDirectory::Erased),
-            (Some(_), Some(false)) => Some(crate::outbox::InDirectory::Deactivated),
-            (Some(_), Some(true)) => Some(crate::outbox::InDirectory::Active),
-        };
+        // No employee row: an address outside the directory.
+        let person = employee_id
+            .and(active)
+            .map(|active| crate::outbox::InDirectory::from_flags(active, erased == Some(true)));
         let opted_out: Option<bool> = row.try_get("", "opted_out")?;
         Ok(DeliveryCheck {
             dispatch_status: row.try_get("", "dispatch_status")?,

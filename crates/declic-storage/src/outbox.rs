@@ -19,7 +19,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::dispatches::{Outcome, RetryPolicy};
-use crate::entity::{admin, ambassador, employee, message, opt_out, registration};
+use crate::entity::{admin, ambassador, employee, message, registration};
 use crate::{OrgId, StorageError, Store, now};
 
 /// Where a message stands.
@@ -148,6 +148,19 @@ pub enum InDirectory {
     Active,
     Deactivated,
     Erased,
+}
+
+impl InDirectory {
+    /// From an employee row's flags (erasure also deactivates).
+    pub fn from_flags(active: bool, erased: bool) -> Self {
+        if erased {
+            InDirectory::Erased
+        } else if active {
+            InDirectory::Active
+        } else {
+            InDirectory::Deactivated
+        }
+    }
 }
 
 /// Writes `messages` in `txn`; a message whose key was queued before is skipped.
@@ -389,23 +402,12 @@ impl Store {
                 opted_out: false,
             });
         };
-        let opted_out = opt_out::Entity::find()
-            .filter(opt_out::Column::OrganizationId.eq(e.organization_id))
-            .filter(opt_out::Column::EmployeeId.eq(e.id))
-            .filter(opt_out::Column::Channel.eq("mail"))
-            .one(self.db())
-            .await?
-            .is_some();
-        let state = if e.erased_at.is_some() {
-            InDirectory::Erased
-        } else if !e.active {
-            InDirectory::Deactivated
-        } else {
-            InDirectory::Active
-        };
+        let opted_out = self
+            .is_opted_out(OrgId(e.organization_id), e.id, "mail")
+            .await?;
         Ok(RecipientNow {
+            person: Some(InDirectory::from_flags(e.active, e.erased_at.is_some())),
             address: e.email,
-            person: Some(state),
             opted_out,
         })
     }

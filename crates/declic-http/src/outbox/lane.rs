@@ -9,12 +9,11 @@
 
 use std::time::Duration;
 
-use chrono::Utc;
-use declic_messaging::policy::{Decision, Facts, Person, decide};
+use declic_messaging::policy::{Decision, decide};
 use declic_messaging::{MessageKind, SendError};
 use declic_storage::StorageError;
 use declic_storage::dispatches::Outcome;
-use declic_storage::outbox::{ClaimedMessage, InDirectory, MessageOutcome};
+use declic_storage::outbox::{ClaimedMessage, MessageOutcome};
 use tokio::task::JoinSet;
 
 use super::compose::{ComposeError, compose};
@@ -175,16 +174,7 @@ async fn attempt(state: &AppState, m: &ClaimedMessage) -> MessageOutcome {
         Ok(r) => r,
         Err(e) => return MessageOutcome::Tried(Outcome::Temporary(e.to_string())),
     };
-    let facts = Facts {
-        now: Utc::now(),
-        expires_at: m.row.expires_at,
-        person: recipient.person.map(|p| match p {
-            InDirectory::Active => Person::Active,
-            InDirectory::Deactivated => Person::Deactivated,
-            InDirectory::Erased => Person::Erased,
-        }),
-        opted_out: recipient.opted_out,
-    };
+    let facts = super::facts(m.row.expires_at, recipient.person, recipient.opted_out);
     match decide(kind, &facts) {
         Decision::Send => {}
         Decision::Expired => return MessageOutcome::Expired,
@@ -197,10 +187,7 @@ async fn attempt(state: &AppState, m: &ClaimedMessage) -> MessageOutcome {
         }
         Err(ComposeError::Broken(e)) => return MessageOutcome::Tried(Outcome::Permanent(e)),
     };
-    let started = std::time::Instant::now();
-    let sent = state.notifier.mailer.send(&mail).await;
-    crate::relay::observe(state, started.elapsed(), &sent).await;
-    match sent {
+    match crate::notify::send(state, &mail).await {
         Ok(_) => MessageOutcome::Sent,
         Err(SendError::Temporary(e)) => MessageOutcome::Tried(Outcome::Temporary(e)),
         Err(SendError::Permanent(e)) => MessageOutcome::Tried(Outcome::Permanent(e)),

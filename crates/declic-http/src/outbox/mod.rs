@@ -9,3 +9,24 @@ pub mod follow;
 pub mod lane;
 
 pub use lane::{Lane, deliver_messages};
+
+/// What the policy needs to know, from what storage read right before a send
+/// (both lanes ask `declic_messaging::policy::decide` with it).
+pub fn facts(
+    expires_at: Option<chrono::DateTime<chrono::Utc>>,
+    person: Option<declic_storage::outbox::InDirectory>,
+    opted_out: bool,
+) -> declic_messaging::policy::Facts {
+    use declic_messaging::policy::Person;
+    use declic_storage::outbox::InDirectory;
+    declic_messaging::policy::Facts {
+        now: chrono::Utc::now(),
+        expires_at,
+        person: person.map(|p| match p {
+            InDirectory::Active => Person::Active,
+            InDirectory::Deactivated => Person::Deactivated,
+            InDirectory::Erased => Person::Erased,
+        }),
+        opted_out,
+    }
+}

@@ -279,6 +279,8 @@ async fn an_announcement_goes_out_with_a_one_click_unsubscribe_that_works() {
     .await;
     assert_eq!(history[0]["status"], "sent", "{history}");
     assert_eq!(history[0]["dispatch_id"], d["id"]);
+    assert_eq!(history[0]["lane"], "campaign");
+    assert_eq!(history[0]["message"], "campaign_announcement", "{history}");
     // The next announcement leaves her out.
     let d2 = crate::support::json(
         app.post(&path, &live.token, serde_json::json!({})).await,

@@ -1033,7 +1033,9 @@ pub struct DeliveryRecord {
     /// `campaign` (a dispatch to an audience) or `personal` (her own message).
     pub lane: String,
     /// The message: `campaign_announcement`, `confirm_registration`, `seat_offered`…
-    pub message: String,
+    /// (for a campaign delivery the HTTP layer names it from `channel` and `step_kind`,
+    /// as `declic_messaging::MessageKind::for_step` does when sending).
+    pub message: Option<String>,
     /// The dispatch, for a campaign message.
     pub dispatch_id: Option<i64>,
     /// The campaign, when the message is about one.
@@ -1083,7 +1085,7 @@ impl Store {
                 let d = dispatches.get(&r.dispatch_id)?;
                 Some(DeliveryRecord {
                     lane: "campaign".into(),
-                    message: dispatch_message(d),
+                    message: None,
                     dispatch_id: Some(d.id),
                     campaign_id: Some(d.campaign_id),
                     channel: d.channel.clone(),
@@ -1113,7 +1115,7 @@ impl Store {
         out.extend(own.into_iter().map(|m| DeliveryRecord {
             lane: "personal".into(),
             campaign_id: m.registration_id.and_then(|r| campaigns.get(&r).copied()),
-            message: m.kind,
+            message: Some(m.kind),
             dispatch_id: None,
             channel: "mail".into(),
             step_kind: None,
@@ -1126,20 +1128,4 @@ impl Store {
         out.sort_by_key(|r| std::cmp::Reverse(r.updated_at));
         Ok(out)
     }
-}
-
-/// The message a dispatch sends, by its step (as `declic_messaging::MessageKind::for_step` names it).
-fn dispatch_message(d: &dispatch::Model) -> String {
-    match d.step_kind.as_deref() {
-        Some("reminder") => "campaign_reminder",
-        Some("last_call") => "campaign_last_call",
-        Some("impact_summary") => "impact_summary",
-        Some(s) if s.starts_with("evaluation_") && s.ends_with("_reminder") => {
-            "evaluation_reminder"
-        }
-        Some(s) if s.starts_with("evaluation_") => "evaluation_invitation",
-        _ if d.channel != "mail" => "channel_post",
-        _ => "campaign_announcement",
-    }
-    .to_owned()
 }

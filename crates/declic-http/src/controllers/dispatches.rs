@@ -156,5 +156,16 @@ pub async fn of_employee(
     auth: Auth,
     Id(id): Id,
 ) -> ApiResult<Json<Vec<DeliveryRecord>>> {
-    Ok(Json(state.store.deliveries_of(auth.org(), id).await?))
+    let mut records = state.store.deliveries_of(auth.org(), id).await?;
+    for r in &mut records {
+        if r.message.is_none() {
+            let kind = declic_messaging::MessageKind::for_step(r.step_kind.as_deref());
+            r.message = Some(if r.channel == "mail" {
+                kind.as_str().to_owned()
+            } else {
+                "channel_post".to_owned()
+            });
+        }
+    }
+    Ok(Json(records))
 }

@@ -60,7 +60,7 @@ async fn the_smtp_server_down_mid_dispatch_delays_but_loses_nothing() {
     assert_eq!(d.total, 60);
 
     // One batch goes out, then the server goes away.
-    let deliver = || declic_http::deliveries::deliver_due(&app.state);
+    let deliver = || declic_app::delivery_worker::deliver_due(&app.state);
     assert_eq!(deliver().await.unwrap(), 20);
     server.wait_for(20).await;
     server.stop();
@@ -253,7 +253,7 @@ async fn a_pause_stops_within_the_mails_in_flight_and_an_erasure_or_opt_out_stop
         .unwrap();
     let state = app.state.clone();
     let worker = tokio::spawn(async move {
-        declic_http::deliveries::deliver_for(&state, Duration::from_secs(60)).await
+        declic_app::delivery_worker::deliver_for(&state, Duration::from_secs(60)).await
     });
     let deadline = Instant::now() + Duration::from_secs(60);
     while server.count() < 30 {
@@ -307,7 +307,7 @@ async fn a_pause_stops_within_the_mails_in_flight_and_an_erasure_or_opt_out_stop
     assert_eq!(res.status(), 200);
     let deadline = Instant::now() + Duration::from_secs(60);
     let done = loop {
-        declic_http::deliveries::deliver_for(&app.state, Duration::from_secs(30))
+        declic_app::delivery_worker::deliver_for(&app.state, Duration::from_secs(30))
             .await
             .unwrap();
         let now = app.store.dispatch(org, d.id).await.unwrap();
@@ -370,7 +370,7 @@ async fn a_relay_that_accepts_connections_and_never_answers_shows_as_failing_wit
         healthy.get("relay").is_none(),
         "nothing to say yet: {healthy}"
     );
-    declic_http::deliveries::deliver_due(&app.state)
+    declic_app::delivery_worker::deliver_due(&app.state)
         .await
         .unwrap();
     let stuck = crate::support::json(

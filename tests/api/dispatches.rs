@@ -483,7 +483,7 @@ async fn the_operator_previews_sends_pauses_resumes_and_follows_from_the_command
     assert!(out.contains(": paused, 0/11 done"), "{out}");
     // Paused: the worker leaves it alone.
     assert_eq!(
-        declic_http::deliveries::deliver_due(&app.state)
+        declic_app::delivery_worker::deliver_due(&app.state)
             .await
             .unwrap(),
         0

@@ -103,7 +103,7 @@ async fn evaluation_waves_answers_and_the_impact_report() {
         a.unwrap().is_empty() && b.unwrap().is_empty(),
         "one wave, once"
     );
-    declic_http::deliveries::deliver_due(&app.state)
+    declic_app::delivery_worker::deliver_due(&app.state)
         .await
         .unwrap();
     assert!(
@@ -200,7 +200,8 @@ async fn evaluation_waves_answers_and_the_impact_report() {
         .unwrap()
         .parse::<i64>()
         .unwrap();
-    let expired = declic_http::survey_url(&app.state, inv1, 1, Utc::now() - Duration::minutes(1));
+    let expired =
+        declic_app::links::survey_url(&app.state, inv1, 1, Utc::now() - Duration::minutes(1));
     assert_eq!(app.client.get(&expired).send().await.unwrap().status(), 410);
     assert_eq!(
         answer(&app, &expired, json!({"satisfaction": 4, "usefulness": 4}))
@@ -503,7 +504,7 @@ async fn evaluation_waves_answers_and_the_impact_report() {
     )
     .await;
     assert_eq!(share["total"], 6);
-    declic_http::deliveries::deliver_for(&app.state, std::time::Duration::from_secs(5))
+    declic_app::delivery_worker::deliver_for(&app.state, std::time::Duration::from_secs(5))
         .await
         .unwrap();
     let reminder = app

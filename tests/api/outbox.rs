@@ -7,8 +7,8 @@ use std::collections::HashMap;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
+use declic_app::outbox::deliver_messages;
 use declic_config::Config;
-use declic_http::outbox::deliver_messages;
 use declic_storage::OrgId;
 use serde_json::json;
 

@@ -214,7 +214,7 @@ async fn one_click_unsubscribe_records_an_opt_out_that_export_and_erasure_keep()
         .employee_by_email(org, "marie.curie@acme.example")
         .await
         .unwrap();
-    let url = declic_http::unsubscribe_url(&app.state, org, marie.id, "mail");
+    let url = declic_app::links::unsubscribe_url(&app.state, org, marie.id, "mail");
     assert!(url.starts_with(&format!("{}/u/", app.base)));
 
     // Opening the link (a person, or a mail scanner) changes nothing.

@@ -227,7 +227,7 @@ async fn campaign_posts_go_to_each_webhook_once_through_429_and_errors() {
         .create_dispatch(org, live.campaign_id, "teams", false, &Actor::cli())
         .await
         .unwrap();
-    declic_http::deliveries::deliver_due(&app.state)
+    declic_app::delivery_worker::deliver_due(&app.state)
         .await
         .unwrap();
     let id = slack["id"].as_i64().unwrap();
@@ -244,13 +244,13 @@ async fn campaign_posts_go_to_each_webhook_once_through_429_and_errors() {
     );
     // Retry-After (1 s) is honoured, even with no backoff configured.
     assert_eq!(
-        declic_http::deliveries::deliver_due(&app.state)
+        declic_app::delivery_worker::deliver_due(&app.state)
             .await
             .unwrap(),
         0
     );
     tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
-    declic_http::deliveries::deliver_due(&app.state)
+    declic_app::delivery_worker::deliver_due(&app.state)
         .await
         .unwrap();
     let done = app.store.dispatch(org, id).await.unwrap();
@@ -287,7 +287,7 @@ async fn campaign_posts_go_to_each_webhook_once_through_429_and_errors() {
         .dispatch_step_now(org, live.campaign_id, "slack", "reminder", &Actor::cli())
         .await
         .unwrap();
-    declic_http::deliveries::deliver_due(&app.state)
+    declic_app::delivery_worker::deliver_due(&app.state)
         .await
         .unwrap();
     let failed = app.store.dispatch(org, again.id).await.unwrap();
@@ -519,7 +519,7 @@ async fn own_post_templates_are_checked_previewed_and_posted() {
         201,
     )
     .await;
-    declic_http::deliveries::deliver_due(&app.state)
+    declic_app::delivery_worker::deliver_due(&app.state)
         .await
         .unwrap();
     let posts = fake.posts.lock().unwrap().clone();

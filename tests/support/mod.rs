@@ -123,7 +123,7 @@ pub fn test_config(db: &TestDb) -> Config {
 pub struct TestApp {
     pub base: String,
     /// The app's shared state, for jobs a test runs by hand (scheduler ticks).
-    pub state: declic_http::AppState,
+    pub state: declic_app::AppCtx,
     pub client: reqwest::Client,
     pub store: Store,
     pub db: TestDb,
@@ -170,12 +170,12 @@ impl TestApp {
             config.server.public_url = format!("http://{addr}");
         }
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        let app = declic_http::AppState::new(declic_http::App::new(store.clone(), config).unwrap());
-        let state = app.clone();
+        let state = declic_app::AppCtx::new(declic_app::App::new(store.clone(), config).unwrap());
         if lane {
             // Stops with the test's runtime.
-            std::mem::forget(declic_http::outbox::lane::start(app.clone()));
+            std::mem::forget(declic_app::outbox::lane::start(state.clone()));
         }
+        let app = declic_http::AppState::from_ctx(state.clone());
         tokio::spawn(async move {
             let _ = declic_http::serve(listener, app, async move {
                 let _ = rx.await;
@@ -293,7 +293,7 @@ impl TestApp {
         self.state.background.settle().await;
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
         loop {
-            declic_http::outbox::deliver_messages(&self.state)
+            declic_app::outbox::deliver_messages(&self.state)
                 .await
                 .unwrap();
             if self.store.messages_pending().await.unwrap() == 0 {

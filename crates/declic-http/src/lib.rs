@@ -5,119 +5,58 @@
 
 mod console;
 mod controllers;
-pub mod deliveries;
 mod error;
 mod extract;
 mod metrics;
-pub mod notify;
 mod openapi;
-pub mod outbox;
 mod pages;
-pub mod posters;
 mod public;
 mod rate_limit;
-pub mod relay;
 mod router;
-mod sealed;
-mod wording;
 
 use std::ops::Deref;
 use std::sync::Arc;
 use std::time::Duration;
 
-use declic_config::Config;
-use declic_storage::Store;
-
 pub use error::{ApiError, FieldError, Problem};
 pub use openapi::openapi_document;
-pub use public::survey::url as survey_url;
-/// The one-click unsubscribe URL of a person for a channel (for campaign mails).
-pub use public::unsubscribe::url as unsubscribe_url;
 pub use router::router;
 
-/// Everything a request handler can reach.
-pub struct App {
-    pub store: Store,
-    pub config: Config,
-    pub notifier: notify::Notifier,
+pub use declic_app::{App, AppCtx, Background};
+
+/// What the HTTP edge adds to the application: its rate limits.
+pub struct Http {
+    /// The application every handler calls.
+    pub app: AppCtx,
     limits: rate_limit::RateLimits,
-    /// Work a request starts but does not wait for (queuing a mail whose timing must not
-    /// show whether an address is known).
-    pub background: Background,
-    /// The delivery worker's settings and pace.
-    pub delivery: deliveries::DeliverySettings,
-    /// Slack and Teams posts, paced per webhook.
-    pub webhooks: declic_messaging::WebhookSender,
-    /// The delivery worker's lane for a person's own messages.
-    pub lane: outbox::Lane,
-    /// How the mail relay is doing, from this process's sends.
-    pub relay: relay::Relay,
 }
 
-/// Tasks started by requests and finished after the answer.
-#[derive(Default)]
-pub struct Background(std::sync::Mutex<tokio::task::JoinSet<()>>);
-
-impl Background {
-    /// Starts `task`; finished tasks are reaped as new ones start.
-    pub fn spawn(&self, task: impl std::future::Future<Output = ()> + Send + 'static) {
-        let mut set = self
-            .0
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        while set.try_join_next().is_some() {}
-        set.spawn(task);
-    }
-
-    /// Waits for every task started so far (tests, and shutdown).
-    pub async fn settle(&self) {
-        let mut set = std::mem::take(
-            &mut *self
-                .0
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner),
-        );
-        while set.join_next().await.is_some() {}
-    }
-}
-
-impl App {
-    /// An app over `store` with `config`; fails when the mail settings cannot be used.
-    pub fn new(store: Store, config: Config) -> Result<Self, String> {
-        let notifier = notify::Notifier::from_config(&config)?;
-        let limits = rate_limit::RateLimits::new(&config.limits);
-        let delivery =
-            deliveries::DeliverySettings::new(&config.delivery, config.mail.smtp.pool_size);
-        let webhooks = declic_messaging::WebhookSender::new().map_err(|e| e.to_string())?;
-        Ok(Self {
-            store,
-            config,
-            notifier,
-            limits,
-            background: Background::default(),
-            delivery,
-            webhooks,
-            lane: outbox::Lane::default(),
-            relay: relay::Relay::default(),
-        })
-    }
-}
-
-/// Shared application state; cheap to clone.
+/// Shared state of the HTTP edge; cheap to clone. Derefs to the [`App`].
 #[derive(Clone)]
-pub struct AppState(pub Arc<App>);
+pub struct AppState(pub Arc<Http>);
 
 impl AppState {
-    /// Wraps an app.
+    /// Wraps an app, with the rate limits of its `[limits]`.
     pub fn new(app: App) -> Self {
-        Self(Arc::new(app))
+        Self::from_ctx(AppCtx::new(app))
+    }
+
+    /// Wraps an app shared with other edges (the scheduler, the delivery worker).
+    pub fn from_ctx(app: AppCtx) -> Self {
+        let limits = rate_limit::RateLimits::new(&app.config.limits);
+        Self(Arc::new(Http { app, limits }))
+    }
+
+    /// The application, to hand to work that outlives a request.
+    pub fn ctx(&self) -> &AppCtx {
+        &self.0.app
     }
 }
 
 impl Deref for AppState {
     type Target = App;
     fn deref(&self) -> &App {
-        &self.0
+        &self.0.app
     }
 }
 

@@ -59,7 +59,7 @@ fn client_ip(req: &Request) -> IpAddr {
 }
 
 fn too_many(req: &Request) -> Response {
-    let lang = crate::pages::Lang::negotiate(None, req.headers());
+    let lang = crate::pages::negotiate(None, req.headers());
     let mut res = crate::pages::message(
         axum::http::StatusCode::TOO_MANY_REQUESTS,
         lang,
@@ -75,7 +75,7 @@ fn too_many(req: &Request) -> Response {
 
 /// Middleware for the sign-in routes.
 pub async fn sign_in(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    if state.limits.sign_in.check_key(&client_ip(&req)).is_err() {
+    if state.0.limits.sign_in.check_key(&client_ip(&req)).is_err() {
         return too_many(&req);
     }
     next.run(req).await
@@ -83,7 +83,7 @@ pub async fn sign_in(State(state): State<AppState>, req: Request, next: Next) ->
 
 /// Middleware for the public campaign routes.
 pub async fn public(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    if state.limits.public.check_key(&client_ip(&req)).is_err() {
+    if state.0.limits.public.check_key(&client_ip(&req)).is_err() {
         return too_many(&req);
     }
     next.run(req).await

@@ -53,8 +53,9 @@ use std::time::{Duration, Instant};
 use support::with_database;
 
 use anyhow::{Context, anyhow, ensure};
+use declic_app::{App, AppCtx};
 use declic_config::{LoadOptions, Secret};
-use declic_http::{App, AppState};
+use declic_http::AppState;
 use declic_storage::admins::Role;
 use declic_storage::orgs::NewOrganization;
 use declic_storage::registrations::PublicCampaign;
@@ -526,13 +527,17 @@ async fn measure(url: &str, data_dir: &Path, plan: Plan) -> anyhow::Result<Run> 
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let base = format!("http://{}", listener.local_addr()?);
     config.server.public_url.clone_from(&base);
-    let state = AppState::new(App::new(store.clone(), config).map_err(|e| anyhow!("mail: {e}"))?);
+    let state = AppCtx::new(App::new(store.clone(), config).map_err(|e| anyhow!("mail: {e}"))?);
     // Mails leave through the delivery worker's personal lane, as in `declic serve`.
-    let lane = declic_http::outbox::lane::start(state.clone());
+    let lane = declic_app::outbox::lane::start(state.clone());
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(declic_http::serve(listener, state.clone(), async move {
-        let _ = stopped.await;
-    }));
+    let server = tokio::spawn(declic_http::serve(
+        listener,
+        AppState::from_ctx(state.clone()),
+        async move {
+            let _ = stopped.await;
+        },
+    ));
 
     let result = Box::pin(drive(&state, url, &base, &inbox, plan)).await;
 
@@ -545,7 +550,7 @@ async fn measure(url: &str, data_dir: &Path, plan: Plan) -> anyhow::Result<Run> 
 
 /// Everything measured against one running app.
 async fn drive(
-    state: &AppState,
+    state: &AppCtx,
     url: &str,
     base: &str,
     inbox: &Inbox,
@@ -1206,7 +1211,7 @@ async fn open_loop(
 /// 10 people a second register for 10 s; the time from each submit to the sink
 /// accepting the confirmation mail.
 async fn under_campaign(
-    state: &AppState,
+    state: &AppCtx,
     inbox: &Inbox,
     live: &Live,
     recipients: usize,
@@ -1244,7 +1249,7 @@ async fn under_campaign(
     let before = inbox.mails.load(Ordering::Relaxed);
     let worker_state = state.clone();
     let worker = tokio::spawn(async move {
-        declic_http::deliveries::deliver_for(&worker_state, Duration::from_secs(3600)).await
+        declic_app::delivery_worker::deliver_for(&worker_state, Duration::from_secs(3600)).await
     });
     // In full swing first.
     let deadline = Instant::now() + Duration::from_secs(120);

@@ -300,11 +300,10 @@ async fn message_size(
     let mut c = config.clone();
     c.mail.transport = declic_config::MailTransport::Outbox;
     let outbox = c.data_dir.join("outbox");
-    let state = declic_http::AppState::new(
-        declic_http::App::new(store.clone(), c).map_err(|e| anyhow::anyhow!(e))?,
-    );
-    let p = declic_http::deliveries::preview(&state, org, campaign, "launch", "mail", None, None)
-        .await?;
+    let state = declic_app::App::new(store.clone(), c).map_err(|e| anyhow::anyhow!(e))?;
+    let p =
+        declic_app::delivery_worker::preview(&state, org, campaign, "launch", "mail", None, None)
+            .await?;
     let mail = declic_messaging::OutgoingMail {
         to: "bench.1@demo.example".into(),
         to_name: Some("Prénom1".into()),

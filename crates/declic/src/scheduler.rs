@@ -2,7 +2,7 @@
 //! tables, so a restart or a second instance neither loses nor doubles work.
 
 use chrono::Duration;
-use declic_http::AppState;
+use declic_app::AppCtx;
 use tokio_cron_scheduler::{Job, JobScheduler};
 
 /// The running scheduler; stop it on shutdown.
@@ -18,7 +18,7 @@ impl Scheduler {
 }
 
 /// Starts the recurring jobs.
-pub async fn start_scheduler(state: AppState) -> anyhow::Result<Scheduler> {
+pub async fn start_scheduler(state: AppCtx) -> anyhow::Result<Scheduler> {
     let sched = JobScheduler::new().await?;
     // Every minute: offers whose claim window passed go to the next person.
     let s = state.clone();
@@ -62,7 +62,7 @@ pub async fn start_scheduler(state: AppState) -> anyhow::Result<Scheduler> {
 /// is left or a minute has passed (the next tick continues). A tick that finds the
 /// previous one still sending leaves it alone: one worker per process (instances
 /// share the work through their claims).
-pub async fn deliver(state: &AppState) {
+pub async fn deliver(state: &AppCtx) {
     let Ok(_running) = state.delivery.worker.try_lock() else {
         return;
     };
@@ -89,18 +89,18 @@ pub async fn deliver(state: &AppState) {
         Err(e) => tracing::warn!(error = %e, "evaluation waves not dispatched"),
     }
     if let Err(e) =
-        declic_http::deliveries::deliver_for(state, std::time::Duration::from_secs(60)).await
+        declic_app::delivery_worker::deliver_for(state, std::time::Duration::from_secs(60)).await
     {
         tracing::warn!(error = %e, "delivery batch failed");
     }
 }
 
 /// Passes lapsed seat offers on and queues the new ones' mails.
-pub async fn expire_offers(state: &AppState) {
+pub async fn expire_offers(state: &AppCtx) {
     let window = Duration::hours(i64::from(state.config.registration.claim_window_hours));
     match state
         .store
-        .expire_offers(window, declic_http::outbox::follow::offers)
+        .expire_offers(window, declic_app::outbox::follow::offers)
         .await
     {
         Ok(offers) if !offers.is_empty() => state.lane.wake(),
@@ -110,7 +110,7 @@ pub async fn expire_offers(state: &AppState) {
 }
 
 /// Queues the reminder of seated people whose mission starts within the next day (once each).
-pub async fn send_reminders(state: &AppState) {
+pub async fn send_reminders(state: &AppCtx) {
     // Missions starting within 24 hours: the reminder goes out the day before, at
     // about the mission's own time. Mission times are local and compared with UTC,
     // an hour or two off in Europe, which does not matter here; `reminded_at`
@@ -121,7 +121,7 @@ pub async fn send_reminders(state: &AppState) {
         .due_mission_reminders(
             now,
             now + Duration::hours(24),
-            declic_http::outbox::follow::mission_reminders,
+            declic_app::outbox::follow::mission_reminders,
         )
         .await
     {

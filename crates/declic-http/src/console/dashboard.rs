@@ -183,6 +183,6 @@ pub async fn show(
         &state,
         "console_dashboard",
         "dashboard",
-        json!({"campaigns": rows, "notice": notice(lang, q.done.as_deref()), "relay": crate::relay::banner(&state, lang).await}),
+        json!({"campaigns": rows, "notice": notice(lang, q.done.as_deref()), "relay": crate::console::relay_banner(&state, lang).await}),
     ))
 }

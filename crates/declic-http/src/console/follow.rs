@@ -55,7 +55,7 @@ pub async fn dispatches(
         }));
     }
     let live = rows.iter().any(|r| r["sending"] == json!(true));
-    let relay = crate::relay::banner(&state, lang).await;
+    let relay = crate::console::relay_banner(&state, lang).await;
     Ok(c.page(
         &state,
         "console_dispatches",
@@ -412,7 +412,7 @@ pub async fn campaign_report(
     QueryParams(mut q): QueryParams<report_api::ReportQuery>,
 ) -> Result<Response, Failure> {
     q.format.get_or_insert_with(|| "html".into());
-    q.lang.get_or_insert_with(|| c.lang.code().into());
+    q.lang.get_or_insert_with(|| c.lang.as_str().into());
     report_api::campaign_report(State(state), c.api(), Id(id), QueryParams(q))
         .await
         .map_err(|e| c.fail(e))
@@ -426,7 +426,7 @@ pub async fn year_report(
     QueryParams(mut q): QueryParams<report_api::ReportQuery>,
 ) -> Result<Response, Failure> {
     q.format.get_or_insert_with(|| "html".into());
-    q.lang.get_or_insert_with(|| c.lang.code().into());
+    q.lang.get_or_insert_with(|| c.lang.as_str().into());
     report_api::year_report(State(state), c.api(), Path(year), QueryParams(q))
         .await
         .map_err(|e| c.fail(e))

@@ -13,9 +13,9 @@ use super::campaigns::{EditorQuery, editor_data};
 use super::{Console, Failure, Fields, done, field_errors};
 use crate::AppState;
 use crate::controllers::templates as template_api;
-use crate::deliveries::Draft;
 use crate::extract::{Id, JsonBody, QueryParams};
 use crate::pages::{render, text};
+use declic_app::delivery_worker::Draft;
 
 /// The preview of one step's message, or the reason there is none.
 pub(super) async fn preview_panel(
@@ -27,7 +27,7 @@ pub(super) async fn preview_panel(
 ) -> Value {
     let step = q.step.as_deref().unwrap_or("launch");
     let channel = q.channel.as_deref().unwrap_or("mail");
-    let mail_lang = match q.message_lang.as_deref().unwrap_or(c.lang.code()) {
+    let mail_lang = match q.message_lang.as_deref().unwrap_or(c.lang.as_str()) {
         "en" => declic_messaging::Lang::En,
         _ => declic_messaging::Lang::Fr,
     };
@@ -42,7 +42,7 @@ pub(super) async fn preview_panel(
         "langs": options(&["fr", "en"], mail_lang.as_str(), "lang_"),
         "step": step, "channel": channel, "lang": mail_lang.as_str(),
     });
-    let result = crate::deliveries::preview_draft(
+    let result = declic_app::delivery_worker::preview_draft(
         state,
         c.org(),
         id,
@@ -123,7 +123,7 @@ pub async fn preview_html(
         Some("en") => declic_messaging::Lang::En,
         _ => declic_messaging::Lang::Fr,
     };
-    let p = crate::deliveries::preview(
+    let p = declic_app::delivery_worker::preview(
         &state,
         c.org(),
         id,
@@ -153,7 +153,7 @@ fn chosen(
     lang: Option<&str>,
 ) -> (MessageKind, declic_messaging::Lang) {
     let kind = MessageKind::for_step(Some(step.unwrap_or("launch")));
-    let lang = match lang.unwrap_or(c.lang.code()) {
+    let lang = match lang.unwrap_or(c.lang.as_str()) {
         "en" => declic_messaging::Lang::En,
         _ => declic_messaging::Lang::Fr,
     };
@@ -180,7 +180,7 @@ pub(super) async fn wording(
             } else {
                 "wording_organization"
             };
-            (crate::wording::mail_source(t), scope)
+            (declic_app::wording::mail_source(t), scope)
         }
         None => (kind.builtin(lang), "wording_builtin"),
     };

@@ -114,7 +114,7 @@ impl Console {
                 &state.config.server.public_url,
                 LANG_COOKIE,
                 "/",
-                self.lang.code(),
+                self.lang.as_str(),
                 60 * 60 * 24 * 365,
             );
         }
@@ -137,11 +137,11 @@ fn console_lang(parts: &Parts) -> (Lang, bool) {
             .map(|(_, v)| v.into_owned())
     });
     if let Some(l) = query_lang.as_deref().filter(|l| matches!(*l, "fr" | "en")) {
-        return (Lang::negotiate(Some(l), &parts.headers), true);
+        return (crate::pages::negotiate(Some(l), &parts.headers), true);
     }
     let remembered = cookie_value(&parts.headers, LANG_COOKIE);
     (
-        Lang::negotiate(remembered.as_deref(), &parts.headers),
+        crate::pages::negotiate(remembered.as_deref(), &parts.headers),
         false,
     )
 }
@@ -149,7 +149,7 @@ fn console_lang(parts: &Parts) -> (Lang, bool) {
 /// The language of a request without a session (sign-in pages, errors).
 pub(crate) fn request_lang(headers: &HeaderMap, query_lang: Option<&str>) -> Lang {
     let remembered = cookie_value(headers, LANG_COOKIE);
-    Lang::negotiate(query_lang.or(remembered.as_deref()), headers)
+    crate::pages::negotiate(query_lang.or(remembered.as_deref()), headers)
 }
 
 impl FromRequestParts<AppState> for Console {
@@ -504,4 +504,18 @@ pub async fn stylesheet() -> Response {
         HeaderValue::from_static("nosniff"),
     );
     res
+}
+/// A sentence for the console when the relay is slow or failing; `None` when well.
+pub async fn relay_banner(state: &AppState, lang: Lang) -> Option<Value> {
+    let h = state.store.relay_health("mail").await.ok()??;
+    if h.state == "ok" {
+        return None;
+    }
+    let since = h.since.format("%Y-%m-%d %H:%M UTC").to_string();
+    let mut line = text(lang, &format!("relay_{}", h.state)).replace("{since}", &since);
+    if let Some(e) = &h.last_error {
+        line.push_str(" — ");
+        line.push_str(&text(lang, "relay_last_error").replace("{error}", e));
+    }
+    Some(json!({"state": h.state, "text": line}))
 }

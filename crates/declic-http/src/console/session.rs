@@ -250,7 +250,7 @@ pub async fn reset_request(
                 request_id: rid.0.clone(),
             };
             let minutes = task_state.config.security.sign_in_link_minutes;
-            let follow = crate::outbox::follow::password_reset(&task_state, admin_id, lang);
+            let follow = declic_app::outbox::follow::password_reset(&task_state, admin_id, lang);
             match task_state
                 .store
                 .create_sign_in_token(org, admin_id, minutes, &actor, follow)

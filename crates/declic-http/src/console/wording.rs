@@ -49,7 +49,7 @@ fn chosen(c: &Console, message: Option<&str>, lang: Option<&str>) -> (&'static s
     let message = message
         .and_then(|m| all.iter().find(|n| **n == m).copied())
         .unwrap_or("campaign_announcement");
-    let lang = match lang.unwrap_or(c.lang.code()) {
+    let lang = match lang.unwrap_or(c.lang.as_str()) {
         "en" => "en",
         _ => "fr",
     };

@@ -41,7 +41,7 @@ pub async fn invite(
             &b.email,
             b.past_volunteer,
             &auth.actor(&rid),
-            crate::outbox::follow::ambassador_invited,
+            declic_app::outbox::follow::ambassador_invited,
         )
         .await?;
     if new {

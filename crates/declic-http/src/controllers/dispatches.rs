@@ -91,13 +91,13 @@ pub async fn create(
 /// A step's message as one recipient (or a sample person) would get it, with the
 /// audience it would reach now. The unsubscribe link in it is a placeholder.
 #[utoipa::path(get, path = "/api/v1/campaigns/{id}/preview", tag = "dispatches", security(("bearer" = [])), params(("id" = i64, Path), PreviewQuery),
-    responses((status = 200, body = crate::deliveries::Preview), (status = 404, body = crate::Problem), (status = 422, body = crate::Problem)))]
+    responses((status = 200, body = declic_app::delivery_worker::Preview), (status = 404, body = crate::Problem), (status = 422, body = crate::Problem)))]
 pub async fn preview(
     State(state): State<AppState>,
     auth: Auth,
     Id(id): Id,
     QueryParams(q): QueryParams<PreviewQuery>,
-) -> ApiResult<Json<crate::deliveries::Preview>> {
+) -> ApiResult<Json<declic_app::delivery_worker::Preview>> {
     let lang = match q.lang.as_deref() {
         None => None,
         Some("fr") => Some(declic_messaging::Lang::Fr),
@@ -105,7 +105,7 @@ pub async fn preview(
         Some(_) => return Err(crate::ApiError::field("lang", "use fr or en")),
     };
     Ok(Json(
-        crate::deliveries::preview(
+        declic_app::delivery_worker::preview(
             &state,
             auth.org(),
             id,

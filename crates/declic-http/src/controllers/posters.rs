@@ -14,7 +14,7 @@ use utoipa::{IntoParams, ToSchema};
 use crate::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Auth, Id, QueryParams, RequestId, read_body};
-use crate::posters::{Printing, campaign_poster, directory_sites, site_posters};
+use declic_app::posters::{Printing, campaign_poster, directory_sites, site_posters};
 
 /// A language of printed material.
 #[derive(Debug, Clone, Copy, Deserialize)]
@@ -153,9 +153,14 @@ pub async fn flyers_pdf(
     let store = &state.store;
     let specs = match q.ambassador_email.as_deref() {
         Some(email) => {
-            vec![crate::posters::ambassador_flyer(store, print, auth.org(), id, email, size).await?]
+            vec![
+                declic_app::posters::ambassador_flyer(store, print, auth.org(), id, email, size)
+                    .await?,
+            ]
         }
-        None => crate::posters::all_ambassador_flyers(store, print, auth.org(), id, size).await?,
+        None => {
+            declic_app::posters::all_ambassador_flyers(store, print, auth.org(), id, size).await?
+        }
     };
     if specs.is_empty() {
         return Err(ApiError::field(

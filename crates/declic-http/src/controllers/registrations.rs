@@ -250,7 +250,7 @@ pub async fn move_choice(
             &b.reason,
             window,
             &auth.actor(&rid),
-            crate::outbox::follow::offers,
+            declic_app::outbox::follow::offers,
         )
         .await?;
     if !offers.is_empty() {

@@ -35,7 +35,9 @@ pub async fn create(
 ) -> ApiResult<(StatusCode, Json<Webhook>)> {
     auth.require_manage()?;
     let url = WebhookUrl::parse(b.url.trim()).map_err(|e| ApiError::field("url", e.to_string()))?;
-    let sealed = crate::sealed::seal(&state, url.expose_secret())
+    let sealed = state
+        .signer
+        .seal(url.expose_secret())
         .ok_or_else(|| ApiError::field("url", "cannot be stored"))?;
     let w = state
         .store

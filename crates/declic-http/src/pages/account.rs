@@ -5,10 +5,8 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use declic_storage::Actor;
 use declic_storage::admins::Authenticated;
-use hmac::{Hmac, Mac};
 use serde::Deserialize;
 use serde_json::json;
-use sha2::Sha256;
 
 use super::{Lang, message, render, text};
 use crate::AppState;
@@ -38,7 +36,7 @@ pub struct CsrfForm {
 }
 
 fn lang(q: &LangQuery, headers: &HeaderMap) -> Lang {
-    Lang::negotiate(q.lang.as_deref(), headers)
+    crate::pages::negotiate(q.lang.as_deref(), headers)
 }
 
 fn internal(e: impl std::fmt::Display) -> Response {
@@ -161,27 +159,13 @@ fn session_token(headers: &HeaderMap) -> Option<String> {
     super::cookie_value(headers, COOKIE)
 }
 
-/// The HMAC behind a session's CSRF token, keyed with the server secret.
-fn csrf_mac(state: &AppState, session: &str) -> Option<Hmac<Sha256>> {
-    let mut mac =
-        Hmac::<Sha256>::new_from_slice(state.config.security.secret_key.expose().as_bytes())
-            .ok()?;
-    mac.update(b"csrf|");
-    mac.update(session.as_bytes());
-    Some(mac)
-}
-
+/// The CSRF token of a session (or of a pre-session cookie), from the one signer.
 pub(crate) fn csrf_for(state: &AppState, session: &str) -> String {
-    csrf_mac(state, session)
-        .map(|m| hex::encode(m.finalize().into_bytes()))
-        .unwrap_or_default()
+    state.signer.tag("csrf", &[&session])
 }
 
 pub(crate) fn csrf_ok(state: &AppState, session: &str, given: &str) -> bool {
-    match (csrf_mac(state, session), hex::decode(given)) {
-        (Some(mac), Ok(g)) => mac.verify_slice(&g).is_ok(),
-        _ => false,
-    }
+    state.signer.verify("csrf", &[&session], given)
 }
 
 async fn current(

@@ -38,7 +38,7 @@ pub struct ChoiceForm {
 }
 
 fn lang_of(q: &LangQuery, headers: &HeaderMap) -> Lang {
-    Lang::negotiate(q.lang.as_deref(), headers)
+    crate::pages::negotiate(q.lang.as_deref(), headers)
 }
 
 fn internal(e: impl std::fmt::Display) -> Response {
@@ -103,14 +103,14 @@ pub async fn sign_in_request(
     Form(f): Form<EmailForm>,
 ) -> Response {
     let lang = lang_of(&q, &headers);
-    if state.limits.allow_email(&f.email) {
+    if state.0.limits.allow_email(&f.email) {
         // Looked up and queued after the answer, so that the time to answer says
         // nothing about whether the address is an ambassador's.
         let state2 = state.clone();
         state.background.spawn(async move {
             let state = state2;
             let minutes = state.config.registration.ambassador_link_minutes;
-            let follow = crate::outbox::follow::ambassador_link(&state);
+            let follow = declic_app::outbox::follow::ambassador_link(&state);
             match state
                 .store
                 .request_ambassador_sign_in(&f.email, minutes, follow)

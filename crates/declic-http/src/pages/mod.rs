@@ -160,46 +160,33 @@ const TEMPLATES: &[(&str, &str)] = &[
 const STRINGS: &str = include_str!("../../../../templates/i18n/pages.toml");
 const CONSOLE_STRINGS: &str = include_str!("../../../../templates/i18n/console.toml");
 
-/// A page language.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Lang {
-    Fr,
-    En,
-}
+/// A page language: the workspace's one language type.
+pub use declic_messaging::Lang;
 
-impl Lang {
-    pub fn code(self) -> &'static str {
-        match self {
-            Self::Fr => "fr",
-            Self::En => "en",
+/// From `?lang=`, else `Accept-Language` (first of fr/en by quality), else French.
+pub fn negotiate(query_lang: Option<&str>, headers: &HeaderMap) -> Lang {
+    if let Some(l) = query_lang.and_then(parse_lang) {
+        return l;
+    }
+    let accept = headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let mut best: Option<(f32, Lang)> = None;
+    for part in accept.split(',') {
+        let mut it = part.trim().split(';');
+        let tag = it.next().unwrap_or("");
+        let q = it
+            .find_map(|p| p.trim().strip_prefix("q="))
+            .and_then(|q| q.parse::<f32>().ok())
+            .unwrap_or(1.0);
+        if let Some(l) = parse_lang(tag)
+            && best.is_none_or(|(bq, _)| q > bq)
+        {
+            best = Some((q, l));
         }
     }
-
-    /// From `?lang=`, else `Accept-Language` (first of fr/en by quality), else French.
-    pub fn negotiate(query_lang: Option<&str>, headers: &HeaderMap) -> Self {
-        if let Some(l) = query_lang.and_then(parse_lang) {
-            return l;
-        }
-        let accept = headers
-            .get(header::ACCEPT_LANGUAGE)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("");
-        let mut best: Option<(f32, Lang)> = None;
-        for part in accept.split(',') {
-            let mut it = part.trim().split(';');
-            let tag = it.next().unwrap_or("");
-            let q = it
-                .find_map(|p| p.trim().strip_prefix("q="))
-                .and_then(|q| q.parse::<f32>().ok())
-                .unwrap_or(1.0);
-            if let Some(l) = parse_lang(tag)
-                && best.is_none_or(|(bq, _)| q > bq)
-            {
-                best = Some((q, l));
-            }
-        }
-        best.map_or(Self::Fr, |(_, l)| l)
-    }
+    best.map_or(Lang::Fr, |(_, l)| l)
 }
 
 fn parse_lang(tag: &str) -> Option<Lang> {
@@ -248,7 +235,7 @@ fn renderer() -> Result<&'static Renderer, String> {
 /// The strings of one language.
 pub fn strings(lang: Lang) -> Value {
     renderer()
-        .map(|r| r.strings[lang.code()].clone())
+        .map(|r| r.strings[lang.as_str()].clone())
         .unwrap_or(Value::Null)
 }
 
@@ -261,8 +248,8 @@ pub fn text(lang: Lang, key: &str) -> String {
 pub fn render(status: StatusCode, template: &str, lang: Lang, mut data: Value) -> Response {
     let html = renderer().and_then(|r| {
         if let Value::Object(map) = &mut data {
-            map.insert("lang".into(), json!(lang.code()));
-            map.insert("t".into(), r.strings[lang.code()].clone());
+            map.insert("lang".into(), json!(lang.as_str()));
+            map.insert("t".into(), r.strings[lang.as_str()].clone());
         }
         r.hb.render(template, &data).map_err(|e| e.to_string())
     });
@@ -426,13 +413,13 @@ mod tests {
     #[test]
     fn language_negotiation() {
         let mut h = HeaderMap::new();
-        assert_eq!(Lang::negotiate(None, &h), Lang::Fr);
+        assert_eq!(crate::pages::negotiate(None, &h), Lang::Fr);
         h.insert(
             header::ACCEPT_LANGUAGE,
             HeaderValue::from_static("de-DE, en-GB;q=0.8, fr;q=0.5"),
         );
-        assert_eq!(Lang::negotiate(None, &h), Lang::En);
-        assert_eq!(Lang::negotiate(Some("fr"), &h), Lang::Fr);
-        assert_eq!(Lang::negotiate(Some("xx"), &h), Lang::En);
+        assert_eq!(crate::pages::negotiate(None, &h), Lang::En);
+        assert_eq!(crate::pages::negotiate(Some("fr"), &h), Lang::Fr);
+        assert_eq!(crate::pages::negotiate(Some("xx"), &h), Lang::En);
     }
 }

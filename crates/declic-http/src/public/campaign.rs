@@ -65,7 +65,7 @@ fn internal(e: impl std::fmt::Display) -> Response {
 /// Page language: `?lang=`, then the browser, then the organisation's default.
 fn page_lang(q: Option<&str>, headers: &HeaderMap, org_default: &str) -> Lang {
     if q.is_some() || headers.contains_key(axum::http::header::ACCEPT_LANGUAGE) {
-        Lang::negotiate(q, headers)
+        crate::pages::negotiate(q, headers)
     } else if org_default == "en" {
         Lang::En
     } else {
@@ -186,7 +186,7 @@ pub async fn show(
 ) -> Response {
     let page = match load(&state, &code).await {
         Ok(Some(p)) => p,
-        Ok(None) => return not_found(Lang::negotiate(q.lang.as_deref(), &headers)),
+        Ok(None) => return not_found(crate::pages::negotiate(q.lang.as_deref(), &headers)),
         Err(res) => return res,
     };
     let lang = page_lang(
@@ -255,7 +255,7 @@ pub async fn register(
 ) -> Response {
     let page = match load(&state, &code).await {
         Ok(Some(p)) => p,
-        Ok(None) => return not_found(Lang::negotiate(q.lang.as_deref(), &headers)),
+        Ok(None) => return not_found(crate::pages::negotiate(q.lang.as_deref(), &headers)),
         Err(res) => return res,
     };
     let lang = page_lang(
@@ -271,7 +271,7 @@ pub async fn register(
             page_data(&state, &page, lang, &form, errors),
         )
     };
-    if !state.limits.allow_email(&form.email) {
+    if !state.0.limits.allow_email(&form.email) {
         return again(vec![text(lang, "error_rate")]);
     }
     let mut mission_ids = Vec::new();
@@ -310,7 +310,7 @@ pub async fn register(
         },
     };
     let valid = Duration::hours(i64::from(state.config.registration.confirm_link_hours));
-    let follow = crate::outbox::follow::after_sign_up(&state, &page.link.code, valid);
+    let follow = declic_app::outbox::follow::after_sign_up(&state, &page.link.code, valid);
     match state.store.register(&page, req, valid, follow).await {
         Ok(outcome) => {
             let email = outcome.registration.email.clone();
@@ -345,7 +345,7 @@ pub async fn resend(
 ) -> Response {
     let page = match load(&state, &code).await {
         Ok(Some(p)) => p,
-        Ok(None) => return not_found(Lang::negotiate(q.lang.as_deref(), &headers)),
+        Ok(None) => return not_found(crate::pages::negotiate(q.lang.as_deref(), &headers)),
         Err(res) => return res,
     };
     let lang = page_lang(
@@ -353,14 +353,14 @@ pub async fn resend(
         &headers,
         &page.organization.default_language,
     );
-    if state.limits.allow_email(&form.email)
+    if state.0.limits.allow_email(&form.email)
         && let Ok(Some(id)) = state
             .store
             .pending_registration_id(&page, &form.email)
             .await
     {
         let valid = Duration::hours(i64::from(state.config.registration.confirm_link_hours));
-        let follow = crate::outbox::follow::after_renewal(&state, valid);
+        let follow = declic_app::outbox::follow::after_renewal(&state, valid);
         match state.store.renew_confirmation(id, valid, follow).await {
             Ok(Some(_)) => state.lane.wake(),
             Ok(None) => {}

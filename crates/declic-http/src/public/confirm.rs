@@ -28,7 +28,7 @@ pub async fn form(
     Query(q): Query<LangQuery>,
     headers: HeaderMap,
 ) -> Response {
-    let lang = Lang::negotiate(q.lang.as_deref(), &headers);
+    let lang = crate::pages::negotiate(q.lang.as_deref(), &headers);
     if !plausible(&token) {
         return message(
             StatusCode::NOT_FOUND,
@@ -52,7 +52,7 @@ pub async fn submit(
     Query(q): Query<LangQuery>,
     headers: HeaderMap,
 ) -> Response {
-    let lang = Lang::negotiate(q.lang.as_deref(), &headers);
+    let lang = crate::pages::negotiate(q.lang.as_deref(), &headers);
     if !plausible(&token) {
         return message(
             StatusCode::NOT_FOUND,
@@ -63,7 +63,7 @@ pub async fn submit(
     }
     match state
         .store
-        .confirm_registration(&token, crate::outbox::follow::after_confirm)
+        .confirm_registration(&token, declic_app::outbox::follow::after_confirm)
         .await
     {
         Ok(outcome) => {

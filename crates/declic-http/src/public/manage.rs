@@ -35,7 +35,7 @@ async fn authorise(state: &AppState, token: &str) -> Option<i64> {
 
 fn lang_of(q: &LangQuery, headers: &HeaderMap, reg: Option<&RegistrationView>) -> Lang {
     if q.lang.is_some() || headers.contains_key(axum::http::header::ACCEPT_LANGUAGE) {
-        Lang::negotiate(q.lang.as_deref(), headers)
+        crate::pages::negotiate(q.lang.as_deref(), headers)
     } else if reg.is_some_and(|r| r.language == "en") {
         Lang::En
     } else {
@@ -225,7 +225,7 @@ async fn change(
         None => None,
     };
     let window = Duration::hours(i64::from(state.config.registration.claim_window_hours));
-    let follow = crate::outbox::follow::after_change;
+    let follow = declic_app::outbox::follow::after_change;
     let store = &state.store;
     let result: Result<ChangeOutcome, _> = match (what, mission) {
         (Change::Cancel, m) => store.cancel_registration(id, m, window, follow).await,

@@ -7,21 +7,11 @@
 use axum::http::HeaderMap;
 use axum::response::Response;
 use declic_referral::{LinkUse, PersonId};
-use hmac::{Hmac, Mac};
-use sha2::Sha256;
 
 use crate::AppState;
 
 fn name(campaign_id: i64) -> String {
     format!("declic_ref_{campaign_id}")
-}
-
-fn mac(state: &AppState, campaign_id: i64, ambassador: i64, at: i64) -> Option<Hmac<Sha256>> {
-    let mut mac =
-        Hmac::<Sha256>::new_from_slice(state.config.security.secret_key.expose().as_bytes())
-            .ok()?;
-    mac.update(format!("ref|{campaign_id}|{ambassador}|{at}").as_bytes());
-    Some(mac)
 }
 
 fn window_secs(state: &AppState) -> i64 {
@@ -35,12 +25,13 @@ pub fn read(state: &AppState, headers: &HeaderMap, campaign_id: i64) -> Option<L
     let mut parts = value.splitn(3, '.');
     let ambassador = parts.next()?.parse::<i64>().ok()?;
     let at = parts.next()?.parse::<i64>().ok()?;
-    // Exactly the 16 bytes we issue: `verify_truncated_left` alone would accept a
-    // one-byte tag, forgeable in 256 tries.
-    let sig = hex::decode(parts.next()?).ok().filter(|s| s.len() == 16)?;
-    mac(state, campaign_id, ambassador, at)?
-        .verify_truncated_left(&sig)
-        .ok()?;
+    let sig = parts.next()?;
+    if !state
+        .signer
+        .verify("ref", &[&campaign_id, &ambassador, &at], sig)
+    {
+        return None;
+    }
     let now = chrono::Utc::now().timestamp();
     let age = now.checked_sub(at)?;
     ((0..=window_secs(state)).contains(&age)).then_some(LinkUse {
@@ -61,10 +52,7 @@ pub fn remember(
         return;
     }
     let at = chrono::Utc::now().timestamp();
-    let Some(m) = mac(state, campaign_id, ambassador, at) else {
-        return;
-    };
-    let sig = hex::encode(&m.finalize().into_bytes()[..16]);
+    let sig = state.signer.tag("ref", &[&campaign_id, &ambassador, &at]);
     crate::pages::set_cookie(
         res,
         &state.config.server.public_url,

@@ -11,39 +11,14 @@ use declic_evaluation::answers::{field, form_values};
 use declic_evaluation::{AnswerError, Audience, Kind, Questionnaire, Wave};
 use declic_storage::evaluations::Submitted;
 use declic_storage::{Actor, OrgId, StorageError};
-use hmac::{Hmac, Mac};
 use serde_json::{Value, json};
-use sha2::Sha256;
+
+use declic_app::links::SurveyLinkError;
 
 use super::unsubscribe::LangQuery;
 use crate::AppState;
 use crate::error::{ApiError, FieldError};
 use crate::pages::{Lang, message, render, text};
-
-fn mac(state: &AppState, id: i64, wave: i32, expires: i64) -> Option<Hmac<Sha256>> {
-    let mut mac =
-        Hmac::<Sha256>::new_from_slice(state.config.security.secret_key.expose().as_bytes())
-            .ok()?;
-    mac.update(format!("survey|{id}|{wave}|{expires}").as_bytes());
-    Some(mac)
-}
-
-/// The survey link of an invitation.
-pub fn url(
-    state: &AppState,
-    invitation_id: i64,
-    wave: i32,
-    closes_at: chrono::DateTime<chrono::Utc>,
-) -> String {
-    let expires = closes_at.timestamp();
-    let sig = mac(state, invitation_id, wave, expires)
-        .map(|m| hex::encode(&m.finalize().into_bytes()[..16]))
-        .unwrap_or_default();
-    format!(
-        "{}/s/{invitation_id}-{wave}-{expires}-{sig}",
-        super::base_url(state)
-    )
-}
 
 /// Why a link does not open a survey.
 enum LinkError {
@@ -53,27 +28,6 @@ enum LinkError {
     Expired,
     /// Signed for another wave than the invitation's.
     WrongWave,
-}
-
-/// The invitation id and wave of a token whose signature holds and has not expired.
-fn parse(state: &AppState, token: &str) -> Result<(i64, i32), LinkError> {
-    let mut parts = token.splitn(4, '-');
-    let mut next = || parts.next().ok_or(LinkError::Invalid);
-    let id = next()?.parse::<i64>().map_err(|_| LinkError::Invalid)?;
-    let wave = next()?.parse::<i32>().map_err(|_| LinkError::Invalid)?;
-    let expires = next()?.parse::<i64>().map_err(|_| LinkError::Invalid)?;
-    let sig = hex::decode(next()?)
-        .ok()
-        .filter(|s| s.len() == 16)
-        .ok_or(LinkError::Invalid)?;
-    mac(state, id, wave, expires)
-        .ok_or(LinkError::Invalid)?
-        .verify_truncated_left(&sig)
-        .map_err(|_| LinkError::Invalid)?;
-    if chrono::Utc::now().timestamp() >= expires {
-        return Err(LinkError::Expired);
-    }
-    Ok((id, wave))
 }
 
 fn link_error(lang: Lang, e: LinkError) -> Response {
@@ -130,7 +84,7 @@ fn question_view(
     given: Option<&String>,
     error: Option<&str>,
 ) -> Value {
-    let code = lang.code();
+    let code = lang.as_str();
     let given = given.map(String::as_str).unwrap_or("");
     let options: Vec<Value> = match q.kind {
         Kind::Scale => (1..=5)
@@ -174,7 +128,12 @@ async fn context(
     state: &AppState,
     token: &str,
 ) -> Result<Context, Result<LinkError, StorageError>> {
-    let (id, wave) = parse(state, token).map_err(Ok)?;
+    let (id, wave) = declic_app::links::parse_survey(state, token)
+        .map_err(|e| match e {
+            SurveyLinkError::Invalid => LinkError::Invalid,
+            SurveyLinkError::Expired => LinkError::Expired,
+        })
+        .map_err(Ok)?;
     let invitation = state.store.survey_invitation(id).await.map_err(Err)?;
     if invitation.wave != wave {
         return Err(Ok(LinkError::WrongWave));
@@ -230,7 +189,7 @@ fn page(
         json!({
             "title": text(lang, "survey_title"),
             "campaign_title": cx.campaign_title,
-            "wave_text": cx.wave.label(lang.code()),
+            "wave_text": cx.wave.label(lang.as_str()),
             "token": token,
             "wave": cx.wave.number(),
             "questions": questions,
@@ -249,7 +208,7 @@ pub async fn show(
     Query(q): Query<LangQuery>,
     headers: HeaderMap,
 ) -> Response {
-    let lang = Lang::negotiate(q.lang.as_deref(), &headers);
+    let lang = crate::pages::negotiate(q.lang.as_deref(), &headers);
     let cx = match context(&state, &token).await {
         Ok(cx) => cx,
         Err(Ok(e)) => return link_error(lang, e),
@@ -279,7 +238,7 @@ pub async fn submit(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let lang = Lang::negotiate(q.lang.as_deref(), &headers);
+    let lang = crate::pages::negotiate(q.lang.as_deref(), &headers);
     let is_json = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -437,7 +396,7 @@ async fn offer_ambassador_role(state: &AppState, org: OrgId, employee_id: i64) {
                 &e.email,
                 false,
                 &Actor::survey(),
-                crate::outbox::follow::ambassador_invited,
+                declic_app::outbox::follow::ambassador_invited,
             )
             .await?;
         if new {

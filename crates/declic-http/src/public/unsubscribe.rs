@@ -8,11 +8,9 @@
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use declic_storage::{OrgId, StorageError};
-use hmac::{Hmac, Mac};
+use declic_storage::StorageError;
 use serde::Deserialize;
 use serde_json::json;
-use sha2::Sha256;
 
 use crate::AppState;
 use crate::pages::{Lang, message, render, text};
@@ -21,47 +19,6 @@ use crate::pages::{Lang, message, render, text};
 #[derive(Deserialize)]
 pub struct LangQuery {
     pub lang: Option<String>,
-}
-
-fn mac(state: &AppState, org: i64, employee: i64, channel: &str) -> Option<Hmac<Sha256>> {
-    let mut mac =
-        Hmac::<Sha256>::new_from_slice(state.config.security.secret_key.expose().as_bytes())
-            .ok()?;
-    mac.update(format!("unsubscribe|{org}|{employee}|{channel}").as_bytes());
-    Some(mac)
-}
-
-/// The token of a person's unsubscribe link for `channel`.
-pub fn token(state: &AppState, org: OrgId, employee_id: i64, channel: &str) -> String {
-    let sig = mac(state, org.0, employee_id, channel)
-        .map(|m| hex::encode(&m.finalize().into_bytes()[..16]))
-        .unwrap_or_default();
-    format!("{}-{employee_id}-{channel}-{sig}", org.0)
-}
-
-/// The full one-click unsubscribe URL to put in `List-Unsubscribe`.
-pub fn url(state: &AppState, org: OrgId, employee_id: i64, channel: &str) -> String {
-    format!(
-        "{}/u/{}",
-        super::base_url(state),
-        token(state, org, employee_id, channel)
-    )
-}
-
-/// The organisation, employee and channel of a token whose signature holds.
-fn parse(state: &AppState, token: &str) -> Option<(OrgId, i64, String)> {
-    let mut parts = token.splitn(4, '-');
-    let org = parts.next()?.parse::<i64>().ok()?;
-    let employee = parts.next()?.parse::<i64>().ok()?;
-    let channel = parts.next()?.to_owned();
-    let sig = hex::decode(parts.next()?).ok().filter(|s| s.len() == 16)?;
-    if !declic_storage::opt_outs::CHANNELS.contains(&channel.as_str()) {
-        return None;
-    }
-    mac(state, org, employee, &channel)?
-        .verify_truncated_left(&sig)
-        .ok()?;
-    Some((OrgId(org), employee, channel))
 }
 
 fn invalid(lang: Lang) -> Response {
@@ -97,7 +54,7 @@ enum Change {
 }
 
 async fn respond(state: &AppState, token: &str, lang: Lang, change: Change) -> Response {
-    let Some((org, employee, channel)) = parse(state, token) else {
+    let Some((org, employee, channel)) = declic_app::links::parse_unsubscribe(state, token) else {
         return invalid(lang);
     };
     let store = &state.store;
@@ -127,7 +84,7 @@ pub async fn show(
     Query(q): Query<LangQuery>,
     headers: HeaderMap,
 ) -> Response {
-    let lang = Lang::negotiate(q.lang.as_deref(), &headers);
+    let lang = crate::pages::negotiate(q.lang.as_deref(), &headers);
     respond(&state, &token, lang, Change::Look).await
 }
 
@@ -138,7 +95,7 @@ pub async fn unsubscribe(
     Query(q): Query<LangQuery>,
     headers: HeaderMap,
 ) -> Response {
-    let lang = Lang::negotiate(q.lang.as_deref(), &headers);
+    let lang = crate::pages::negotiate(q.lang.as_deref(), &headers);
     respond(&state, &token, lang, Change::OptOut).await
 }
 
@@ -149,6 +106,6 @@ pub async fn resubscribe(
     Query(q): Query<LangQuery>,
     headers: HeaderMap,
 ) -> Response {
-    let lang = Lang::negotiate(q.lang.as_deref(), &headers);
+    let lang = crate::pages::negotiate(q.lang.as_deref(), &headers);
     respond(&state, &token, lang, Change::OptBackIn).await
 }

@@ -5,8 +5,8 @@ use std::io::IsTerminal;
 use std::process::ExitCode;
 use std::time::Duration;
 
+use declic_app::{App, AppCtx};
 use declic_config::Config;
-use declic_http::{App, AppState};
 use declic_messaging::Lang;
 use declic_storage::dispatches::{Dispatch, DispatchAction, delivery_status, status};
 use declic_storage::{Actor, OrgId, Store};
@@ -45,7 +45,7 @@ pub async fn dispatch(config: Config, cmd: DispatchCommand) -> anyhow::Result<Ex
                 Some(other) => anyhow::bail!("--lang {other}: use fr or en"),
             };
             let state = app(store, config)?;
-            let p = declic_http::deliveries::preview(
+            let p = declic_app::delivery_worker::preview(
                 &state, org, campaign, &step, &channel, employee, lang,
             )
             .await
@@ -126,12 +126,12 @@ pub async fn dispatch(config: Config, cmd: DispatchCommand) -> anyhow::Result<Ex
 }
 
 /// Runs the delivery worker in this process until the dispatch is over.
-async fn send_until_done(state: AppState, org: OrgId, id: i64) -> anyhow::Result<ExitCode> {
+async fn send_until_done(state: AppCtx, org: OrgId, id: i64) -> anyhow::Result<ExitCode> {
     let first = state.store.dispatch(org, id).await.map_err(user_error)?;
     let bar = bar(&first);
     loop {
         // Half a second of batches between two looks at the counts.
-        let tried = declic_http::deliveries::deliver_for(&state, Duration::from_millis(500))
+        let tried = declic_app::delivery_worker::deliver_for(&state, Duration::from_millis(500))
             .await
             .map_err(user_error)?;
         let now = state.store.dispatch(org, id).await?;
@@ -146,8 +146,8 @@ async fn send_until_done(state: AppState, org: OrgId, id: i64) -> anyhow::Result
     }
 }
 
-fn app(store: Store, config: Config) -> anyhow::Result<AppState> {
-    Ok(AppState::new(
+fn app(store: Store, config: Config) -> anyhow::Result<AppCtx> {
+    Ok(AppCtx::new(
         App::new(store, config).map_err(|e| anyhow::anyhow!("mail settings: {e}"))?,
     ))
 }

@@ -4,8 +4,8 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::Context;
+use declic_app::posters::{self as build, Printing};
 use declic_config::Config;
-use declic_http::posters::{self as build, Printing};
 use declic_messaging::Lang;
 use declic_messaging::posters::{self, FlyerSize, PosterError, PosterSize};
 

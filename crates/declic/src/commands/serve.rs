@@ -3,8 +3,9 @@
 use std::process::ExitCode;
 
 use anyhow::Context;
+use declic_app::{App, AppCtx};
 use declic_config::Config;
-use declic_http::{App, AppState};
+use declic_http::AppState;
 
 use super::open_store;
 use crate::cli::ServeArgs;
@@ -29,11 +30,12 @@ pub async fn serve(mut config: Config, args: ServeArgs) -> anyhow::Result<ExitCo
         let demo = crate::seed_demo(&store, &config).await?;
         say(&demo.instructions(&config.server.public_url));
     }
-    let state =
-        AppState::new(App::new(store, config).map_err(|e| anyhow::anyhow!("mail settings: {e}"))?);
-    let scheduler = crate::start_scheduler(state.clone()).await?;
+    let app =
+        AppCtx::new(App::new(store, config).map_err(|e| anyhow::anyhow!("mail settings: {e}"))?);
+    let scheduler = crate::start_scheduler(app.clone()).await?;
     // A person's own messages leave as soon as a request queues them.
-    let lane = declic_http::outbox::lane::start(state.clone());
+    let lane = declic_app::outbox::lane::start(app.clone());
+    let state = AppState::from_ctx(app);
     let grace = std::time::Duration::from_secs(state.config.server.shutdown_grace_secs);
     // Tests and scripts read this line to find a port chosen with --bind …:0.
     say(&format!(

@@ -23,10 +23,10 @@ use declic_storage::{OrgId, StorageError};
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use serde_json::{Value, json};
 
-use crate::public::texts;
+use crate::texts;
 use tokio::task::JoinSet;
 
-use crate::AppState;
+use crate::{App, AppCtx};
 
 /// The worker's settings, from `[delivery]`, and its pace, shared by every batch
 /// of this process.
@@ -116,7 +116,7 @@ enum Extra {
 type SurveyInvitation = declic_storage::entity::survey_invitation::Model;
 
 impl Shared {
-    fn render(&self, state: &AppState, lang: MailLang, data: &Value) -> Result<Rendered, String> {
+    fn render(&self, state: &App, lang: MailLang, data: &Value) -> Result<Rendered, String> {
         match &self.custom[lang_index(lang)] {
             Some(c) => c
                 .render(data)
@@ -130,7 +130,7 @@ impl Shared {
     }
 }
 
-async fn shared(state: &AppState, d: &ClaimedDelivery) -> Result<Shared, StorageError> {
+async fn shared(state: &App, d: &ClaimedDelivery) -> Result<Shared, StorageError> {
     let org = OrgId(d.organization_id);
     let dispatch = state.store.dispatch_row(org, d.dispatch_id).await?;
     let mut shared = shared_for(
@@ -186,7 +186,7 @@ async fn shared(state: &AppState, d: &ClaimedDelivery) -> Result<Shared, Storage
 }
 
 async fn shared_for(
-    state: &AppState,
+    state: &App,
     org: OrgId,
     campaign_id: i64,
     step: Option<&str>,
@@ -247,7 +247,7 @@ async fn shared_for(
         }
         None => None,
     };
-    let campaign_url = format!("{}/c/{}", crate::public::base_url(state), link.code);
+    let campaign_url = format!("{}/c/{}", crate::links::base_url(state), link.code);
     let base = MailLang::ALL.map(|lang| campaign_base(&catalog, &campaign_url, lang));
     Ok(Shared {
         channel,
@@ -315,7 +315,7 @@ pub struct Preview {
 /// recipient of the organisation, or for a sample person. The unsubscribe link is
 /// a placeholder: a preview must not carry a working one.
 pub async fn preview(
-    state: &AppState,
+    state: &App,
     org: OrgId,
     campaign_id: i64,
     step: &str,
@@ -342,7 +342,7 @@ pub async fn preview(
     reason = "the preview's parameters, one each"
 )]
 pub async fn preview_draft(
-    state: &AppState,
+    state: &App,
     org: OrgId,
     campaign_id: i64,
     step: &str,
@@ -401,7 +401,7 @@ pub async fn preview_draft(
         None => ("Camille".to_owned(), None),
     };
     let lang = lang.unwrap_or_else(|| recipient_lang(&shared, language.as_deref()));
-    let placeholder = format!("{}/u/preview", crate::public::base_url(state));
+    let placeholder = format!("{}/u/preview", crate::links::base_url(state));
     let data = campaign_data(&shared, &first_name, lang, &placeholder);
     let rendered = shared
         .render(state, lang, &data)
@@ -422,14 +422,6 @@ pub async fn preview_draft(
     })
 }
 
-/// The pages' language type for the mail's (dates and mission texts come from there).
-fn page_lang(lang: MailLang) -> crate::pages::Lang {
-    match lang {
-        MailLang::En => crate::pages::Lang::En,
-        MailLang::Fr => crate::pages::Lang::Fr,
-    }
-}
-
 fn recipient_lang(shared: &Shared, language: Option<&str>) -> MailLang {
     match language {
         Some("en") => MailLang::En,
@@ -448,7 +440,7 @@ fn org_lang(catalog: &declic_storage::CampaignCatalog) -> MailLang {
 }
 
 /// Sends one batch of due deliveries; returns how many were tried (0: nothing due).
-pub async fn deliver_due(state: &AppState) -> Result<usize, StorageError> {
+pub async fn deliver_due(state: &AppCtx) -> Result<usize, StorageError> {
     deliver_for(state, std::time::Duration::ZERO).await
 }
 
@@ -465,7 +457,7 @@ pub async fn deliver_due(state: &AppState) -> Result<usize, StorageError> {
 /// the row goes back to the queue; cancelled) and the recipient (left, erased,
 /// opted out) are read again.
 pub async fn deliver_for(
-    state: &AppState,
+    state: &AppCtx,
     budget: std::time::Duration,
 ) -> Result<usize, StorageError> {
     let settings = &state.delivery;
@@ -644,7 +636,7 @@ fn lease_renewal(lease: Duration) -> std::time::Duration {
 /// Reads again, right before a send, what may have changed since the claim: the
 /// dispatch paused (back to the queue) or cancelled, the person gone, erased or
 /// opted out (withheld). `None`: send.
-async fn before_send(state: &AppState, d: &ClaimedDelivery, kind: MessageKind) -> Option<Outcome> {
+async fn before_send(state: &App, d: &ClaimedDelivery, kind: MessageKind) -> Option<Outcome> {
     use declic_messaging::policy::{Decision, decide};
     let check = match state
         .store
@@ -682,7 +674,7 @@ struct Claimed {
 /// A mail recipient's first name and language.
 type Person = (String, Option<String>);
 
-async fn claim(state: AppState) -> Result<Claimed, StorageError> {
+async fn claim(state: AppCtx) -> Result<Claimed, StorageError> {
     let settings = &state.delivery;
     let t = std::time::Instant::now();
     let deliveries = state
@@ -703,7 +695,7 @@ async fn claim(state: AppState) -> Result<Claimed, StorageError> {
 
 /// The context of a delivery's dispatch, loaded on first use.
 async fn context(
-    state: &AppState,
+    state: &App,
     contexts: &mut HashMap<i64, Arc<Shared>>,
     d: &ClaimedDelivery,
 ) -> Option<Arc<Shared>> {
@@ -744,12 +736,11 @@ fn campaign_base(
     campaign_url: &str,
     lang: MailLang,
 ) -> Value {
-    let page_lang = page_lang(lang);
     let missions: Vec<Value> = catalog
         .missions
         .iter()
         .filter(|(m, _)| m.status == "published")
-        .map(|(m, a)| texts::mission_json(page_lang, m, &a.name))
+        .map(|(m, a)| texts::mission_json(lang, m, &a.name))
         .collect();
     json!({
         "organization_name": catalog.organization.name,
@@ -759,7 +750,7 @@ fn campaign_base(
         "deadline_text": catalog
             .campaign
             .registration_closes
-            .map(|d| texts::date(page_lang, d))
+            .map(|d| texts::date(lang, d))
             .unwrap_or_default(),
         "missions": missions,
     })
@@ -784,7 +775,7 @@ fn lang_index(lang: MailLang) -> usize {
 
 /// One delivery: the campaign's message with the mail-tagged link.
 async fn deliver(
-    state: &AppState,
+    state: &App,
     d: &ClaimedDelivery,
     shared: &Shared,
     (first_name, language): (String, Option<String>),
@@ -794,7 +785,7 @@ async fn deliver(
     // directory and has none.
     let unsubscribe = d
         .employee_id
-        .map(|id| crate::unsubscribe_url(state, org, id, &shared.channel));
+        .map(|id| crate::links::unsubscribe_url(state, org, id, &shared.channel));
     let (lang, data) = match &shared.extra {
         Extra::Campaign => {
             let lang = recipient_lang(shared, language.as_deref());
@@ -819,11 +810,10 @@ async fn deliver(
                 SendError::Permanent("no survey invitation for this recipient".into())
             })?;
             let lang = MailLang::from_code(&invitation.language);
-            let page_lang = page_lang(lang);
             let for_association = invitation.employee_id.is_none();
             let survey_url = format!(
                 "{}?lang={}",
-                crate::public::survey::url(
+                crate::links::survey_url(
                     state,
                     invitation.id,
                     invitation.wave,
@@ -839,7 +829,7 @@ async fn deliver(
                 "campaign_title": shared.catalog.campaign.title,
                 "wave_text": wave.label(lang.as_str()),
                 "survey_url": survey_url,
-                "closes_text": texts::date(page_lang, invitation.closes_at.date_naive()),
+                "closes_text": texts::date(lang, invitation.closes_at.date_naive()),
                 "manage_url": unsubscribe.clone().unwrap_or_default(),
                 "for_association": for_association,
                 "anonymous": anonymous[usize::from(for_association)],
@@ -890,7 +880,6 @@ async fn deliver(
 fn webhook_message(shared: &Shared) -> declic_messaging::WebhookMessage {
     let catalog = &shared.catalog;
     let lang = recipient_lang(shared, None);
-    let page_lang = page_lang(lang);
     let mut message = declic_messaging::WebhookMessage::new(
         lang,
         declic_messaging::webhooks::step_title(shared.kind, lang, &catalog.campaign.title),
@@ -898,7 +887,7 @@ fn webhook_message(shared: &Shared) -> declic_messaging::WebhookMessage {
         format!("{}?lang={}", shared.campaign_url, lang.as_str()),
     );
     if let Some(closes) = catalog.campaign.registration_closes {
-        let day = texts::date(page_lang, closes);
+        let day = texts::date(lang, closes);
         message = message
             .with_context(match lang {
                 MailLang::Fr => format!("Inscriptions jusqu’au {day}"),
@@ -926,7 +915,7 @@ fn webhook_message(shared: &Shared) -> declic_messaging::WebhookMessage {
 
 /// One Slack or Teams post: the campaign's title, key message and a button to the
 /// channel-tagged link, in the organisation's language.
-async fn post(state: &AppState, d: &ClaimedDelivery, shared: &Shared) -> Outcome {
+async fn post(state: &App, d: &ClaimedDelivery, shared: &Shared) -> Outcome {
     use declic_messaging::{WebhookOutcome, WebhookUrl};
     let org = OrgId(d.organization_id);
     let Some(webhook) = d.webhook_id else {
@@ -937,7 +926,10 @@ async fn post(state: &AppState, d: &ClaimedDelivery, shared: &Shared) -> Outcome
         Ok(None) => return Outcome::Permanent("the webhook was deactivated".into()),
         Err(e) => return Outcome::Temporary(e.to_string()),
     };
-    let Some(url) = crate::sealed::open(state, &sealed).and_then(|u| WebhookUrl::parse(&u).ok())
+    let Some(url) = state
+        .signer
+        .open(&sealed)
+        .and_then(|u| WebhookUrl::parse(&u).ok())
     else {
         return Outcome::Permanent(
             "the webhook URL cannot be read (was the secret key changed?): add it again".into(),

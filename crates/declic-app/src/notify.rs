@@ -6,7 +6,7 @@ use declic_messaging::{
     Mailer, MailerSettings, OutgoingMail, SendError, SmtpTls, TransportSettings,
 };
 
-use crate::AppState;
+use crate::App;
 
 /// The mailer and the message texts.
 pub struct Notifier {
@@ -73,7 +73,7 @@ impl Notifier {
 
 /// Sends one mail: the delivery worker's only way to the mail server (both lanes).
 /// Every send's time and result feed the relay's health.
-pub async fn send(state: &AppState, mail: &OutgoingMail) -> Result<String, SendError> {
+pub async fn send(state: &App, mail: &OutgoingMail) -> Result<String, SendError> {
     let started = std::time::Instant::now();
     let sent = state.notifier.mailer.send(mail).await;
     crate::relay::observe(state, started.elapsed(), &sent).await;

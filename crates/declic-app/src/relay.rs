@@ -7,10 +7,8 @@ use std::time::Duration;
 
 use declic_messaging::SendError;
 use declic_messaging::mail::health::{RelayHealth, Sample};
-use serde_json::{Value, json};
 
-use crate::AppState;
-use crate::pages::{Lang, text};
+use crate::App;
 
 /// The tracker of one process. An async lock held while a change is stored, so two
 /// sends finishing together cannot store their states in the wrong order.
@@ -18,7 +16,7 @@ use crate::pages::{Lang, text};
 pub struct Relay(tokio::sync::Mutex<RelayHealth>);
 
 /// Notes a send's time and result; stores the relay's state when it changed.
-pub async fn observe<T>(state: &AppState, took: Duration, result: &Result<T, SendError>) {
+pub async fn observe<T>(state: &App, took: Duration, result: &Result<T, SendError>) {
     let sample = Sample {
         took,
         relay_error: match result {
@@ -35,19 +33,4 @@ pub async fn observe<T>(state: &AppState, took: Duration, result: &Result<T, Sen
     {
         tracing::warn!(error = %e, "relay health not stored");
     }
-}
-
-/// A sentence for the console when the relay is slow or failing; `None` when well.
-pub async fn banner(state: &AppState, lang: Lang) -> Option<Value> {
-    let h = state.store.relay_health("mail").await.ok()??;
-    if h.state == "ok" {
-        return None;
-    }
-    let since = h.since.format("%Y-%m-%d %H:%M UTC").to_string();
-    let mut line = text(lang, &format!("relay_{}", h.state)).replace("{since}", &since);
-    if let Some(e) = &h.last_error {
-        line.push_str(" — ");
-        line.push_str(&text(lang, "relay_last_error").replace("{error}", e));
-    }
-    Some(json!({"state": h.state, "text": line}))
 }

@@ -17,7 +17,7 @@ use declic_storage::outbox::{ClaimedMessage, MessageOutcome};
 use tokio::task::JoinSet;
 
 use super::compose::{ComposeError, compose};
-use crate::AppState;
+use crate::{App, AppCtx};
 
 /// How long a claimed message is this worker's before another may take it; renewed
 /// every third of it while the send goes on.
@@ -46,7 +46,7 @@ pub struct Running {
 }
 
 /// Starts the lane in the background (`declic serve` does, beside the scheduler).
-pub fn start(state: AppState) -> Running {
+pub fn start(state: AppCtx) -> Running {
     let (stop, stopped) = tokio::sync::watch::channel(false);
     Running {
         stop,
@@ -67,7 +67,7 @@ impl Running {
 
 /// Runs the lane until `stop` turns true: sends what is due, then waits for a
 /// wake-up or a second (messages queued by another instance or a retry's time).
-async fn run(state: AppState, mut stop: tokio::sync::watch::Receiver<bool>) {
+async fn run(state: AppCtx, mut stop: tokio::sync::watch::Receiver<bool>) {
     loop {
         if *stop.borrow() {
             return;
@@ -87,7 +87,7 @@ async fn run(state: AppState, mut stop: tokio::sync::watch::Receiver<bool>) {
 /// Sends every message due now; returns how many were handled. A stream, not
 /// batches: whenever a send finishes, the next due message is claimed, so one slow
 /// message does not hold the others back.
-pub async fn deliver_messages(state: &AppState) -> Result<usize, StorageError> {
+pub async fn deliver_messages(state: &AppCtx) -> Result<usize, StorageError> {
     let lease = chrono::Duration::from_std(LEASE).unwrap_or(chrono::Duration::seconds(15));
     let mut handled = 0;
     let mut sends = JoinSet::new();
@@ -115,7 +115,7 @@ pub async fn deliver_messages(state: &AppState) -> Result<usize, StorageError> {
     }
 }
 
-async fn one(state: &AppState, m: ClaimedMessage) {
+async fn one(state: &AppCtx, m: ClaimedMessage) {
     let outcome = with_lease(state, m.row.id, Box::pin(attempt(state, &m))).await;
     if let Err(e) = state
         .store
@@ -140,7 +140,7 @@ fn label(o: &MessageOutcome) -> &'static str {
 
 /// Runs `work` while renewing the message's lease, so a slow relay does not let
 /// another worker send it a second time.
-async fn with_lease<T>(state: &AppState, id: i64, work: impl Future<Output = T>) -> T {
+async fn with_lease<T>(state: &AppCtx, id: i64, work: impl Future<Output = T>) -> T {
     let lease = chrono::Duration::from_std(LEASE).unwrap_or(chrono::Duration::seconds(15));
     let mut renew = tokio::time::interval(LEASE / 3);
     renew.tick().await;
@@ -163,7 +163,7 @@ async fn with_lease<T>(state: &AppState, id: i64, work: impl Future<Output = T>)
 }
 
 /// Decides, composes and sends one message.
-async fn attempt(state: &AppState, m: &ClaimedMessage) -> MessageOutcome {
+async fn attempt(state: &App, m: &ClaimedMessage) -> MessageOutcome {
     let Some(kind) = MessageKind::from_name(&m.row.kind) else {
         return MessageOutcome::Tried(Outcome::Permanent(format!(
             "unknown message {}",

@@ -2,7 +2,7 @@
 //! ([`follow`], queued in the change's transaction), the mail it becomes when it
 //! leaves ([`compose`]), and the lane of the delivery worker that sends it
 //! ([`lane`]). Campaign messages to an audience take the other lane, the
-//! dispatches' deliveries (`crate::deliveries`).
+//! dispatches' deliveries (`crate::delivery_worker`).
 
 pub mod compose;
 pub mod follow;

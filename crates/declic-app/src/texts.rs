@@ -5,7 +5,7 @@ use declic_planning::Language;
 use declic_storage::missions::Mission;
 use serde_json::{Value, json};
 
-use crate::pages::Lang;
+use declic_messaging::Lang;
 
 const DAYS_FR: [&str; 7] = [
     "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche",

@@ -6,16 +6,16 @@
 
 use std::sync::Arc;
 
-use declic_messaging::templates::{Lang as MailLang, MessageKind, Rendered};
+use declic_messaging::templates::{Lang, MessageKind, Rendered};
 use declic_messaging::{Attachment, IcsEvent, IcsMethod, OutgoingMail, ics};
 use declic_storage::entity::message;
 use declic_storage::registrations::RegistrationView;
 use declic_storage::{CampaignCatalog, OrgId, StorageError};
 use serde_json::{Value, json};
 
-use crate::AppState;
-use crate::pages::Lang;
-use crate::public::{base_url, duo_param, manage_token, texts};
+use crate::App;
+use crate::links::{base_url, duo_param, manage_token};
+use crate::texts;
 
 /// Why a message could not be composed.
 #[derive(Debug)]
@@ -82,7 +82,7 @@ impl Ctx {
     }
 }
 
-async fn context(state: &AppState, registration_id: i64) -> Result<Ctx, ComposeError> {
+async fn context(state: &App, registration_id: i64) -> Result<Ctx, ComposeError> {
     let reg = state.store.registration_view(registration_id).await?;
     let catalog = state
         .store
@@ -113,13 +113,6 @@ fn page_lang(code: &str) -> Lang {
     if code == "en" { Lang::En } else { Lang::Fr }
 }
 
-fn mail_lang(lang: Lang) -> MailLang {
-    match lang {
-        Lang::Fr => MailLang::Fr,
-        Lang::En => MailLang::En,
-    }
-}
-
 /// Whose own wording applies to a mail: the organisation's, and the campaign's when the
 /// mail is about one (see `controllers::templates`).
 #[derive(Debug, Clone, Copy)]
@@ -131,10 +124,10 @@ struct Scope {
 /// The mail in the organisation's own wording when it wrote one (checked when saved,
 /// and again here), else in the built-in one.
 async fn render(
-    state: &AppState,
+    state: &App,
     scope: Option<Scope>,
     kind: MessageKind,
-    lang: MailLang,
+    lang: Lang,
     data: &Value,
 ) -> Result<Rendered, ComposeError> {
     if let Some(scope) = scope {
@@ -172,7 +165,7 @@ fn organizer(config: &declic_config::Config) -> (String, Option<String>) {
 }
 
 fn calendar(
-    state: &AppState,
+    state: &App,
     ctx: &Ctx,
     to: &str,
     mission_id: i64,
@@ -219,10 +212,10 @@ fn calendar(
 }
 
 /// A link's token, opened from the message's parameters.
-fn token(state: &AppState, params: &Value) -> Result<String, ComposeError> {
+fn token(state: &App, params: &Value) -> Result<String, ComposeError> {
     params["token"]
         .as_str()
-        .and_then(|sealed| crate::sealed::open(state, sealed))
+        .and_then(|sealed| state.signer.open(sealed))
         .ok_or_else(|| {
             ComposeError::Broken("the link cannot be opened (was the secret key changed?)".into())
         })
@@ -236,7 +229,7 @@ fn mission_param(params: &Value) -> Result<i64, ComposeError> {
 
 /// The mail of a queued message, to `to` (the address to use now).
 pub async fn compose(
-    state: &AppState,
+    state: &App,
     row: &message::Model,
     to: &str,
 ) -> Result<OutgoingMail, ComposeError> {
@@ -279,7 +272,7 @@ pub async fn compose(
             (Some(ctx.scope()), ctx.lang, name, data, attachments)
         }
     };
-    let rendered = render(state, scope, kind, mail_lang(lang), &data).await?;
+    let rendered = render(state, scope, kind, lang, &data).await?;
     Ok(OutgoingMail {
         to: to.to_owned(),
         to_name: name.filter(|n| !n.is_empty()),
@@ -298,7 +291,7 @@ fn reg_id(row: &message::Model) -> Result<i64, ComposeError> {
 
 /// The mails about a person's own registration.
 async fn registration_mail(
-    state: &AppState,
+    state: &App,
     kind: MessageKind,
     ctx: &Ctx,
     row: &message::Model,
@@ -391,7 +384,7 @@ async fn registration_mail(
 /// The mails about a person's account: the ambassador's invitation and sign-in
 /// link, the console's password reset.
 async fn account_mail(
-    state: &AppState,
+    state: &App,
     kind: MessageKind,
     row: &message::Model,
     params: &Value,
@@ -399,7 +392,7 @@ async fn account_mail(
     let org = OrgId(row.organization_id);
     let organization = state.store.organization(org).await?.name;
     let lang = page_lang(&row.language);
-    let code = lang.code();
+    let code = lang.as_str();
     let base = base_url(state);
     let scope = Some(Scope {
         org,

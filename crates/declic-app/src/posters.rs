@@ -8,8 +8,7 @@ use declic_planning::Channel;
 use declic_storage::links::CampaignLink;
 use declic_storage::{OrgId, StorageError, Store};
 
-use crate::pages;
-use crate::public::texts;
+use crate::texts;
 
 /// Most site posters one request may ask for: each page costs CPU time.
 pub const MAX_SITES: usize = 500;
@@ -180,19 +179,15 @@ async fn poster_base(
 ) -> Result<PosterSpec, StorageError> {
     let campaign = store.campaign(org, campaign_id).await?;
     let lang = language(store, print, org).await?;
-    let page_lang = match lang {
-        Lang::Fr => pages::Lang::Fr,
-        Lang::En => pages::Lang::En,
-    };
     let missions = store
         .missions_by_ids(org, &campaign.mission_ids)
         .await?
         .into_iter()
         .filter(|m| m.status == "published")
         .map(|m| PosterMission {
-            format: m.format.label(texts::language(page_lang)).to_owned(),
-            dates: texts::dates(page_lang, m.starts_at, m.ends_at, &m.time_zone),
-            place: texts::place(page_lang, &m),
+            format: m.format.label(texts::language(lang)).to_owned(),
+            dates: texts::dates(lang, m.starts_at, m.ends_at, &m.time_zone),
+            place: texts::place(lang, &m),
             title: m.title,
         })
         .collect();
@@ -200,9 +195,7 @@ async fn poster_base(
         title: campaign.title,
         key_message: campaign.key_message,
         missions,
-        deadline: campaign
-            .registration_closes
-            .map(|d| texts::date(page_lang, d)),
+        deadline: campaign.registration_closes.map(|d| texts::date(lang, d)),
         qr_url: String::new(),
         link_text: String::new(),
         logo: store.logo(org).await?.map(|l| l.bytes),

@@ -12,8 +12,9 @@ use declic_storage::registrations::{
 };
 use serde_json::{Value, json};
 
-use crate::AppState;
-use crate::pages::Lang;
+use crate::App;
+use crate::signer::Signer;
+use declic_messaging::Lang;
 
 fn message(
     kind: MessageKind,
@@ -32,8 +33,8 @@ fn message(
 }
 
 /// A link's token, sealed under the server's key: the outbox never holds a usable link.
-fn sealed(state: &AppState, token: &str) -> Value {
-    crate::sealed::seal(state, token).map_or(Value::Null, Value::from)
+fn sealed(signer: &Signer, token: &str) -> Value {
+    signer.seal(token).map_or(Value::Null, Value::from)
 }
 
 /// A moment that makes a key unique to one change (events that may happen again).
@@ -43,18 +44,18 @@ fn at() -> i64 {
 
 /// A new sign-up: the confirmation link, and the colleague's invitation when one is named.
 pub fn after_sign_up(
-    state: &AppState,
+    state: &App,
     link_code: &str,
     confirm_valid: chrono::Duration,
 ) -> impl FnOnce(&RegisterOutcome) -> Vec<NewMessage> + Send + use<> {
-    let state = state.clone();
+    let signer = state.signer.clone();
     let link_code = link_code.to_owned();
     move |o| {
         let Some(token) = &o.confirm_token else {
             return Vec::new();
         };
         let reg = &o.registration;
-        let mut out = vec![confirm_link(&state, reg.id, token, confirm_valid)];
+        let mut out = vec![confirm_link(&signer, reg.id, token, confirm_valid)];
         if reg.duo_invitee_email.is_some()
             && let Some(first) = reg.choices.first()
         {
@@ -72,15 +73,15 @@ pub fn after_sign_up(
 
 /// A new confirmation link for a pending registration.
 pub fn after_renewal(
-    state: &AppState,
+    state: &App,
     confirm_valid: chrono::Duration,
 ) -> impl FnOnce(i64, &str) -> Vec<NewMessage> + Send + use<> {
-    let state = state.clone();
-    move |registration_id, token| vec![confirm_link(&state, registration_id, token, confirm_valid)]
+    let signer = state.signer.clone();
+    move |registration_id, token| vec![confirm_link(&signer, registration_id, token, confirm_valid)]
 }
 
 fn confirm_link(
-    state: &AppState,
+    signer: &Signer,
     registration_id: i64,
     token: &str,
     valid: chrono::Duration,
@@ -88,7 +89,7 @@ fn confirm_link(
     message(
         MessageKind::ConfirmRegistration,
         Recipient::Registration(registration_id),
-        json!({"token": sealed(state, token)}),
+        json!({"token": sealed(signer, token)}),
         Some(Utc::now() + valid),
         format!("{registration_id}:{}", hash_token(token)),
     )
@@ -214,14 +215,14 @@ pub fn ambassador_invited(a: &Ambassador) -> Vec<NewMessage> {
 
 /// The single-use link that opens an ambassador's page.
 pub fn ambassador_link(
-    state: &AppState,
+    state: &App,
 ) -> impl FnOnce(&str, &Ambassador, DateTime<Utc>) -> Vec<NewMessage> + Send + use<> {
-    let state = state.clone();
+    let signer = state.signer.clone();
     move |token, a, expires| {
         vec![message(
             MessageKind::AmbassadorSignIn,
             Recipient::Ambassador(a.id),
-            json!({"token": sealed(&state, token)}),
+            json!({"token": sealed(&signer, token)}),
             Some(expires),
             hash_token(token),
         )]
@@ -231,19 +232,19 @@ pub fn ambassador_link(
 /// The single-use link to choose a new console password, in the language of the
 /// page that asked for it.
 pub fn password_reset(
-    state: &AppState,
+    state: &App,
     admin_id: i64,
     lang: Lang,
 ) -> impl FnOnce(&str, DateTime<Utc>) -> Vec<NewMessage> + Send + use<> {
-    let state = state.clone();
+    let signer = state.signer.clone();
     move |token, expires| {
         vec![message(
             MessageKind::AdminPasswordReset,
             Recipient::Admin {
                 admin_id,
-                language: lang.code(),
+                language: lang.as_str(),
             },
-            json!({"token": sealed(&state, token)}),
+            json!({"token": sealed(&signer, token)}),
             Some(expires),
             hash_token(token),
         )]

@@ -8,10 +8,10 @@ use declic_messaging::webhooks::{PostTemplate, WebhookPlatform};
 use declic_storage::message_templates::MessageTemplate;
 use declic_storage::{OrgId, StorageError};
 
-use crate::AppState;
+use crate::App;
 
 /// A stored mail template's three parts.
-pub(crate) fn mail_source(t: MessageTemplate) -> CustomTemplate {
+pub fn mail_source(t: MessageTemplate) -> CustomTemplate {
     CustomTemplate {
         subject: t.subject,
         text: t.text,
@@ -22,7 +22,7 @@ pub(crate) fn mail_source(t: MessageTemplate) -> CustomTemplate {
 /// The organisation's own wording of `kind` in `lang`, compiled; none when it wrote
 /// none (or may not: the console's password reset stays Declic's).
 pub(crate) async fn own_mail(
-    state: &AppState,
+    state: &App,
     org: OrgId,
     campaign_id: Option<i64>,
     kind: MessageKind,
@@ -52,7 +52,7 @@ pub(crate) async fn own_mail(
 
 /// The organisation's own Slack or Teams post template, compiled; none when it wrote none.
 pub(crate) async fn own_post(
-    state: &AppState,
+    state: &App,
     org: OrgId,
     campaign_id: i64,
     platform: WebhookPlatform,

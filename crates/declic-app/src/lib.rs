@@ -3,16 +3,28 @@
 //! worker that sends both lanes, the one send path to the mail relay and its health,
 //! the signed links messages carry, the wording of messages and the posters.
 //!
-//! Edges hold an [`AppCtx`] (cheap to clone) and call in here; nothing in this crate
+//! Edges hold an [`AppCtx`] (cheap to clone) and call the use cases here with a
+//! [`caller::Caller`]; each use case checks the caller's role, validates, writes
+//! through storage (one transaction, with the messages that follow) and answers an
+//! [`caller::AppError`] that each edge renders its own way. Nothing in this crate
 //! knows about HTTP.
 
+pub mod ambassadors;
+pub mod caller;
+pub mod campaigns;
+pub mod catalogue;
 pub mod delivery_worker;
+pub mod dispatches;
 pub mod links;
 pub mod notify;
 pub mod outbox;
 pub mod posters;
+pub mod referrals;
+pub mod registrations;
 pub mod relay;
+pub mod reports;
 pub mod signer;
+pub mod templates;
 pub mod texts;
 pub mod wording;
 

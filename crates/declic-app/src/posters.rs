@@ -3,11 +3,15 @@
 //! `declic_messaging::posters`.
 
 use declic_messaging::Lang;
-use declic_messaging::posters::{FlyerSize, FlyerSpec, PosterMission, PosterSize, PosterSpec};
+use declic_messaging::posters::{
+    self, FlyerSize, FlyerSpec, PosterError, PosterMission, PosterSize, PosterSpec,
+};
 use declic_planning::Channel;
 use declic_storage::links::CampaignLink;
 use declic_storage::{OrgId, StorageError, Store};
 
+use crate::App;
+use crate::caller::{AppError, AppResult, Caller};
 use crate::texts;
 
 /// Most site posters one request may ask for: each page costs CPU time.
@@ -218,4 +222,179 @@ async fn with_link(
     spec.qr_url = link_url(print.public_url, &link);
     spec.link_text = declic_messaging::posters::short_link(&spec.qr_url);
     Ok(spec)
+}
+
+/// A printed document, ready to download.
+#[derive(Debug)]
+pub struct Printed {
+    pub file_name: String,
+    pub content_type: &'static str,
+    pub bytes: Vec<u8>,
+}
+
+/// Which posters to print.
+#[derive(Debug, Default)]
+pub struct PosterRequest {
+    pub size: PosterSize,
+    /// `None`: the organisation's default language.
+    pub lang: Option<Lang>,
+    /// One site's poster (its own tagged link); `None`: the generic poster.
+    pub site: Option<String>,
+    /// One poster per site of the directory…
+    pub all_sites: bool,
+    /// …or per site of this comma-separated list.
+    pub sites: Option<String>,
+}
+
+/// Which flyers to print.
+#[derive(Debug, Default)]
+pub struct FlyerRequest {
+    /// One ambassador's flyer; `None`: every ambassador of the campaign.
+    pub ambassador_email: Option<String>,
+    pub size: FlyerSize,
+    pub lang: Option<Lang>,
+}
+
+fn printing(app: &App, lang: Option<Lang>) -> Printing<'_> {
+    Printing {
+        public_url: &app.config.server.public_url,
+        lang,
+    }
+}
+
+/// The campaign's poster, or one per site, in one PDF.
+pub async fn posters_pdf(
+    app: &App,
+    caller: &Caller,
+    campaign_id: i64,
+    r: PosterRequest,
+) -> AppResult<Printed> {
+    let org = caller.org();
+    let print = printing(app, r.lang);
+    let specs = if r.all_sites || r.sites.is_some() {
+        app.store.campaign(org, campaign_id).await?;
+        let sites = chosen_sites(app, org, r.sites.as_deref()).await?;
+        site_posters(&app.store, print, org, campaign_id, &sites, r.size).await?
+    } else {
+        vec![
+            campaign_poster(
+                &app.store,
+                print,
+                org,
+                campaign_id,
+                r.site.as_deref(),
+                r.size,
+            )
+            .await?,
+        ]
+    };
+    let bytes = rendered(move || posters::render_posters(&specs)).await?;
+    Ok(Printed {
+        file_name: posters::file_name("poster", r.site.as_deref().unwrap_or_default()),
+        content_type: "application/pdf",
+        bytes,
+    })
+}
+
+/// One poster per site, each its own PDF, in a ZIP.
+pub async fn posters_zip(
+    app: &App,
+    caller: &Caller,
+    campaign_id: i64,
+    r: PosterRequest,
+) -> AppResult<Printed> {
+    let org = caller.org();
+    // An unknown campaign is "not found" before "no site" is invalid.
+    app.store.campaign(org, campaign_id).await?;
+    let sites = chosen_sites(app, org, r.sites.as_deref()).await?;
+    let print = printing(app, r.lang);
+    let specs = site_posters(&app.store, print, org, campaign_id, &sites, r.size).await?;
+    let bytes = rendered(move || {
+        let files = sites
+            .iter()
+            .zip(&specs)
+            .map(|(site, spec)| {
+                Ok((
+                    posters::file_name("poster", site),
+                    posters::render_poster(spec)?,
+                ))
+            })
+            .collect::<Result<Vec<_>, PosterError>>()?;
+        posters::zip_files(&files)
+    })
+    .await?;
+    Ok(Printed {
+        file_name: "posters.zip".into(),
+        content_type: "application/zip",
+        bytes,
+    })
+}
+
+/// Ambassador flyers (one ambassador's, or every ambassador's of the campaign).
+pub async fn flyers_pdf(
+    app: &App,
+    caller: &Caller,
+    campaign_id: i64,
+    r: FlyerRequest,
+) -> AppResult<Printed> {
+    let org = caller.org();
+    let print = printing(app, r.lang);
+    let store = &app.store;
+    let specs = match r.ambassador_email.as_deref() {
+        Some(email) => vec![ambassador_flyer(store, print, org, campaign_id, email, r.size).await?],
+        None => all_ambassador_flyers(store, print, org, campaign_id, r.size).await?,
+    };
+    if specs.is_empty() {
+        return Err(AppError::field(
+            "ambassador_email",
+            "the campaign has no ambassador link yet: name an ambassador",
+        ));
+    }
+    let bytes = rendered(move || posters::render_flyers(&specs)).await?;
+    Ok(Printed {
+        file_name: "flyers.pdf".into(),
+        content_type: "application/pdf",
+        bytes,
+    })
+}
+
+async fn chosen_sites(app: &App, org: OrgId, sites: Option<&str>) -> AppResult<Vec<String>> {
+    let mut list: Vec<String> = match sites {
+        Some(s) => s
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect(),
+        None => directory_sites(&app.store, org).await?,
+    };
+    let mut seen = std::collections::HashSet::new();
+    // Links are per site whatever the case ("Lyon", "lyon"): print each once.
+    list.retain(|s| seen.insert(s.to_lowercase()));
+    if list.is_empty() {
+        return Err(AppError::field(
+            "sites",
+            "no site to print: the directory lists none; name them with sites=Lyon,Paris",
+        ));
+    }
+    Ok(list)
+}
+
+/// Runs a renderer off the async threads (it is CPU work) and maps its errors.
+async fn rendered(
+    job: impl FnOnce() -> Result<Vec<u8>, PosterError> + Send + 'static,
+) -> AppResult<Vec<u8>> {
+    let result = tokio::task::spawn_blocking(job)
+        .await
+        .map_err(|e| AppError::Internal(format!("poster rendering: {e}")))?;
+    result.map_err(|e| {
+        let text = e.to_string();
+        match e.field() {
+            Some(field) => {
+                let message = text.strip_prefix(&format!("{field}: ")).unwrap_or(&text);
+                AppError::field(field, message)
+            }
+            None => AppError::Internal(text),
+        }
+    })
 }

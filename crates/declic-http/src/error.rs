@@ -195,5 +195,26 @@ impl From<StorageError> for ApiError {
     }
 }
 
+impl From<declic_app::caller::AppError> for ApiError {
+    fn from(e: declic_app::caller::AppError) -> Self {
+        use declic_app::caller::AppError;
+        match e {
+            AppError::Forbidden(what) => Self::Forbidden(what),
+            AppError::NotFound(what) => Self::NotFound(what),
+            AppError::Invalid(issues) => Self::Invalid(
+                issues
+                    .into_iter()
+                    .map(|i| FieldError {
+                        field: i.field,
+                        message: i.message,
+                    })
+                    .collect(),
+            ),
+            AppError::Internal(m) => Self::Internal(m),
+            AppError::Storage(e) => e.into(),
+        }
+    }
+}
+
 /// Result type for handlers.
 pub type ApiResult<T> = Result<T, ApiError>;

@@ -198,6 +198,11 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for QueryParams<T>
 }
 
 impl Auth {
+    /// The caller of a use case, for this request.
+    pub fn caller(&self, rid: &RequestId) -> declic_app::caller::Caller {
+        declic_app::caller::Caller::admin(&self.0, rid.0.clone())
+    }
+
     /// The audit actor for this request.
     pub fn actor(&self, rid: &RequestId) -> declic_storage::Actor {
         declic_storage::Actor {

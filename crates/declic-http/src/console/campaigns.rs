@@ -16,10 +16,11 @@ use serde_json::{Value, json};
 
 use super::dashboard::{alerts, date_text, language, status_text};
 use super::{Console, Done, Failure, Fields, api_body, done, field_errors, notice};
+use declic_app::campaigns as uc;
+
 use crate::AppState;
-use crate::controllers::campaigns as api;
 use crate::error::ApiError;
-use crate::extract::{Id, JsonBody};
+use crate::extract::Id;
 use crate::pages::{render, text};
 
 /// `GET /console/campaigns`.
@@ -78,19 +79,13 @@ pub async fn create(
                 "give the mission date: the calendar is planned around it",
             ));
         }
-        let b: api::CampaignBody = api_body(&json!({
+        let b: uc::CampaignBody = api_body(&json!({
             "title": f.get("title"), "goal": goal, "plan_from_mission_date": f.get("mission_date"),
         }))?;
-        api::create(
-            State(state.clone()),
-            c.api(),
-            c.request_id.clone(),
-            JsonBody(b),
-        )
-        .await
+        Ok::<_, ApiError>(uc::create(&state, &c.caller(), b).await?)
     };
     match attempt.await {
-        Ok((_, axum::Json(k))) => Ok(done(&format!("/console/campaigns/{}", k.id), "created")),
+        Ok(k) => Ok(done(&format!("/console/campaigns/{}", k.id), "created")),
         Err(e) => {
             let Some(errors) = field_errors(c.lang, &e) else {
                 return Err(c.fail(e));
@@ -223,7 +218,7 @@ pub async fn update(
             .map(|m| m.parse::<i64>())
             .collect::<Result<_, _>>()
             .map_err(|_| ApiError::field("mission_ids", "unknown mission"))?;
-        let b: api::CampaignBody = api_body(&json!({
+        let b: uc::CampaignBody = api_body(&json!({
             "title": f.get("title"), "goal": goal,
             "key_message": f.get("key_message"), "why_it_matters": f.get("why_it_matters"),
             "registration_opens": date_or_null(&f, "registration_opens"),
@@ -231,14 +226,7 @@ pub async fn update(
             "audience": {"departments": f.all("departments"), "sites": f.all("sites")},
             "mission_ids": missions,
         }))?;
-        api::update(
-            State(state.clone()),
-            c.api(),
-            c.request_id.clone(),
-            Id(id),
-            JsonBody(b),
-        )
-        .await
+        Ok::<_, ApiError>(uc::update(&state, &c.caller(), id, b).await?)
     };
     match attempt.await {
         Ok(_) => Ok(done(&format!("/console/campaigns/{id}"), "saved")),
@@ -289,15 +277,8 @@ pub async fn calendar(
 ) -> Result<Response, Failure> {
     c.require_manage()?;
     let attempt = async {
-        let b: api::CampaignBody = api_body(&json!({"steps": steps_of(&f)}))?;
-        api::update(
-            State(state.clone()),
-            c.api(),
-            c.request_id.clone(),
-            Id(id),
-            JsonBody(b),
-        )
-        .await
+        let b: uc::CampaignBody = api_body(&json!({"steps": steps_of(&f)}))?;
+        Ok::<_, ApiError>(uc::update(&state, &c.caller(), id, b).await?)
     };
     match attempt.await {
         Ok(_) => Ok(done(&format!("/console/campaigns/{id}"), "calendar_saved")),
@@ -343,23 +324,15 @@ pub async fn transition(
     f: Fields,
 ) -> Result<Response, Failure> {
     c.require_manage()?;
-    let b: api::StatusChange =
+    let b: uc::StatusChange =
         api_body(&json!({"status": f.get("status")})).map_err(|e| c.fail(e))?;
     let target = b.status;
-    match api::transition(
-        State(state.clone()),
-        c.api(),
-        c.request_id.clone(),
-        Id(id),
-        JsonBody(b),
-    )
-    .await
-    {
+    match uc::transition(&state, &c.caller(), id, target).await {
         Ok(_) => Ok(done(
             &format!("/console/campaigns/{id}"),
             &format!("status_{}", target.as_str()),
         )),
-        Err(e) => editor_with_errors(&state, &c, id, e).await,
+        Err(e) => editor_with_errors(&state, &c, id, e.into()).await,
     }
 }
 

@@ -10,10 +10,10 @@ use serde_json::{Value, json};
 use super::dashboard::{date_text, language};
 use super::{Console, Done, Failure, Fields, api_body, done, field_errors, notice};
 use crate::AppState;
-use crate::controllers::{associations as assoc_api, missions as mission_api};
 use crate::error::ApiError;
-use crate::extract::{Id, JsonBody};
+use crate::extract::Id;
 use crate::pages::Lang;
+use declic_app::catalogue as uc;
 
 fn association_view(lang: Lang, a: &Association) -> Value {
     let missing: Vec<&str> = a
@@ -71,7 +71,7 @@ fn association_form_of(f: &Fields, id: Option<i64>) -> Value {
 }
 
 /// The association form as the API's body.
-fn association_body(f: &Fields) -> Result<assoc_api::AssociationBody, ApiError> {
+fn association_body(f: &Fields) -> Result<uc::AssociationBody, ApiError> {
     let names = f.all("contact_name");
     let roles = f.all("contact_role");
     let emails = f.all("contact_email");
@@ -164,23 +164,12 @@ async fn save_association(
     let result = match association_body(&f) {
         Err(e) => Err(e),
         Ok(b) => match id {
-            None => assoc_api::create(
-                State(state.clone()),
-                c.api(),
-                c.request_id.clone(),
-                JsonBody(b),
-            )
-            .await
-            .map(|(_, a)| a.0),
-            Some(id) => assoc_api::update(
-                State(state.clone()),
-                c.api(),
-                c.request_id.clone(),
-                Id(id),
-                JsonBody(b),
-            )
-            .await
-            .map(|a| a.0),
+            None => uc::create_association(&state, &c.caller(), b)
+                .await
+                .map_err(ApiError::from),
+            Some(id) => uc::update_association(&state, &c.caller(), id, b)
+                .await
+                .map_err(ApiError::from),
         },
     };
     match result {
@@ -296,7 +285,7 @@ pub async fn mission(
 }
 
 /// The mission form as the API's body (`datetime-local` inputs give minutes only).
-fn mission_body(f: &Fields) -> Result<mission_api::MissionBody, ApiError> {
+fn mission_body(f: &Fields) -> Result<uc::MissionBody, ApiError> {
     let seconds = |v: &str| {
         if v.len() == 16 {
             format!("{v}:00")
@@ -360,23 +349,12 @@ async fn save_mission(
     let result = match mission_body(&f) {
         Err(e) => Err(e),
         Ok(b) => match id {
-            None => mission_api::create(
-                State(state.clone()),
-                c.api(),
-                c.request_id.clone(),
-                JsonBody(b),
-            )
-            .await
-            .map(|(_, m)| m.0),
-            Some(id) => mission_api::replace(
-                State(state.clone()),
-                c.api(),
-                c.request_id.clone(),
-                Id(id),
-                JsonBody(b),
-            )
-            .await
-            .map(|m| m.0),
+            None => uc::create_mission(&state, &c.caller(), b)
+                .await
+                .map_err(ApiError::from),
+            Some(id) => uc::replace_mission(&state, &c.caller(), id, b)
+                .await
+                .map_err(ApiError::from),
         },
     };
     let m = match result {
@@ -426,14 +404,9 @@ async fn save_mission(
         }
     };
     if f.get("publish") == "on" && m.status != "published" {
-        let _ = mission_api::publish(
-            State(state.clone()),
-            c.api(),
-            c.request_id.clone(),
-            Id(m.id),
-        )
-        .await
-        .map_err(|e| c.fail(e))?;
+        uc::publish_mission(&state, &c.caller(), m.id)
+            .await
+            .map_err(|e| c.fail(e))?;
     }
     Ok(done(&format!("/console/missions/{}", m.id), "saved"))
 }
@@ -446,7 +419,7 @@ pub async fn publish(
     _f: Fields,
 ) -> Result<Response, Failure> {
     c.require_manage()?;
-    let _ = mission_api::publish(State(state.clone()), c.api(), c.request_id.clone(), Id(id))
+    uc::publish_mission(&state, &c.caller(), id)
         .await
         .map_err(|e| c.fail(e))?;
     Ok(done(&format!("/console/missions/{id}"), "published"))

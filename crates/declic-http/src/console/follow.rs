@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use axum::extract::{Path, Query, State};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use declic_storage::dispatches::status as dispatch_status;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -13,10 +13,11 @@ use super::dashboard::date_text;
 use super::{Console, Done, Failure, Fields, api_body, done, notice};
 use crate::AppState;
 use crate::controllers::{
-    ambassadors as ambassador_api, evaluations as report_api, posters as poster_api,
-    referrals as referral_api, registrations as registration_api,
+    evaluations as report_api, posters as poster_api, referrals as referral_api,
+    registrations as registration_api,
 };
-use crate::extract::{Id, JsonBody, QueryParams};
+use crate::error::ApiError;
+use crate::extract::{Id, QueryParams};
 use crate::pages::text;
 
 /// `GET /console/campaigns/{id}/dispatches`: progress per step and channel, failures.
@@ -82,24 +83,16 @@ pub async fn dispatch_action(
     let back = format!("/console/campaigns/{}/dispatches", d.campaign_id);
     let action = f.get("action");
     if action == "retry" {
-        state
-            .store
-            .retry_failed(c.org(), id, &c.actor())
+        declic_app::dispatches::retry_failed(&state, &c.caller(), id)
             .await
             .map_err(|e| c.fail(e))?;
         return Ok(done(&back, "retried"));
     }
-    let b: crate::controllers::dispatches::ActionBody =
+    let b: declic_app::dispatches::ActionBody =
         api_body(&json!({"action": action})).map_err(|e| c.fail(e))?;
-    let _ = crate::controllers::dispatches::action(
-        State(state.clone()),
-        c.api(),
-        c.request_id.clone(),
-        Id(id),
-        JsonBody(b),
-    )
-    .await
-    .map_err(|e| c.fail(e))?;
+    declic_app::dispatches::act(&state, &c.caller(), id, b.action)
+        .await
+        .map_err(|e| c.fail(e))?;
     Ok(done(&back, &format!("dispatch_{action}")))
 }
 
@@ -111,18 +104,12 @@ pub async fn send_step(
     f: Fields,
 ) -> Result<Response, Failure> {
     c.require_manage()?;
-    let b: crate::controllers::dispatches::NewDispatch =
+    let b: declic_app::dispatches::NewDispatch =
         api_body(&json!({"step": f.get("step"), "channel": f.get("channel")}))
             .map_err(|e| c.fail(e))?;
-    let _ = crate::controllers::dispatches::create(
-        State(state.clone()),
-        c.api(),
-        c.request_id.clone(),
-        Id(id),
-        JsonBody(b),
-    )
-    .await
-    .map_err(|e| c.fail(e))?;
+    declic_app::dispatches::send(&state, &c.caller(), id, b)
+        .await
+        .map_err(|e| c.fail(e))?;
     Ok(done(&format!("/console/campaigns/{id}/dispatches"), "sent"))
 }
 
@@ -201,16 +188,9 @@ pub async fn move_choice(
     let campaign: i64 = f.get("campaign_id").parse().unwrap_or(0);
     let back = format!("/console/campaigns/{campaign}/registrations");
     let attempt = async {
-        let b: registration_api::MoveBody =
+        let b: declic_app::registrations::MoveBody =
             api_body(&json!({"action": f.get("action"), "reason": f.get("reason")}))?;
-        registration_api::move_choice(
-            State(state.clone()),
-            c.api(),
-            c.request_id.clone(),
-            Id(id),
-            JsonBody(b),
-        )
-        .await
+        Ok::<_, ApiError>(declic_app::registrations::move_choice(&state, &c.caller(), id, b).await?)
     };
     match attempt.await {
         Ok(_) => Ok(done(&back, "moved")),
@@ -225,9 +205,21 @@ pub async fn registrations_csv(
     Id(id): Id,
     q: QueryParams<registration_api::RegistrationQuery>,
 ) -> Result<Response, Failure> {
-    registration_api::export_csv(State(state), c.api(), Id(id), q)
+    let body = declic_app::registrations::export_csv(&state, &c.caller(), id, q.0.mission_id)
         .await
-        .map_err(|e| c.fail(e))
+        .map_err(|e| c.fail(e))?;
+    Ok((
+        axum::http::StatusCode::OK,
+        [
+            (axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                "attachment; filename=\"registrations.csv\"",
+            ),
+        ],
+        body,
+    )
+        .into_response())
 }
 
 /// `GET /console/campaigns/{id}/posters`: choose size, language and site, preview, download.
@@ -257,9 +249,11 @@ pub async fn poster_pdf(
     Id(id): Id,
     q: QueryParams<poster_api::PosterQuery>,
 ) -> Result<Response, Failure> {
-    poster_api::poster_pdf(State(state), c.api(), Id(id), q)
-        .await
-        .map_err(|e| c.fail(e))
+    let printed =
+        declic_app::posters::posters_pdf(&state, &c.caller(), id, poster_api::poster_request(q.0))
+            .await
+            .map_err(|e| c.fail(e))?;
+    Ok(poster_api::download(printed))
 }
 
 /// `GET /console/campaigns/{id}/posters.zip`.
@@ -269,9 +263,11 @@ pub async fn posters_zip(
     Id(id): Id,
     q: QueryParams<poster_api::PosterQuery>,
 ) -> Result<Response, Failure> {
-    poster_api::posters_zip(State(state), c.api(), Id(id), q)
-        .await
-        .map_err(|e| c.fail(e))
+    let printed =
+        declic_app::posters::posters_zip(&state, &c.caller(), id, poster_api::poster_request(q.0))
+            .await
+            .map_err(|e| c.fail(e))?;
+    Ok(poster_api::download(printed))
 }
 
 /// `GET /console/campaigns/{id}/flyers.pdf`.
@@ -281,9 +277,11 @@ pub async fn flyers_pdf(
     Id(id): Id,
     q: QueryParams<poster_api::FlyerQuery>,
 ) -> Result<Response, Failure> {
-    poster_api::flyers_pdf(State(state), c.api(), Id(id), q)
-        .await
-        .map_err(|e| c.fail(e))
+    let printed =
+        declic_app::posters::flyers_pdf(&state, &c.caller(), id, poster_api::flyer_request(q.0))
+            .await
+            .map_err(|e| c.fail(e))?;
+    Ok(poster_api::download(printed))
 }
 
 /// `?campaign_id=` on the ambassadors page (for the graph drawing).
@@ -356,18 +354,13 @@ pub async fn invite(
     f: Fields,
 ) -> Result<Response, Failure> {
     c.require_manage()?;
-    let b: ambassador_api::Invitation = api_body(
+    let b: declic_app::ambassadors::Invitation = api_body(
         &json!({"email": f.get("email"), "past_volunteer": f.get("past_volunteer") == "on"}),
     )
     .map_err(|e| c.fail(e))?;
-    let _ = ambassador_api::invite(
-        State(state.clone()),
-        c.api(),
-        c.request_id.clone(),
-        JsonBody(b),
-    )
-    .await
-    .map_err(|e| c.fail(e))?;
+    declic_app::ambassadors::invite(&state, &c.caller(), b)
+        .await
+        .map_err(|e| c.fail(e))?;
     Ok(done("/console/ambassadors", "invited"))
 }
 
@@ -377,9 +370,10 @@ pub async fn graph_svg(
     c: Console,
     Id(id): Id,
 ) -> Result<Response, Failure> {
-    referral_api::campaign_svg(State(state), c.api(), Id(id))
+    let svg = declic_app::referrals::campaign_svg(&state, &c.caller(), id)
         .await
-        .map_err(|e| c.fail(e))
+        .map_err(|e| c.fail(e))?;
+    Ok(referral_api::svg_response(svg))
 }
 
 /// `GET /console/reports`: the campaigns' and the year's impact reports.
@@ -413,7 +407,10 @@ pub async fn campaign_report(
 ) -> Result<Response, Failure> {
     q.format.get_or_insert_with(|| "html".into());
     q.lang.get_or_insert_with(|| c.lang.as_str().into());
-    report_api::campaign_report(State(state), c.api(), Id(id), QueryParams(q))
+    let report = declic_app::reports::campaign_report(&state, &c.caller(), id)
+        .await
+        .map_err(|e| c.fail(e))?;
+    report_api::respond(&report, &q, &format!("report-campaign-{id}"))
         .await
         .map_err(|e| c.fail(e))
 }
@@ -427,7 +424,10 @@ pub async fn year_report(
 ) -> Result<Response, Failure> {
     q.format.get_or_insert_with(|| "html".into());
     q.lang.get_or_insert_with(|| c.lang.as_str().into());
-    report_api::year_report(State(state), c.api(), Path(year), QueryParams(q))
+    let report = declic_app::reports::year_report(&state, &c.caller(), &year)
+        .await
+        .map_err(|e| c.fail(e))?;
+    report_api::respond(&report, &q, &format!("report-{year}"))
         .await
         .map_err(|e| c.fail(e))
 }

@@ -12,8 +12,7 @@ use serde_json::{Value, json};
 use super::campaigns::{EditorQuery, editor_data};
 use super::{Console, Failure, Fields, done, field_errors};
 use crate::AppState;
-use crate::controllers::templates as template_api;
-use crate::extract::{Id, JsonBody, QueryParams};
+use crate::extract::Id;
 use crate::pages::{render, text};
 use declic_app::delivery_worker::Draft;
 
@@ -287,12 +286,6 @@ pub async fn save_wording(
     );
     // The step as the message names it (never the raw field: it goes into a URL).
     let step = step_name(kind);
-    let path = axum::extract::Path((kind.as_str().to_owned(), lang.as_str().to_owned()));
-    let scope = || {
-        QueryParams(template_api::ScopeQuery {
-            campaign_id: Some(id),
-        })
-    };
     let back = format!(
         "/console/campaigns/{id}?step={step}&message_lang={}",
         lang.as_str()
@@ -301,7 +294,7 @@ pub async fn save_wording(
         return super::wording::reset(&state, &c, kind.as_str(), lang.as_str(), Some(id), &back)
             .await;
     }
-    let body = template_api::TemplateBody {
+    let body = declic_app::templates::TemplateBody {
         subject: Some(f.get("subject").to_owned()),
         text: Some(f.raw("text").unwrap_or_default().to_owned()),
         html: Some(f.raw("html").unwrap_or_default().to_owned()),
@@ -309,15 +302,16 @@ pub async fn save_wording(
     };
     let typed = json!({"step": step, "lang": lang.as_str(), "subject": body.subject, "text": body.text,
                        "html": body.html, "own": true, "scope_text": text(c.lang, "wording_campaign")});
-    match template_api::save(
-        State(state.clone()),
-        c.api(),
-        c.request_id.clone(),
-        path,
-        scope(),
-        JsonBody(body),
+    match declic_app::templates::save(
+        &state,
+        &c.caller(),
+        kind.as_str(),
+        lang.as_str(),
+        Some(id),
+        body,
     )
     .await
+    .map_err(crate::ApiError::from)
     {
         Ok(_) => Ok(done(&back, "wording_saved")),
         Err(e) => {

@@ -56,6 +56,11 @@ impl Console {
         Auth(self.auth.clone())
     }
 
+    /// The caller of a use case.
+    pub fn caller(&self) -> declic_app::caller::Caller {
+        self.api().caller(&self.request_id)
+    }
+
     /// The audit actor.
     pub fn actor(&self) -> declic_storage::Actor {
         self.api().actor(&self.request_id)

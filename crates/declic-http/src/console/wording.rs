@@ -3,7 +3,7 @@
 //! campaign editor holds a campaign's own wording of its steps; this page is the
 //! organisation's. Saving and resetting go through the API's handlers (same checks).
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::response::Response;
 use declic_messaging::templates::MessageKind;
 use serde::Deserialize;
@@ -11,9 +11,8 @@ use serde_json::{Value, json};
 
 use super::{Console, Failure, Fields, done, field_errors, notice};
 use crate::AppState;
-use crate::controllers::templates as template_api;
-use crate::extract::{JsonBody, QueryParams};
 use crate::pages::{Lang, text};
+use declic_app::templates as uc;
 
 /// `?message=&message_lang=&done=`.
 #[derive(Deserialize, Default)]
@@ -62,15 +61,9 @@ async fn page_data(
     message: &'static str,
     lang: &'static str,
 ) -> Result<Value, Failure> {
-    let shown = template_api::show(
-        State(state.clone()),
-        c.api(),
-        Path((message.to_owned(), lang.to_owned())),
-        QueryParams(template_api::ScopeQuery { campaign_id: None }),
-    )
-    .await
-    .map_err(|e| c.fail(e))?
-    .0;
+    let shown = uc::show(state, &c.caller(), message, lang, None)
+        .await
+        .map_err(|e| c.fail(e))?;
     let stored = state
         .store
         .message_templates(c.org(), None)
@@ -126,16 +119,8 @@ pub(super) async fn reset(
     campaign_id: Option<i64>,
     back: &str,
 ) -> Result<Response, Failure> {
-    match template_api::delete(
-        State(state.clone()),
-        c.api(),
-        c.request_id.clone(),
-        Path((message.to_owned(), lang.to_owned())),
-        QueryParams(template_api::ScopeQuery { campaign_id }),
-    )
-    .await
-    {
-        Ok(_) | Err(crate::ApiError::NotFound(_)) => Ok(done(back, "wording_reset")),
+    match uc::delete(state, &c.caller(), message, lang, campaign_id).await {
+        Ok(()) | Err(declic_app::caller::AppError::NotFound(_)) => Ok(done(back, "wording_reset")),
         Err(e) => Err(c.fail(e)),
     }
 }
@@ -166,36 +151,28 @@ pub async fn save(
         f.opt("message_lang").as_deref(),
     );
     let back = format!("/console/messages?message={message}&message_lang={lang}");
-    let path = || Path((message.to_owned(), lang.to_owned()));
-    let scope = || QueryParams(template_api::ScopeQuery { campaign_id: None });
     if f.get("action") == "reset" {
         return reset(&state, &c, message, lang, None, &back).await;
     }
     let typed = |name: &str| f.raw(name).unwrap_or_default().to_owned();
     let body = if message.ends_with("_post") {
-        template_api::TemplateBody {
+        uc::TemplateBody {
             subject: None,
             text: None,
             html: None,
             payload: Some(typed("payload")),
         }
     } else {
-        template_api::TemplateBody {
+        uc::TemplateBody {
             subject: Some(f.get("subject").to_owned()),
             text: Some(typed("text")),
             html: Some(typed("html")),
             payload: None,
         }
     };
-    match template_api::save(
-        State(state.clone()),
-        c.api(),
-        c.request_id.clone(),
-        path(),
-        scope(),
-        JsonBody(body),
-    )
-    .await
+    match uc::save(&state, &c.caller(), message, lang, None, body)
+        .await
+        .map_err(crate::ApiError::from)
     {
         Ok(_) => Ok(done(&back, "wording_org_saved")),
         Err(e) => {

@@ -4,24 +4,12 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use declic_storage::ambassadors::Ambassador;
-use serde::Deserialize;
-use utoipa::ToSchema;
 
 use crate::AppState;
 use crate::error::ApiResult;
 use crate::extract::{Auth, Id, JsonBody, RequestId};
 
-/// Whom to invite.
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Invitation {
-    /// The employee's work email.
-    pub email: String,
-    /// They volunteered before Declic (imported history); otherwise an attended
-    /// mission is required.
-    #[serde(default)]
-    pub past_volunteer: bool,
-}
+pub use declic_app::ambassadors::Invitation;
 
 /// Invites an employee who volunteered before; they opt in from the mail. Inviting
 /// again sends nothing; someone who opted out is not invited again.
@@ -33,22 +21,13 @@ pub async fn invite(
     rid: RequestId,
     JsonBody(b): JsonBody<Invitation>,
 ) -> ApiResult<(StatusCode, Json<Ambassador>)> {
-    auth.require_manage()?;
-    let (a, new) = state
-        .store
-        .invite_ambassador(
-            auth.org(),
-            &b.email,
-            b.past_volunteer,
-            &auth.actor(&rid),
-            declic_app::outbox::follow::ambassador_invited,
-        )
-        .await?;
-    if new {
-        state.lane.wake();
-        return Ok((StatusCode::CREATED, Json(a)));
-    }
-    Ok((StatusCode::OK, Json(a)))
+    let (a, new) = declic_app::ambassadors::invite(&state, &auth.caller(&rid), b).await?;
+    let status = if new {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, Json(a)))
 }
 
 /// The organisation's ambassadors with their status and leaderboard choice.

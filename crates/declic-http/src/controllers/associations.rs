@@ -3,35 +3,14 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use declic_planning::EligibilityCriteria;
-use declic_storage::associations::{Association, AssociationChanges, Contact};
-use serde::Deserialize;
-use utoipa::ToSchema;
+use declic_app::catalogue as uc;
+use declic_storage::associations::Association;
 
 use crate::AppState;
 use crate::error::ApiResult;
 use crate::extract::{Auth, Id, JsonBody, RequestId};
 
-/// An association to create, or changes to one (absent fields are kept).
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct AssociationBody {
-    pub name: Option<String>,
-    pub description: Option<String>,
-    pub contacts: Option<Vec<Contact>>,
-    pub eligibility: Option<EligibilityCriteria>,
-}
-
-impl From<AssociationBody> for AssociationChanges {
-    fn from(b: AssociationBody) -> Self {
-        Self {
-            name: b.name,
-            description: b.description,
-            contacts: b.contacts,
-            eligibility: b.eligibility,
-        }
-    }
-}
+pub use declic_app::catalogue::AssociationBody;
 
 /// All associations.
 #[utoipa::path(get, path = "/api/v1/associations", tag = "associations", security(("bearer" = [])), responses((status = 200, body = Vec<Association>)))]
@@ -59,11 +38,7 @@ pub async fn create(
     rid: RequestId,
     JsonBody(b): JsonBody<AssociationBody>,
 ) -> ApiResult<(StatusCode, Json<Association>)> {
-    auth.require_manage()?;
-    let a = state
-        .store
-        .create_association(auth.org(), b.into(), &auth.actor(&rid))
-        .await?;
+    let a = uc::create_association(&state, &auth.caller(&rid), b).await?;
     Ok((StatusCode::CREATED, Json(a)))
 }
 
@@ -77,11 +52,7 @@ pub async fn update(
     Id(id): Id,
     JsonBody(b): JsonBody<AssociationBody>,
 ) -> ApiResult<Json<Association>> {
-    auth.require_manage()?;
     Ok(Json(
-        state
-            .store
-            .update_association(auth.org(), id, b.into(), &auth.actor(&rid))
-            .await?,
+        uc::update_association(&state, &auth.caller(&rid), id, b).await?,
     ))
 }

@@ -4,71 +4,16 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::NaiveDate;
-use declic_planning::{CalendarWarning, CampaignStatus};
-use declic_storage::campaigns::{Audience, Campaign, CampaignChanges, Step, default_steps};
-use serde::{Deserialize, Deserializer, Serialize};
+use declic_planning::CalendarWarning;
+use declic_storage::campaigns::{Campaign, Step, default_steps};
+use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::AppState;
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::extract::{Auth, Id, JsonBody, QueryParams, RequestId};
 
-/// Distinguishes an absent field (keep) from `null` (clear).
-fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
-    d: D,
-) -> Result<Option<Option<T>>, D::Error> {
-    Option::<T>::deserialize(d).map(Some)
-}
-
-/// A campaign to create, or changes to one (absent fields are kept).
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CampaignBody {
-    pub title: Option<String>,
-    /// Number of volunteers sought.
-    pub goal: Option<i64>,
-    pub audience: Option<Audience>,
-    #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<NaiveDate>)]
-    pub registration_opens: Option<Option<NaiveDate>>,
-    #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<NaiveDate>)]
-    pub registration_closes: Option<Option<NaiveDate>>,
-    pub key_message: Option<String>,
-    pub why_it_matters: Option<String>,
-    pub mission_ids: Option<Vec<i64>>,
-    /// The calendar, replacing the current one.
-    pub steps: Option<Vec<Step>>,
-    /// Build the calendar from the default plan around this mission date
-    /// (D-28 teaser … D+120 evaluation). Ignored when `steps` is given.
-    pub plan_from_mission_date: Option<NaiveDate>,
-}
-
-impl CampaignBody {
-    fn into_changes(self) -> CampaignChanges {
-        let steps = self
-            .steps
-            .or_else(|| self.plan_from_mission_date.map(default_steps));
-        CampaignChanges {
-            title: self.title,
-            goal: self.goal,
-            audience: self.audience,
-            registration_opens: self.registration_opens,
-            registration_closes: self.registration_closes,
-            key_message: self.key_message,
-            why_it_matters: self.why_it_matters,
-            mission_ids: self.mission_ids,
-            steps,
-        }
-    }
-}
-
-/// The target of a lifecycle move.
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct StatusChange {
-    pub status: CampaignStatus,
-}
+pub use declic_app::campaigns::{CampaignBody, StatusChange};
 
 /// For the default plan.
 #[derive(Deserialize, IntoParams)]
@@ -125,14 +70,7 @@ pub async fn create(
     rid: RequestId,
     JsonBody(b): JsonBody<CampaignBody>,
 ) -> ApiResult<(StatusCode, Json<Campaign>)> {
-    auth.require_manage()?;
-    if b.title.is_none() {
-        return Err(ApiError::field("title", "a campaign needs a title"));
-    }
-    let c = state
-        .store
-        .create_campaign(auth.org(), b.into_changes(), &auth.actor(&rid))
-        .await?;
+    let c = declic_app::campaigns::create(&state, &auth.caller(&rid), b).await?;
     Ok((StatusCode::CREATED, Json(c)))
 }
 
@@ -146,12 +84,8 @@ pub async fn update(
     Id(id): Id,
     JsonBody(b): JsonBody<CampaignBody>,
 ) -> ApiResult<Json<Campaign>> {
-    auth.require_manage()?;
     Ok(Json(
-        state
-            .store
-            .update_campaign(auth.org(), id, b.into_changes(), &auth.actor(&rid))
-            .await?,
+        declic_app::campaigns::update(&state, &auth.caller(&rid), id, b).await?,
     ))
 }
 
@@ -165,19 +99,9 @@ pub async fn transition(
     Id(id): Id,
     JsonBody(b): JsonBody<StatusChange>,
 ) -> ApiResult<Json<Campaign>> {
-    auth.require_manage()?;
-    let campaign = state
-        .store
-        .transition_campaign(auth.org(), id, b.status, &auth.actor(&rid))
-        .await?;
-    if campaign.status == CampaignStatus::Live {
-        // Every live campaign has its public link from the start.
-        state
-            .store
-            .ensure_link(auth.org(), id, declic_planning::Channel::Direct, None, None)
-            .await?;
-    }
-    Ok(Json(campaign))
+    Ok(Json(
+        declic_app::campaigns::transition(&state, &auth.caller(&rid), id, b.status).await?,
+    ))
 }
 
 /// Warnings a planner would want about the campaign's calendar.

@@ -3,34 +3,15 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use declic_storage::dispatches::{DeliveryRecord, Dispatch, DispatchAction};
+use declic_storage::dispatches::{DeliveryRecord, Dispatch};
 use serde::Deserialize;
-use utoipa::{IntoParams, ToSchema};
+use utoipa::IntoParams;
 
 use crate::AppState;
 use crate::error::ApiResult;
 use crate::extract::{Auth, Id, JsonBody, QueryParams, RequestId};
 
-fn default_channel() -> String {
-    "mail".into()
-}
-
-/// What to send.
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct NewDispatch {
-    /// `mail` (the only per-person channel; Slack and Teams posts go to channels).
-    #[serde(default = "default_channel")]
-    pub channel: String,
-    /// The calendar step whose message to send now: `launch`, `reminder` or
-    /// `last_call` (the two last leave out the registered). The campaign's next step
-    /// of that kind is then marked done, so it does not go out twice.
-    #[serde(default)]
-    pub step: Option<String>,
-    /// Without a step: leave out people already registered for the campaign.
-    #[serde(default)]
-    pub exclude_registered: bool,
-}
+pub use declic_app::dispatches::{ActionBody, NewDispatch};
 
 /// Which message to preview, for whom.
 #[derive(Deserialize, IntoParams)]
@@ -46,13 +27,6 @@ pub struct PreviewQuery {
     pub lang: Option<String>,
 }
 
-/// A pause, resume or cancel.
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ActionBody {
-    pub action: DispatchAction,
-}
-
 /// Freezes the audience (minus opt-outs) and queues one delivery per person; the
 /// worker sends them in the background.
 #[utoipa::path(post, path = "/api/v1/campaigns/{id}/dispatches", tag = "dispatches", security(("bearer" = [])), params(("id" = i64, Path)), request_body = NewDispatch,
@@ -64,27 +38,7 @@ pub async fn create(
     Id(id): Id,
     JsonBody(b): JsonBody<NewDispatch>,
 ) -> ApiResult<(StatusCode, Json<Dispatch>)> {
-    auth.require_manage()?;
-    let d = match &b.step {
-        Some(step) => {
-            state
-                .store
-                .dispatch_step_now(auth.org(), id, &b.channel, step, &auth.actor(&rid))
-                .await?
-        }
-        None => {
-            state
-                .store
-                .create_dispatch(
-                    auth.org(),
-                    id,
-                    &b.channel,
-                    b.exclude_registered,
-                    &auth.actor(&rid),
-                )
-                .await?
-        }
-    };
+    let d = declic_app::dispatches::send(&state, &auth.caller(&rid), id, b).await?;
     Ok((StatusCode::CREATED, Json(d)))
 }
 
@@ -139,12 +93,8 @@ pub async fn action(
     Id(id): Id,
     JsonBody(b): JsonBody<ActionBody>,
 ) -> ApiResult<Json<Dispatch>> {
-    auth.require_manage()?;
     Ok(Json(
-        state
-            .store
-            .dispatch_action(auth.org(), id, b.action, &auth.actor(&rid))
-            .await?,
+        declic_app::dispatches::act(&state, &auth.caller(&rid), id, b.action).await?,
     ))
 }
 

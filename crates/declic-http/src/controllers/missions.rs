@@ -3,82 +3,14 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use chrono::NaiveDateTime;
-use declic_planning::{MissionFormat, SkillKind, WorkMode};
-use declic_storage::missions::{Mission, MissionInput, Skill};
-use serde::Deserialize;
-use utoipa::ToSchema;
+use declic_app::catalogue as uc;
+use declic_storage::missions::{Mission, Skill};
 
 use crate::AppState;
 use crate::error::ApiResult;
 use crate::extract::{Auth, Id, JsonBody, RequestId};
 
-/// A mission, in full (used for create and replace).
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct MissionBody {
-    pub association_id: i64,
-    pub title: String,
-    #[serde(default)]
-    pub description: String,
-    pub format: MissionFormat,
-    pub work_mode: WorkMode,
-    pub place: Option<String>,
-    pub online_link: Option<String>,
-    /// Local date-time in `time_zone`, e.g. `2027-03-18T09:00:00`.
-    pub starts_at: NaiveDateTime,
-    pub ends_at: NaiveDateTime,
-    /// IANA time zone, default `Europe/Paris`.
-    #[serde(default = "paris")]
-    pub time_zone: String,
-    pub capacity: i64,
-    /// `fr` or `en`, default `fr`.
-    #[serde(default = "fr")]
-    pub language: String,
-    /// What volunteers must keep confidential about the association.
-    #[serde(default)]
-    pub confidentiality_note: String,
-    #[serde(default)]
-    pub skill_ids: Vec<i64>,
-}
-
-fn paris() -> String {
-    "Europe/Paris".to_owned()
-}
-
-fn fr() -> String {
-    "fr".to_owned()
-}
-
-impl From<MissionBody> for MissionInput {
-    fn from(b: MissionBody) -> Self {
-        Self {
-            association_id: b.association_id,
-            title: b.title,
-            description: b.description,
-            format: b.format,
-            work_mode: b.work_mode,
-            place: b.place,
-            online_link: b.online_link,
-            starts_at: b.starts_at,
-            ends_at: b.ends_at,
-            time_zone: b.time_zone,
-            capacity: b.capacity,
-            language: b.language,
-            confidentiality_note: b.confidentiality_note,
-            skill_ids: b.skill_ids,
-        }
-    }
-}
-
-/// A skill to add to the list.
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct NewSkill {
-    pub kind: SkillKind,
-    pub label_en: String,
-    pub label_fr: String,
-}
+pub use declic_app::catalogue::{MissionBody, NewSkill};
 
 /// The skills list (job skills and soft skills).
 #[utoipa::path(get, path = "/api/v1/skills", tag = "missions", security(("bearer" = [])), responses((status = 200, body = Vec<Skill>)))]
@@ -95,17 +27,7 @@ pub async fn create_skill(
     rid: RequestId,
     JsonBody(b): JsonBody<NewSkill>,
 ) -> ApiResult<(StatusCode, Json<Skill>)> {
-    auth.require_manage()?;
-    let s = state
-        .store
-        .create_skill(
-            auth.org(),
-            b.kind,
-            &b.label_en,
-            &b.label_fr,
-            &auth.actor(&rid),
-        )
-        .await?;
+    let s = uc::create_skill(&state, &auth.caller(&rid), b).await?;
     Ok((StatusCode::CREATED, Json(s)))
 }
 
@@ -135,11 +57,7 @@ pub async fn create(
     rid: RequestId,
     JsonBody(b): JsonBody<MissionBody>,
 ) -> ApiResult<(StatusCode, Json<Mission>)> {
-    auth.require_manage()?;
-    let m = state
-        .store
-        .create_mission(auth.org(), b.into(), &auth.actor(&rid))
-        .await?;
+    let m = uc::create_mission(&state, &auth.caller(&rid), b).await?;
     Ok((StatusCode::CREATED, Json(m)))
 }
 
@@ -153,12 +71,8 @@ pub async fn replace(
     Id(id): Id,
     JsonBody(b): JsonBody<MissionBody>,
 ) -> ApiResult<Json<Mission>> {
-    auth.require_manage()?;
     Ok(Json(
-        state
-            .store
-            .update_mission(auth.org(), id, b.into(), &auth.actor(&rid))
-            .await?,
+        uc::replace_mission(&state, &auth.caller(&rid), id, b).await?,
     ))
 }
 
@@ -171,11 +85,7 @@ pub async fn publish(
     rid: RequestId,
     Id(id): Id,
 ) -> ApiResult<Json<Mission>> {
-    auth.require_manage()?;
     Ok(Json(
-        state
-            .store
-            .publish_mission(auth.org(), id, &auth.actor(&rid))
-            .await?,
+        uc::publish_mission(&state, &auth.caller(&rid), id).await?,
     ))
 }

@@ -6,7 +6,7 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use declic_messaging::Lang;
-use declic_messaging::posters::{self, FlyerSize, ImageFormat, PosterError, PosterSize};
+use declic_messaging::posters::{self, FlyerSize, ImageFormat, PosterSize};
 use declic_storage::logos::MAX_LOGO_BYTES;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -14,7 +14,7 @@ use utoipa::{IntoParams, ToSchema};
 use crate::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Auth, Id, QueryParams, RequestId, read_body};
-use declic_app::posters::{Printing, campaign_poster, directory_sites, site_posters};
+use declic_app::posters as uc;
 
 /// A language of printed material.
 #[derive(Debug, Clone, Copy, Deserialize)]
@@ -77,34 +77,37 @@ pub struct LogoInfo {
     pub bytes: usize,
 }
 
-fn printing<'a>(state: &'a AppState, lang: Option<PrintLang>) -> Printing<'a> {
-    Printing {
-        public_url: &state.config.server.public_url,
-        lang: lang.map(Lang::from),
+/// What the API's query asks to print.
+pub(crate) fn poster_request(q: PosterQuery) -> uc::PosterRequest {
+    uc::PosterRequest {
+        size: q.size.unwrap_or_default(),
+        lang: q.lang.map(Lang::from),
+        site: q.site,
+        all_sites: q.all_sites == Some(true),
+        sites: q.sites,
     }
 }
 
-/// A campaign poster: one site's (`site`), every site's (`all_sites=true`, one page each), or the generic one.
+/// What the API's query asks to print.
+pub(crate) fn flyer_request(q: FlyerQuery) -> uc::FlyerRequest {
+    uc::FlyerRequest {
+        ambassador_email: q.ambassador_email,
+        size: q.size.unwrap_or_default(),
+        lang: q.lang.map(Lang::from),
+    }
+}
+
 #[utoipa::path(get, path = "/api/v1/campaigns/{id}/posters.pdf", tag = "posters", security(("bearer" = [])), params(("id" = i64, Path), PosterQuery),
     responses((status = 200, content_type = "application/pdf", body = BinaryFile), (status = 404, body = crate::Problem), (status = 422, body = crate::Problem)))]
 pub async fn poster_pdf(
     State(state): State<AppState>,
     auth: Auth,
+    rid: RequestId,
     Id(id): Id,
     QueryParams(q): QueryParams<PosterQuery>,
 ) -> ApiResult<Response> {
-    let size = q.size.unwrap_or_default();
-    let print = printing(&state, q.lang);
-    let specs = if q.all_sites == Some(true) || q.sites.is_some() {
-        state.store.campaign(auth.org(), id).await?;
-        let sites = chosen_sites(&state, &auth, q.sites.as_deref()).await?;
-        site_posters(&state.store, print, auth.org(), id, &sites, size).await?
-    } else {
-        vec![campaign_poster(&state.store, print, auth.org(), id, q.site.as_deref(), size).await?]
-    };
-    let pdf = rendered(move || posters::render_posters(&specs)).await?;
-    let name = posters::file_name("poster", q.site.as_deref().unwrap_or_default());
-    Ok(download("application/pdf", &name, pdf))
+    let printed = uc::posters_pdf(&state, &auth.caller(&rid), id, poster_request(q)).await?;
+    Ok(download(printed))
 }
 
 /// Every site's poster as its own PDF, in one ZIP (`sites` or the directory's sites).
@@ -113,30 +116,12 @@ pub async fn poster_pdf(
 pub async fn posters_zip(
     State(state): State<AppState>,
     auth: Auth,
+    rid: RequestId,
     Id(id): Id,
     QueryParams(q): QueryParams<PosterQuery>,
 ) -> ApiResult<Response> {
-    // An unknown campaign is a 404 before "no site" is a 422.
-    state.store.campaign(auth.org(), id).await?;
-    let sites = chosen_sites(&state, &auth, q.sites.as_deref()).await?;
-    let print = printing(&state, q.lang);
-    let size = q.size.unwrap_or_default();
-    let specs = site_posters(&state.store, print, auth.org(), id, &sites, size).await?;
-    let zip = rendered(move || {
-        let files = sites
-            .iter()
-            .zip(&specs)
-            .map(|(site, spec)| {
-                Ok((
-                    posters::file_name("poster", site),
-                    posters::render_poster(spec)?,
-                ))
-            })
-            .collect::<Result<Vec<_>, PosterError>>()?;
-        posters::zip_files(&files)
-    })
-    .await?;
-    Ok(download("application/zip", "posters.zip", zip))
+    let printed = uc::posters_zip(&state, &auth.caller(&rid), id, poster_request(q)).await?;
+    Ok(download(printed))
 }
 
 /// Ambassador flyers: one ambassador's (`ambassador_email`), or every ambassador link's, one page each.
@@ -145,31 +130,12 @@ pub async fn posters_zip(
 pub async fn flyers_pdf(
     State(state): State<AppState>,
     auth: Auth,
+    rid: RequestId,
     Id(id): Id,
     QueryParams(q): QueryParams<FlyerQuery>,
 ) -> ApiResult<Response> {
-    let size = q.size.unwrap_or_default();
-    let print = printing(&state, q.lang);
-    let store = &state.store;
-    let specs = match q.ambassador_email.as_deref() {
-        Some(email) => {
-            vec![
-                declic_app::posters::ambassador_flyer(store, print, auth.org(), id, email, size)
-                    .await?,
-            ]
-        }
-        None => {
-            declic_app::posters::all_ambassador_flyers(store, print, auth.org(), id, size).await?
-        }
-    };
-    if specs.is_empty() {
-        return Err(ApiError::field(
-            "ambassador_email",
-            "the campaign has no ambassador link yet: name an ambassador",
-        ));
-    }
-    let pdf = rendered(move || posters::render_flyers(&specs)).await?;
-    Ok(download("application/pdf", "flyers.pdf", pdf))
+    let printed = uc::flyers_pdf(&state, &auth.caller(&rid), id, flyer_request(q)).await?;
+    Ok(download(printed))
 }
 
 /// Uploads the logo printed on posters: a PNG or SVG body (2 MiB at most), replacing the last one.
@@ -228,60 +194,16 @@ fn media_type(headers: &HeaderMap) -> Option<String> {
 }
 
 /// `sites=` (comma-separated) or every site of the directory.
-async fn chosen_sites(
-    state: &AppState,
-    auth: &Auth,
-    sites: Option<&str>,
-) -> ApiResult<Vec<String>> {
-    let mut list: Vec<String> = match sites {
-        Some(s) => s
-            .split(',')
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(str::to_owned)
-            .collect(),
-        None => directory_sites(&state.store, auth.org()).await?,
-    };
-    let mut seen = std::collections::HashSet::new();
-    // Links are per site whatever the case ("Lyon", "lyon"): print each once.
-    list.retain(|s| seen.insert(s.to_lowercase()));
-    if list.is_empty() {
-        return Err(ApiError::field(
-            "sites",
-            "no site to print: the directory lists none; name them with sites=Lyon,Paris",
-        ));
-    }
-    Ok(list)
-}
-
-/// Runs a renderer off the async threads (it is CPU work) and maps its errors.
-async fn rendered(
-    job: impl FnOnce() -> Result<Vec<u8>, PosterError> + Send + 'static,
-) -> ApiResult<Vec<u8>> {
-    let result = tokio::task::spawn_blocking(job)
-        .await
-        .map_err(|e| ApiError::Internal(format!("poster rendering: {e}")))?;
-    result.map_err(|e| {
-        let text = e.to_string();
-        match e.field() {
-            Some(field) => {
-                let message = text.strip_prefix(&format!("{field}: ")).unwrap_or(&text);
-                ApiError::field(field, message)
-            }
-            None => ApiError::Internal(text),
-        }
-    })
-}
-
-fn download(content_type: &'static str, file_name: &str, body: Vec<u8>) -> Response {
-    let disposition = format!("attachment; filename=\"{file_name}\"");
+/// A printed document as a download.
+pub(crate) fn download(p: uc::Printed) -> Response {
+    let disposition = format!("attachment; filename=\"{}\"", p.file_name);
     (
         StatusCode::OK,
         [
-            (header::CONTENT_TYPE, content_type.to_owned()),
+            (header::CONTENT_TYPE, p.content_type.to_owned()),
             (header::CONTENT_DISPOSITION, disposition),
         ],
-        body,
+        p.bytes,
     )
         .into_response()
 }

@@ -234,12 +234,16 @@ pub async fn graph(
 pub async fn campaign_svg(
     State(state): State<AppState>,
     auth: Auth,
+    rid: RequestId,
     Id(id): Id,
 ) -> ApiResult<Response> {
-    state.store.campaign(auth.org(), id).await?;
-    let data = state.store.referral_data(auth.org()).await?;
-    let svg = data.graph.to_svg(CampaignId(id), label(&data));
-    Ok((
+    let svg = declic_app::referrals::campaign_svg(&state, &auth.caller(&rid), id).await?;
+    Ok(svg_response(svg))
+}
+
+/// The graph drawing as a private response.
+pub(crate) fn svg_response(svg: String) -> Response {
+    (
         StatusCode::OK,
         [
             (header::CONTENT_TYPE, "image/svg+xml"),
@@ -248,5 +252,5 @@ pub async fn campaign_svg(
         ],
         svg,
     )
-        .into_response())
+        .into_response()
 }

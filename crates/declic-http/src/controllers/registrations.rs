@@ -4,10 +4,9 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use chrono::Duration;
 use declic_planning::Channel;
 use declic_storage::links::CampaignLink;
-use declic_storage::registrations::{ChoiceMove, RegistrationRow};
+use declic_storage::registrations::RegistrationRow;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -41,14 +40,7 @@ pub struct RegistrationQuery {
     pub mission_id: Option<i64>,
 }
 
-/// An organiser's move of one mission choice.
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct MoveBody {
-    pub action: ChoiceMove,
-    /// Why (kept in the audit log).
-    pub reason: String,
-}
+pub use declic_app::registrations::MoveBody;
 
 fn with_url(state: &AppState, link: CampaignLink) -> LinkWithUrl {
     let url = format!(
@@ -141,71 +133,12 @@ pub async fn list(
 pub async fn export_csv(
     State(state): State<AppState>,
     auth: Auth,
+    rid: RequestId,
     Id(id): Id,
     QueryParams(q): QueryParams<RegistrationQuery>,
 ) -> ApiResult<Response> {
-    let rows = state
-        .store
-        .campaign_registrations(auth.org(), id, q.mission_id)
-        .await?;
-    let missions = state.store.missions(auth.org()).await?;
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let header = [
-        "registration_id",
-        "email",
-        "first_name",
-        "last_name",
-        "department",
-        "site",
-        "registration_status",
-        "source",
-        "source_site",
-        "referred",
-        "mission_id",
-        "mission",
-        "rank",
-        "choice_status",
-        "waitlist_position",
-        "registered_at",
-        "confirmed_at",
-    ];
-    w.write_record(header)
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
-    for r in &rows {
-        for c in &r.choices {
-            if q.mission_id.is_some_and(|m| m != c.mission_id) {
-                continue;
-            }
-            let title = missions
-                .iter()
-                .find(|m| m.id == c.mission_id)
-                .map(|m| m.title.as_str())
-                .unwrap_or_default();
-            w.write_record([
-                r.id.to_string(),
-                csv_safe(&r.email),
-                csv_safe(&r.first_name),
-                csv_safe(&r.last_name),
-                csv_safe(r.department.as_deref().unwrap_or_default()),
-                csv_safe(r.site.as_deref().unwrap_or_default()),
-                r.status.clone(),
-                r.source_channel.clone(),
-                csv_safe(r.source_site.as_deref().unwrap_or_default()),
-                r.referrer_employee_id.is_some().to_string(),
-                c.mission_id.to_string(),
-                csv_safe(title),
-                c.rank.to_string(),
-                c.status.clone(),
-                c.position.map(|p| p.to_string()).unwrap_or_default(),
-                r.created_at.to_rfc3339(),
-                r.confirmed_at.map(|t| t.to_rfc3339()).unwrap_or_default(),
-            ])
-            .map_err(|e| ApiError::Internal(e.to_string()))?;
-        }
-    }
-    let body = w
-        .into_inner()
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let body =
+        declic_app::registrations::export_csv(&state, &auth.caller(&rid), id, q.mission_id).await?;
     Ok((
         StatusCode::OK,
         [
@@ -220,15 +153,6 @@ pub async fn export_csv(
         .into_response())
 }
 
-/// Spreadsheets run cells starting with = + - @ as formulas: neutralise them.
-fn csv_safe(v: &str) -> String {
-    if v.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{v}")
-    } else {
-        v.to_owned()
-    }
-}
-
 /// An organiser moves someone (seat, waitlist, cancel), with a reason kept in the audit log.
 #[utoipa::path(post, path = "/api/v1/registration-choices/{id}/move", tag = "registrations", security(("bearer" = [])), params(("id" = i64, Path)), request_body = MoveBody,
     responses((status = 200, body = Vec<RegistrationRow>), (status = 404, body = crate::Problem), (status = 422, body = crate::Problem)))]
@@ -239,22 +163,6 @@ pub async fn move_choice(
     Id(id): Id,
     JsonBody(b): JsonBody<MoveBody>,
 ) -> ApiResult<StatusCode> {
-    auth.require_manage()?;
-    let window = Duration::hours(i64::from(state.config.registration.claim_window_hours));
-    let offers = state
-        .store
-        .move_choice(
-            auth.org(),
-            id,
-            b.action,
-            &b.reason,
-            window,
-            &auth.actor(&rid),
-            declic_app::outbox::follow::offers,
-        )
-        .await?;
-    if !offers.is_empty() {
-        state.lane.wake();
-    }
+    declic_app::registrations::move_choice(&state, &auth.caller(&rid), id, b).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -1,0 +1,136 @@
+//! Registration use cases on HR's side: move someone (seat, waitlist, cancel) with a
+//! reason, export the registrations of a campaign.
+
+use chrono::Duration;
+use declic_storage::registrations::ChoiceMove;
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use crate::App;
+use crate::caller::{AppError, AppResult, Caller};
+
+/// An organiser's move of one mission choice.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MoveBody {
+    pub action: ChoiceMove,
+    /// Why (kept in the audit log).
+    pub reason: String,
+}
+
+/// Moves one mission choice; the offers a freed seat makes are queued with the
+/// change and leave at once.
+pub async fn move_choice(app: &App, caller: &Caller, choice_id: i64, b: MoveBody) -> AppResult<()> {
+    caller.require_manage()?;
+    let window = Duration::hours(i64::from(app.config.registration.claim_window_hours));
+    let offers = app
+        .store
+        .move_choice(
+            caller.org(),
+            choice_id,
+            b.action,
+            &b.reason,
+            window,
+            caller.actor(),
+            crate::outbox::follow::offers,
+        )
+        .await?;
+    if !offers.is_empty() {
+        app.lane.wake();
+    }
+    Ok(())
+}
+
+/// The registrations of a campaign as CSV, one line per mission choice (for
+/// spreadsheets; cells that a spreadsheet would run as formulas are neutralised).
+pub async fn export_csv(
+    app: &App,
+    caller: &Caller,
+    campaign_id: i64,
+    mission_id: Option<i64>,
+) -> AppResult<Vec<u8>> {
+    let org = caller.org();
+    let rows = app
+        .store
+        .campaign_registrations(org, campaign_id, mission_id)
+        .await?;
+    let missions = app.store.missions(org).await?;
+    let broken = |e: csv::Error| AppError::Internal(e.to_string());
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record([
+        "registration_id",
+        "email",
+        "first_name",
+        "last_name",
+        "department",
+        "site",
+        "registration_status",
+        "source",
+        "source_site",
+        "referred",
+        "mission_id",
+        "mission",
+        "rank",
+        "choice_status",
+        "waitlist_position",
+        "registered_at",
+        "confirmed_at",
+    ])
+    .map_err(broken)?;
+    for r in &rows {
+        for c in &r.choices {
+            if mission_id.is_some_and(|m| m != c.mission_id) {
+                continue;
+            }
+            let title = missions
+                .iter()
+                .find(|m| m.id == c.mission_id)
+                .map(|m| m.title.as_str())
+                .unwrap_or_default();
+            w.write_record([
+                r.id.to_string(),
+                csv_safe(&r.email),
+                csv_safe(&r.first_name),
+                csv_safe(&r.last_name),
+                csv_safe(r.department.as_deref().unwrap_or_default()),
+                csv_safe(r.site.as_deref().unwrap_or_default()),
+                r.status.clone(),
+                r.source_channel.clone(),
+                csv_safe(r.source_site.as_deref().unwrap_or_default()),
+                r.referrer_employee_id.is_some().to_string(),
+                c.mission_id.to_string(),
+                csv_safe(title),
+                c.rank.to_string(),
+                c.status.clone(),
+                c.position.map(|p| p.to_string()).unwrap_or_default(),
+                r.created_at.to_rfc3339(),
+                r.confirmed_at.map(|t| t.to_rfc3339()).unwrap_or_default(),
+            ])
+            .map_err(broken)?;
+        }
+    }
+    w.into_inner()
+        .map_err(|e| AppError::Internal(e.to_string()))
+}
+
+/// Spreadsheets run cells starting with = + - @ as formulas: neutralise them.
+fn csv_safe(v: &str) -> String {
+    if v.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{v}")
+    } else {
+        v.to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::csv_safe;
+
+    #[test]
+    fn formula_cells_are_neutralised() {
+        assert_eq!(csv_safe("=1+1"), "'=1+1");
+        assert_eq!(csv_safe("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(csv_safe("-2"), "'-2");
+        assert_eq!(csv_safe("Marie"), "Marie");
+    }
+}

@@ -1,8 +1,9 @@
-//! Registration use cases on HR's side: move someone (seat, waitlist, cancel) with a
-//! reason, export the registrations of a campaign.
+//! Registration use cases: a person confirms and changes their own registration; HR
+//! moves someone (seat, waitlist, cancel) with a reason and exports a campaign's
+//! registrations.
 
 use chrono::Duration;
-use declic_storage::registrations::ChoiceMove;
+use declic_storage::registrations::{ChangeOutcome, ChoiceMove, ConfirmOutcome};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -133,4 +134,60 @@ mod tests {
         assert_eq!(csv_safe("-2"), "'-2");
         assert_eq!(csv_safe("Marie"), "Marie");
     }
+}
+
+/// What a person does from their personal page (the page's signed link is checked by
+/// the edge before this is called).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PersonalChange {
+    /// Give up one mission, or everything when no mission is named.
+    Cancel,
+    /// Take the seat offered on a mission.
+    Claim,
+    /// Let the offered seat go to the next in line.
+    Decline,
+    /// Keep waiting with the duo partner instead of taking a seat alone.
+    WaitWithPartner,
+    /// Move to a better-ranked mission.
+    Prefer,
+}
+
+/// Applies a person's change to their registration in one transaction, with the
+/// messages it causes (CANCELs for the seats given up, the new seat, the offers the
+/// freed seats make), and sends them off at once.
+pub async fn change_own(
+    app: &App,
+    registration_id: i64,
+    what: PersonalChange,
+    mission: Option<i64>,
+) -> AppResult<ChangeOutcome> {
+    let window = Duration::hours(i64::from(app.config.registration.claim_window_hours));
+    let follow = crate::outbox::follow::after_change;
+    let store = &app.store;
+    let id = registration_id;
+    let outcome = match (what, mission) {
+        (PersonalChange::Cancel, m) => store.cancel_registration(id, m, window, follow).await?,
+        (PersonalChange::Claim, Some(m)) => store.claim_offer(id, m, window, follow).await?,
+        (PersonalChange::Decline, Some(m)) => store.decline_offer(id, m, window, follow).await?,
+        (PersonalChange::WaitWithPartner, Some(m)) => {
+            store.waitlist_with_partner(id, m, window, follow).await?
+        }
+        (PersonalChange::Prefer, Some(m)) => store.prefer_mission(id, m, window, follow).await?,
+        (_, None) => return Err(AppError::field("mission_id", "choose a mission")),
+    };
+    app.lane.wake();
+    Ok(outcome)
+}
+
+/// Confirms a registration from the mailed link: seats the person or keeps their
+/// waitlist places (`declic_planning::placement`), with the mails that follow.
+pub async fn confirm(app: &App, token: &str) -> AppResult<ConfirmOutcome> {
+    let outcome = app
+        .store
+        .confirm_registration(token, crate::outbox::follow::after_confirm)
+        .await?;
+    if outcome.newly_confirmed {
+        app.lane.wake();
+    }
+    Ok(outcome)
 }

@@ -4,6 +4,7 @@
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
+use declic_app::caller::AppError;
 use declic_storage::StorageError;
 use serde::Deserialize;
 use serde_json::json;
@@ -61,15 +62,8 @@ pub async fn submit(
             "confirm_invalid",
         );
     }
-    match state
-        .store
-        .confirm_registration(&token, declic_app::outbox::follow::after_confirm)
-        .await
-    {
+    match declic_app::registrations::confirm(&state, &token).await {
         Ok(outcome) => {
-            if outcome.newly_confirmed {
-                state.lane.wake();
-            }
             let url = format!(
                 "{}/me/{}?lang={}",
                 base_url(&state),
@@ -82,13 +76,13 @@ pub async fn submit(
             );
             Redirect::to(&url).into_response()
         }
-        Err(StorageError::NotFound(_)) => message(
+        Err(AppError::Storage(StorageError::NotFound(_))) => message(
             StatusCode::NOT_FOUND,
             lang,
             "confirm_invalid_title",
             "confirm_invalid",
         ),
-        Err(StorageError::Invalid { .. }) => message(
+        Err(AppError::Storage(StorageError::Invalid { .. })) => message(
             StatusCode::GONE,
             lang,
             "confirm_invalid_title",

@@ -5,9 +5,10 @@
 use axum::extract::{Form, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use chrono::Duration;
+use declic_app::caller::AppError;
+use declic_app::registrations::PersonalChange as Change;
 use declic_storage::OrgId;
-use declic_storage::registrations::{ChangeOutcome, RegistrationView, choice};
+use declic_storage::registrations::{RegistrationView, choice};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -176,15 +177,6 @@ pub async fn show(
     page(&state, &token, id, lang, None, StatusCode::OK).await
 }
 
-#[derive(Clone, Copy)]
-enum Change {
-    Cancel,
-    Claim,
-    Decline,
-    WaitWithPartner,
-    Prefer,
-}
-
 async fn change(
     state: AppState,
     token: String,
@@ -224,32 +216,9 @@ async fn change(
         }
         None => None,
     };
-    let window = Duration::hours(i64::from(state.config.registration.claim_window_hours));
-    let follow = declic_app::outbox::follow::after_change;
-    let store = &state.store;
-    let result: Result<ChangeOutcome, _> = match (what, mission) {
-        (Change::Cancel, m) => store.cancel_registration(id, m, window, follow).await,
-        (Change::Claim, Some(m)) => store.claim_offer(id, m, window, follow).await,
-        (Change::Decline, Some(m)) => store.decline_offer(id, m, window, follow).await,
-        (Change::WaitWithPartner, Some(m)) => {
-            store.waitlist_with_partner(id, m, window, follow).await
-        }
-        (Change::Prefer, Some(m)) => store.prefer_mission(id, m, window, follow).await,
-        (_, None) => {
-            return page(
-                &state,
-                &token,
-                id,
-                lang,
-                None,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await;
-        }
-    };
+    let result = declic_app::registrations::change_own(&state, id, what, mission).await;
     match result {
         Ok(outcome) => {
-            state.lane.wake();
             let key = match what {
                 Change::Cancel => "cancelled_notice",
                 Change::Claim => "claimed_notice",
@@ -268,7 +237,9 @@ async fn change(
             )
             .await
         }
-        Err(declic_storage::StorageError::Invalid { .. }) => {
+        Err(
+            AppError::Invalid(_) | AppError::Storage(declic_storage::StorageError::Invalid { .. }),
+        ) => {
             page(
                 &state,
                 &token,

@@ -9,12 +9,14 @@
 //! [`caller::AppError`] that each edge renders its own way. Nothing in this crate
 //! knows about HTTP.
 
+pub mod accounts;
 pub mod ambassadors;
 pub mod caller;
 pub mod campaigns;
 pub mod catalogue;
 pub mod delivery_worker;
 pub mod dispatches;
+pub mod jobs;
 pub mod links;
 pub mod notify;
 pub mod outbox;

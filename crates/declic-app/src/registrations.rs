@@ -1,9 +1,11 @@
-//! Registration use cases: a person confirms and changes their own registration; HR
+//! Registration use cases: a person signs up, confirms and changes their own registration; HR
 //! moves someone (seat, waitlist, cancel) with a reason and exports a campaign's
 //! registrations.
 
 use chrono::Duration;
-use declic_storage::registrations::{ChangeOutcome, ChoiceMove, ConfirmOutcome};
+use declic_storage::registrations::{
+    ChangeOutcome, ChoiceMove, ConfirmOutcome, PublicCampaign, RegisterOutcome, RegistrationRequest,
+};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -190,4 +192,40 @@ pub async fn confirm(app: &App, token: &str) -> AppResult<ConfirmOutcome> {
         app.lane.wake();
     }
     Ok(outcome)
+}
+
+/// Signs someone up through a campaign link: a pending registration with ranked
+/// choices, and the confirmation link (and a duo invitation) queued with it. A second
+/// sign-up of the same person answers the same registration and queues nothing.
+pub async fn sign_up(
+    app: &App,
+    page: &PublicCampaign,
+    req: RegistrationRequest,
+) -> AppResult<RegisterOutcome> {
+    let valid = Duration::hours(i64::from(app.config.registration.confirm_link_hours));
+    let follow = crate::outbox::follow::after_sign_up(app, &page.link.code, valid);
+    let outcome = app.store.register(page, req, valid, follow).await?;
+    if outcome.confirm_token.is_some() {
+        app.lane.wake();
+    }
+    Ok(outcome)
+}
+
+/// Sends a new confirmation link to a pending registration of `email` on this
+/// campaign, if there is one; the answer does not tell whether there was.
+pub async fn resend_confirmation(app: &App, page: &PublicCampaign, email: &str) -> AppResult<()> {
+    let Some(id) = app.store.pending_registration_id(page, email).await? else {
+        return Ok(());
+    };
+    let valid = Duration::hours(i64::from(app.config.registration.confirm_link_hours));
+    let follow = crate::outbox::follow::after_renewal(app, valid);
+    if app
+        .store
+        .renew_confirmation(id, valid, follow)
+        .await?
+        .is_some()
+    {
+        app.lane.wake();
+    }
+    Ok(())
 }

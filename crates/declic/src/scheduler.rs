@@ -1,7 +1,6 @@
 //! Recurring jobs. tokio-cron-scheduler only ticks; what is due lives in our own
 //! tables, so a restart or a second instance neither loses nor doubles work.
 
-use chrono::Duration;
 use declic_app::AppCtx;
 use tokio_cron_scheduler::{Job, JobScheduler};
 
@@ -97,36 +96,14 @@ pub async fn deliver(state: &AppCtx) {
 
 /// Passes lapsed seat offers on and queues the new ones' mails.
 pub async fn expire_offers(state: &AppCtx) {
-    let window = Duration::hours(i64::from(state.config.registration.claim_window_hours));
-    match state
-        .store
-        .expire_offers(window, declic_app::outbox::follow::offers)
-        .await
-    {
-        Ok(offers) if !offers.is_empty() => state.lane.wake(),
-        Ok(_) => {}
-        Err(e) => tracing::warn!(error = %e, "offer expiry failed"),
+    if let Err(e) = declic_app::jobs::pass_lapsed_offers(state).await {
+        tracing::warn!(error = %e, "offer expiry failed");
     }
 }
 
 /// Queues the reminder of seated people whose mission starts within the next day (once each).
 pub async fn send_reminders(state: &AppCtx) {
-    // Missions starting within 24 hours: the reminder goes out the day before, at
-    // about the mission's own time. Mission times are local and compared with UTC,
-    // an hour or two off in Europe, which does not matter here; `reminded_at`
-    // makes each reminder go exactly once.
-    let now = chrono::Utc::now().naive_utc();
-    match state
-        .store
-        .due_mission_reminders(
-            now,
-            now + Duration::hours(24),
-            declic_app::outbox::follow::mission_reminders,
-        )
-        .await
-    {
-        Ok(due) if !due.is_empty() => state.lane.wake(),
-        Ok(_) => {}
-        Err(e) => tracing::warn!(error = %e, "mission reminders failed"),
+    if let Err(e) = declic_app::jobs::queue_mission_reminders(state).await {
+        tracing::warn!(error = %e, "mission reminders failed");
     }
 }

@@ -236,29 +236,13 @@ pub async fn reset_request(
     if !pre_csrf_ok(&state, &headers, &f.csrf) {
         return expired_form(lang);
     }
-    let accounts = match state.store.admins_with_email(&f.email).await {
-        Ok(a) => a,
-        Err(e) => return super::Failure::from(e).into_response(),
-    };
     // Sent in the background so the answer takes as long for unknown addresses.
     let task_state = state.clone();
     state.background.spawn(async move {
-        for (org, admin_id, _email) in accounts {
-            let actor = declic_storage::Actor {
-                admin_id: Some(admin_id),
-                label: "password reset".into(),
-                request_id: rid.0.clone(),
-            };
-            let minutes = task_state.config.security.sign_in_link_minutes;
-            let follow = declic_app::outbox::follow::password_reset(&task_state, admin_id, lang);
-            match task_state
-                .store
-                .create_sign_in_token(org, admin_id, minutes, &actor, follow)
-                .await
-            {
-                Ok(_) => task_state.lane.wake(),
-                Err(e) => tracing::error!(error = %e, "password reset failed"),
-            }
+        if let Err(e) =
+            declic_app::accounts::request_password_reset(&task_state, &f.email, lang, rid.0).await
+        {
+            tracing::error!(error = %e, "password reset failed");
         }
     });
     signed_out_page(

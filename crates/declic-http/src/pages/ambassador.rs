@@ -109,16 +109,8 @@ pub async fn sign_in_request(
         let state2 = state.clone();
         state.background.spawn(async move {
             let state = state2;
-            let minutes = state.config.registration.ambassador_link_minutes;
-            let follow = declic_app::outbox::follow::ambassador_link(&state);
-            match state
-                .store
-                .request_ambassador_sign_in(&f.email, minutes, follow)
-                .await
-            {
-                Ok(Some(_)) => state.lane.wake(),
-                Ok(None) => {}
-                Err(e) => tracing::error!(error = %e, "ambassador sign-in"),
+            if let Err(e) = declic_app::ambassadors::request_sign_in_link(&state, &f.email).await {
+                tracing::error!(error = %e, "ambassador sign-in");
             }
         });
     }

@@ -3,7 +3,7 @@
 use axum::extract::{Form, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use chrono::Duration;
+use declic_app::caller::AppError;
 use declic_planning::SkillKind;
 use declic_storage::StorageError;
 use declic_storage::registrations::{PublicCampaign, RegistrationRequest, WindowState};
@@ -309,14 +309,9 @@ pub async fn register(
             "fr".into()
         },
     };
-    let valid = Duration::hours(i64::from(state.config.registration.confirm_link_hours));
-    let follow = declic_app::outbox::follow::after_sign_up(&state, &page.link.code, valid);
-    match state.store.register(&page, req, valid, follow).await {
+    match declic_app::registrations::sign_up(&state, &page, req).await {
         Ok(outcome) => {
             let email = outcome.registration.email.clone();
-            if outcome.confirm_token.is_some() {
-                state.lane.wake();
-            }
             let (title, msg) = if outcome.created {
                 ("check_mail_title", "check_mail")
             } else {
@@ -329,7 +324,12 @@ pub async fn register(
                 json!({"title": text(lang, title), "message": text(lang, msg), "code": page.link.code, "email": email}),
             )
         }
-        Err(StorageError::Invalid { field, .. }) => again(vec![field_error(lang, &field)]),
+        Err(AppError::Storage(StorageError::Invalid { field, .. })) => {
+            again(vec![field_error(lang, &field)])
+        }
+        Err(AppError::Invalid(issues)) => {
+            again(issues.iter().map(|i| field_error(lang, &i.field)).collect())
+        }
         Err(e) => internal(e),
     }
 }
@@ -354,18 +354,10 @@ pub async fn resend(
         &page.organization.default_language,
     );
     if state.0.limits.allow_email(&form.email)
-        && let Ok(Some(id)) = state
-            .store
-            .pending_registration_id(&page, &form.email)
-            .await
+        && let Err(e) =
+            declic_app::registrations::resend_confirmation(&state, &page, &form.email).await
     {
-        let valid = Duration::hours(i64::from(state.config.registration.confirm_link_hours));
-        let follow = declic_app::outbox::follow::after_renewal(&state, valid);
-        match state.store.renew_confirmation(id, valid, follow).await {
-            Ok(Some(_)) => state.lane.wake(),
-            Ok(None) => {}
-            Err(e) => return internal(e),
-        }
+        return internal(e);
     }
     message(StatusCode::OK, lang, "resent_title", "resent")
 }

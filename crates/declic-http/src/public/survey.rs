@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Response};
 use declic_evaluation::answers::{field, form_values};
 use declic_evaluation::{AnswerError, Audience, Kind, Questionnaire, Wave};
 use declic_storage::evaluations::Submitted;
-use declic_storage::{Actor, OrgId, StorageError};
+use declic_storage::{OrgId, StorageError};
 use serde_json::{Value, json};
 
 use declic_app::links::SurveyLinkError;
@@ -357,7 +357,7 @@ pub async fn submit(
         && answers.get("ambassador") == Some(&declic_evaluation::Value::YesNo(true))
         && let Some(employee_id) = cx.invitation.employee_id
     {
-        offer_ambassador_role(&state, cx.org, employee_id).await;
+        declic_app::ambassadors::offer_role_after_survey(&state, cx.org, employee_id).await;
     }
     if is_json {
         let status = if outcome == Submitted::Recorded {
@@ -384,29 +384,4 @@ pub async fn submit(
         &[],
         true,
     )
-}
-
-async fn offer_ambassador_role(state: &AppState, org: OrgId, employee_id: i64) {
-    let result = async {
-        let e = state.store.employee(org, employee_id).await?;
-        let (_, new) = state
-            .store
-            .invite_ambassador(
-                org,
-                &e.email,
-                false,
-                &Actor::survey(),
-                declic_app::outbox::follow::ambassador_invited,
-            )
-            .await?;
-        if new {
-            state.lane.wake();
-        }
-        Ok::<_, StorageError>(())
-    }
-    .await;
-    if let Err(e) = result {
-        // Already an ambassador, opted out of the role, or no attended mission yet.
-        tracing::info!(error = %e, "survey answer did not lead to an ambassador invitation");
-    }
 }

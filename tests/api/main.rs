@@ -23,6 +23,7 @@ mod posters;
 mod privacy;
 mod referrals;
 mod registration;
+mod seats;
 mod smtp_flow;
 mod templates;
 mod webhooks;

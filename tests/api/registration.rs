@@ -12,6 +12,7 @@ pub struct Live {
     pub token: String,
     pub campaign_id: i64,
     pub mission_id: i64,
+    pub association_id: i64,
     pub link: String,
 }
 
@@ -79,6 +80,7 @@ pub async fn live_campaign(app: &TestApp, capacity: i64, title: &str) -> Live {
         token,
         campaign_id: cid,
         mission_id: mid,
+        association_id: aid,
         link,
     }
 }

@@ -135,7 +135,8 @@ pub async fn create_mission(app: &App, caller: &Caller, b: MissionBody) -> AppRe
         .await?)
 }
 
-/// Replaces a mission.
+/// Replaces a mission. More seats are offered to the waitlist at once; fewer than
+/// the seats held is refused, naming who holds them.
 pub async fn replace_mission(
     app: &App,
     caller: &Caller,
@@ -143,10 +144,22 @@ pub async fn replace_mission(
     b: MissionBody,
 ) -> AppResult<Mission> {
     caller.require_manage()?;
-    Ok(app
+    let window = chrono::Duration::hours(i64::from(app.config.registration.claim_window_hours));
+    let (mission, offers) = app
         .store
-        .update_mission(caller.org(), id, b.into(), caller.actor())
-        .await?)
+        .update_mission(
+            caller.org(),
+            id,
+            b.into(),
+            window,
+            caller.actor(),
+            crate::outbox::follow::offers,
+        )
+        .await?;
+    if !offers.is_empty() {
+        app.lane.wake();
+    }
+    Ok(mission)
 }
 
 /// Publishes a mission; refused while its association is not eligible.

@@ -21,13 +21,13 @@ pub struct MoveBody {
     pub reason: String,
 }
 
-/// Moves one mission choice; the offers a freed seat makes are queued with the
-/// change and leave at once.
+/// Moves one mission choice. The person is told (a seat withdrawn comes with a
+/// calendar cancellation; a seat given with its invitation) and the offers a freed
+/// seat makes are queued with the change; all leave at once.
 pub async fn move_choice(app: &App, caller: &Caller, choice_id: i64, b: MoveBody) -> AppResult<()> {
     caller.require_manage()?;
     let window = Duration::hours(i64::from(app.config.registration.claim_window_hours));
-    let offers = app
-        .store
+    app.store
         .move_choice(
             caller.org(),
             choice_id,
@@ -35,12 +35,10 @@ pub async fn move_choice(app: &App, caller: &Caller, choice_id: i64, b: MoveBody
             &b.reason,
             window,
             caller.actor(),
-            crate::outbox::follow::offers,
+            crate::outbox::follow::after_organiser_change,
         )
         .await?;
-    if !offers.is_empty() {
-        app.lane.wake();
-    }
+    app.lane.wake();
     Ok(())
 }
 

@@ -62,7 +62,7 @@ fn every_contract_key_is_required() {
     // Strict mode both ways: each top-level key of the sample data is used, and dropping it
     // fails rendering instead of leaving a blank. `first_name` and `deadline_text` (a
     // campaign without a closing date) are the optional keys, with the flags of
-    // evaluation mails (absent is false), the unsubscribe link of an evaluation mail
+    // evaluation mails and of a cancellation by the organisers (absent is false), the unsubscribe link of an evaluation mail
     // (association contacts are not employees and have none), HR's optional note and the
     // colleague whose link brought a registration (most come on their own).
     let optional = |kind: MessageKind, key: &str| {
@@ -75,6 +75,7 @@ fn every_contract_key_is_required() {
                 MessageKind::EvaluationInvitation | MessageKind::EvaluationReminder,
                 "anonymous" | "for_association" | "manage_url"
             ) | (MessageKind::ImpactSummary, "note")
+                | (MessageKind::CancellationAck, "by_organiser")
         )
     };
     let t = templates();

@@ -216,24 +216,33 @@ impl Store {
         self.mission(org, m.id).await
     }
 
-    /// Replaces a mission's fields; a published mission stays published only if its association is still eligible.
+    /// Replaces a mission's fields; a published mission stays published only if its
+    /// association is still eligible. The mission is locked like any change to its
+    /// seats: a capacity below the seats held is refused (naming who holds them); a
+    /// higher one offers the new seats to the waitlist in order, before anyone new, and
+    /// `follow` names the offers' messages, queued in the same transaction.
     pub async fn update_mission(
         &self,
         org: OrgId,
         id: i64,
         input: MissionInput,
+        claim_window: chrono::Duration,
         actor: &Actor,
-    ) -> Result<Mission, StorageError> {
+        follow: impl FnOnce(&[crate::registrations::Offer]) -> Vec<crate::outbox::NewMessage> + Send,
+    ) -> Result<(Mission, Vec<crate::registrations::Offer>), StorageError> {
         let _invalidate = self.caches().invalidate_on_exit();
         check(&input)?;
         let txn = self.write_txn().await?;
+        mission_in(&txn, org, id).await?;
+        crate::registrations::lock_missions(&txn, &[id]).await?;
         let cur = mission_in(&txn, org, id).await?;
+        crate::registrations::check_capacity(&txn, id, input.capacity).await?;
         let assoc = owned_association(&txn, org, input.association_id).await?;
         if cur.status == "published" {
             ensure_eligible(&assoc)?;
         }
         let t = now();
-        fill(cur.into(), &input, t).update(&txn).await?;
+        let updated = fill(cur.into(), &input, t).update(&txn).await?;
         set_skills(&txn, org, id, &input.skill_ids).await?;
         audit::record(
             &txn,
@@ -245,8 +254,11 @@ impl Store {
             serde_json::json!({"title": input.title}),
         )
         .await?;
+        let offers =
+            crate::registrations::offer_free_seats(&txn, &updated, now() + claim_window).await?;
+        crate::outbox::queue(&txn, follow(&offers)).await?;
         txn.commit().await?;
-        self.mission(org, id).await
+        Ok((self.mission(org, id).await?, offers))
     }
 
     /// Publishes a mission; refused when its association is not eligible.

@@ -329,8 +329,9 @@ async fn registration_mail(
         }
         MessageKind::CancellationAck => {
             let m = mission_param(params)?;
+            let by_organiser = params["by_organiser"].as_bool().unwrap_or(false);
             (
-                ctx.with(json!({"mission": ctx.mission(m)})),
+                ctx.with(json!({"mission": ctx.mission(m), "by_organiser": by_organiser})),
                 calendar(state, ctx, to, m, IcsMethod::Cancel),
             )
         }

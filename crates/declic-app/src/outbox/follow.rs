@@ -166,6 +166,37 @@ pub fn after_change(o: &ChangeOutcome) -> Vec<NewMessage> {
     out
 }
 
+/// An organiser's move of someone's place: the person is told of a seat withdrawn
+/// (with a calendar cancellation) or given, and the freed seat is offered on.
+pub fn after_organiser_change(o: &ChangeOutcome) -> Vec<NewMessage> {
+    let id = o.registration_id;
+    let t = at();
+    let mut out: Vec<NewMessage> = o
+        .given_up_seats
+        .iter()
+        .map(|m| {
+            message(
+                MessageKind::CancellationAck,
+                Recipient::Registration(id),
+                json!({"mission_id": m, "by_organiser": true}),
+                None,
+                format!("{id}:{m}:{t}"),
+            )
+        })
+        .collect();
+    if let Some(m) = o.seated_mission {
+        out.push(message(
+            MessageKind::SeatConfirmed,
+            Recipient::Registration(id),
+            json!({"mission_id": m}),
+            None,
+            format!("{id}:{m}:{t}"),
+        ));
+    }
+    out.extend(offers(&o.offers));
+    out
+}
+
 /// Seats offered from the waitlist, each until its claim deadline.
 pub fn offers(offers: &[Offer]) -> Vec<NewMessage> {
     offers

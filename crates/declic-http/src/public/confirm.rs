@@ -82,6 +82,14 @@ pub async fn submit(
             "confirm_invalid_title",
             "confirm_invalid",
         ),
+        Err(AppError::Storage(StorageError::Invalid { field, .. })) if field == "campaign" => {
+            message(
+                StatusCode::CONFLICT,
+                lang,
+                "confirm_closed_title",
+                "confirm_closed",
+            )
+        }
         Err(AppError::Storage(StorageError::Invalid { .. })) => message(
             StatusCode::GONE,
             lang,

@@ -34,9 +34,13 @@ pub fn sample_data_for(kind: MessageKind, lang: Lang) -> Value {
         }),
         // `ambassador_first_name`: in every mail about a registration, the colleague
         // whose link brought the person (empty when none).
-        MessageKind::SeatConfirmed
-        | MessageKind::CancellationAck
-        | MessageKind::MissionReminder => json!({ "mission": mission(lang, 0) }),
+        MessageKind::SeatConfirmed | MessageKind::MissionReminder => {
+            json!({ "mission": mission(lang, 0) })
+        }
+        // `by_organiser`: HR cancelled the place (not the person).
+        MessageKind::CancellationAck => {
+            json!({ "mission": mission(lang, 0), "by_organiser": false })
+        }
         MessageKind::Waitlisted => json!({ "mission": mission(lang, 0), "position": 3 }),
         MessageKind::SeatOffered => json!({
             "mission": mission(lang, 0),

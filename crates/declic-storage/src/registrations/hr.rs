@@ -179,8 +179,8 @@ impl Store {
         reason: &str,
         claim_window: Duration,
         actor: &Actor,
-        follow: impl FnOnce(&[super::Offer]) -> Vec<crate::outbox::NewMessage> + Send,
-    ) -> Result<Vec<super::Offer>, StorageError> {
+        follow: impl FnOnce(&super::ChangeOutcome) -> Vec<crate::outbox::NewMessage> + Send,
+    ) -> Result<super::ChangeOutcome, StorageError> {
         let reason = reason.trim();
         if reason.is_empty() || reason.chars().count() > 500 {
             return Err(StorageError::invalid(
@@ -189,8 +189,18 @@ impl Store {
             ));
         }
         let txn = self.write_txn().await?;
-        let c = registration_choice::Entity::find_by_id(choice_id)
-            .filter(registration_choice::Column::OrganizationId.eq(org.0))
+        let find = || {
+            registration_choice::Entity::find_by_id(choice_id)
+                .filter(registration_choice::Column::OrganizationId.eq(org.0))
+        };
+        let mission_id = find()
+            .one(&txn)
+            .await?
+            .ok_or(StorageError::NotFound("registration choice"))?
+            .mission_id;
+        // The mission locked first, the choice read again under the lock.
+        let missions = lock_missions(&txn, &[mission_id]).await?;
+        let c = find()
             .one(&txn)
             .await?
             .ok_or(StorageError::NotFound("registration choice"))?;
@@ -204,13 +214,23 @@ impl Store {
                 "only confirmed registrations can be moved",
             ));
         }
-        let missions = lock_missions(&txn, &[c.mission_id]).await?;
         let Some(m) = missions.first() else {
             return Err(StorageError::NotFound("mission"));
         };
         let from = c.status.clone();
         let held = matches!(from.as_str(), choice::SEATED | choice::OFFERED);
+        let was_seated = from == choice::SEATED;
+        if action == ChoiceMove::Cancel
+            && matches!(from.as_str(), choice::CANCELLED | choice::RELEASED)
+        {
+            // A second press of "cancel" tells nobody anything twice.
+            return Err(StorageError::invalid(
+                "action",
+                "this place is already cancelled",
+            ));
+        }
         let mut offers = Vec::new();
+        let mut seated = false;
         match action {
             ChoiceMove::Seat if from == choice::SEATED => {}
             ChoiceMove::Seat => {
@@ -225,6 +245,7 @@ impl Store {
                 if done.status != choice::SEATED {
                     return Err(StorageError::invalid("action", "the mission is full"));
                 }
+                seated = true;
             }
             ChoiceMove::Waitlist => {
                 let mut a: registration_choice::ActiveModel = c.into();
@@ -248,8 +269,19 @@ impl Store {
             }
         }
         audit::record(&txn, org, actor, "registration.move", "registration", Some(reg.id), serde_json::json!({"choice_id": choice_id, "mission_id": m.id, "from": from, "action": action, "reason": reason})).await?;
-        crate::outbox::queue(&txn, follow(&offers)).await?;
+        let out = super::ChangeOutcome {
+            registration_id: reg.id,
+            given_up_seats: if was_seated && action != ChoiceMove::Seat {
+                vec![m.id]
+            } else {
+                vec![]
+            },
+            cancelled_missions: vec![],
+            offers,
+            seated_mission: seated.then_some(m.id),
+        };
+        crate::outbox::queue(&txn, follow(&out)).await?;
         txn.commit().await?;
-        Ok(offers)
+        Ok(out)
     }
 }

@@ -46,6 +46,44 @@ async fn choices_of(
         .await?)
 }
 
+/// Locks the missions of every choice of the registration (and `extra`), then reads
+/// its choices under those locks. Every change to a choice holds its mission's lock,
+/// so what is read here stays true until the commit: no change reads a choice before
+/// it holds the lock, and none writes a stale copy over another's (a claim racing the
+/// job that passes lapsed offers on).
+pub(super) async fn lock_and_read(
+    txn: &sea_orm::DatabaseTransaction,
+    registration_id: i64,
+    extra: &[i64],
+) -> Result<(Vec<mission::Model>, Vec<registration_choice::Model>), StorageError> {
+    use sea_orm::QuerySelect;
+    let mut ids: Vec<i64> = registration_choice::Entity::find()
+        .select_only()
+        .column(registration_choice::Column::MissionId)
+        .filter(registration_choice::Column::RegistrationId.eq(registration_id))
+        .into_tuple()
+        .all(txn)
+        .await?;
+    ids.extend_from_slice(extra);
+    ids.sort_unstable();
+    ids.dedup();
+    let mut missions = lock_missions(txn, &ids).await?;
+    let choices = choices_of(txn, registration_id).await?;
+    // A choice added meanwhile (a new preference) on a mission not locked yet.
+    let mut missing: Vec<i64> = choices
+        .iter()
+        .map(|c| c.mission_id)
+        .filter(|m| !ids.contains(m))
+        .collect();
+    if !missing.is_empty() {
+        missing.sort_unstable();
+        missing.dedup();
+        missions.extend(lock_missions(txn, &missing).await?);
+        return Ok((missions, choices_of(txn, registration_id).await?));
+    }
+    Ok((missions, choices))
+}
+
 /// Ends a change: notes the seats given up, queues the messages `follow` names
 /// and commits, all in the change's transaction.
 async fn finish(
@@ -93,7 +131,7 @@ impl Store {
             .one(&txn)
             .await?
             .ok_or(StorageError::NotFound("registration"))?;
-        let all = choices_of(&txn, reg.id).await?;
+        let (missions, all) = lock_and_read(&txn, reg.id, &[]).await?;
         let targets: Vec<_> = all
             .iter()
             .filter(|c| active(c) && mission_id.is_none_or(|m| m == c.mission_id))
@@ -102,11 +140,6 @@ impl Store {
         if targets.is_empty() {
             return Err(StorageError::invalid("mission_id", "nothing to cancel"));
         }
-        let missions = lock_missions(
-            &txn,
-            &targets.iter().map(|c| c.mission_id).collect::<Vec<_>>(),
-        )
-        .await?;
         let mut out = ChangeOutcome::default();
         for c in targets {
             let held_seat = matches!(c.status.as_str(), choice::SEATED | choice::OFFERED);
@@ -140,7 +173,7 @@ impl Store {
         follow: impl FnOnce(&ChangeOutcome) -> Vec<NewMessage> + Send,
     ) -> Result<ChangeOutcome, StorageError> {
         let txn = self.write_txn().await?;
-        let all = choices_of(&txn, registration_id).await?;
+        let (missions, all) = lock_and_read(&txn, registration_id, &[]).await?;
         let offered = all
             .iter()
             .find(|c| c.mission_id == mission_id && c.status == choice::OFFERED)
@@ -162,9 +195,6 @@ impl Store {
             .filter(|c| c.rank > offered.rank && active(c))
             .cloned()
             .collect();
-        let mut ids: Vec<i64> = lower.iter().map(|c| c.mission_id).collect();
-        ids.push(mission_id);
-        let missions = lock_missions(&txn, &ids).await?;
         let mut out = ChangeOutcome {
             seated_mission: Some(mission_id),
             ..Default::default()
@@ -195,21 +225,20 @@ impl Store {
         follow: impl FnOnce(&ChangeOutcome) -> Vec<NewMessage> + Send,
     ) -> Result<ChangeOutcome, StorageError> {
         let txn = self.write_txn().await?;
-        let before = choices_of(&txn, registration_id).await?;
-        let offered = choices_of(&txn, registration_id)
-            .await?
-            .into_iter()
+        let (missions, before) = lock_and_read(&txn, registration_id, &[]).await?;
+        let offered = before
+            .iter()
             .find(|c| c.mission_id == mission_id && c.status == choice::OFFERED)
+            .cloned()
             .ok_or_else(|| {
                 StorageError::invalid(
                     "mission_id",
                     "there is no seat offered to you for this mission",
                 )
             })?;
-        let missions = lock_missions(&txn, &[mission_id]).await?;
         release(&txn, offered, choice::RELEASED).await?;
         let mut out = ChangeOutcome::default();
-        if let Some(m) = missions.first() {
+        if let Some(m) = missions.iter().find(|m| m.id == mission_id) {
             out.offers = offer_free_seats(&txn, m, now() + claim_window).await?;
         }
         finish(txn, registration_id, &before, out, follow).await
@@ -224,16 +253,15 @@ impl Store {
         follow: impl FnOnce(&ChangeOutcome) -> Vec<NewMessage> + Send,
     ) -> Result<ChangeOutcome, StorageError> {
         let txn = self.write_txn().await?;
-        let before = choices_of(&txn, registration_id).await?;
-        let mine = choices_of(&txn, registration_id)
-            .await?
-            .into_iter()
+        let (missions, before) = lock_and_read(&txn, registration_id, &[]).await?;
+        let mine = before
+            .iter()
             .find(|c| c.mission_id == mission_id && c.status == choice::SEATED)
+            .cloned()
             .ok_or_else(|| {
                 StorageError::invalid("mission_id", "you have no seat in this mission")
             })?;
-        let missions = lock_missions(&txn, &[mission_id]).await?;
-        let Some(m) = missions.first() else {
+        let Some(m) = missions.iter().find(|m| m.id == mission_id) else {
             return Err(StorageError::NotFound("mission"));
         };
         // Free the seat first, offer it on (the partner is ahead on the waitlist), then queue behind.
@@ -259,16 +287,32 @@ impl Store {
         follow: impl FnOnce(&[Offer]) -> Vec<NewMessage> + Send,
     ) -> Result<Vec<Offer>, StorageError> {
         let txn = self.write_txn().await?;
-        let lapsed = registration_choice::Entity::find()
-            .filter(registration_choice::Column::Status.eq(choice::OFFERED))
-            .filter(registration_choice::Column::OfferExpiresAt.lt(now()))
+        let cutoff = now();
+        let lapsed = |ids: Option<Vec<i64>>| {
+            let mut q = registration_choice::Entity::find()
+                .filter(registration_choice::Column::Status.eq(choice::OFFERED))
+                .filter(registration_choice::Column::OfferExpiresAt.lt(cutoff));
+            if let Some(ids) = ids {
+                q = q.filter(registration_choice::Column::MissionId.is_in(ids));
+            }
+            q
+        };
+        // Which missions to lock, then the lapsed offers read again under the locks:
+        // one claimed meanwhile is seated now and stays so.
+        let mut ids: Vec<i64> = lapsed(None)
             .all(&txn)
-            .await?;
-        let mut ids: Vec<i64> = lapsed.iter().map(|c| c.mission_id).collect();
+            .await?
+            .iter()
+            .map(|c| c.mission_id)
+            .collect();
         ids.sort_unstable();
         ids.dedup();
+        if ids.is_empty() {
+            txn.rollback().await?;
+            return Ok(Vec::new());
+        }
         let missions = lock_missions(&txn, &ids).await?;
-        for c in lapsed {
+        for c in lapsed(Some(ids)).all(&txn).await? {
             release(&txn, c, choice::RELEASED).await?;
         }
         let mut offers = Vec::new();
@@ -360,7 +404,7 @@ impl Store {
                 "this mission is not part of the campaign",
             ));
         }
-        let all = choices_of(&txn, reg.id).await?;
+        let (missions, all) = lock_and_read(&txn, reg.id, &[mission_id]).await?;
         if all.iter().any(|c| c.mission_id == mission_id && active(c)) {
             return Err(StorageError::invalid(
                 "mission_id",
@@ -398,9 +442,6 @@ impl Store {
             .filter(|c| c.mission_id != mission_id && active(c))
             .cloned()
             .collect();
-        let mut ids: Vec<i64> = others.iter().map(|c| c.mission_id).collect();
-        ids.push(mission_id);
-        let missions = lock_missions(&txn, &ids).await?;
         let Some(m) = missions.iter().find(|m| m.id == mission_id) else {
             return Err(StorageError::NotFound("mission"));
         };

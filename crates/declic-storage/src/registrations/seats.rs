@@ -65,6 +65,58 @@ pub(crate) async fn occupancy<C: ConnectionTrait>(
     ))
 }
 
+/// Refuses a capacity below the seats held (seated or offered) of a mission the
+/// caller has locked, naming the people who hold them: nobody loses a seat without
+/// HR choosing who (a move to the waitlist or a cancellation, each told to the person).
+pub(crate) async fn check_capacity(
+    txn: &DatabaseTransaction,
+    mission_id: i64,
+    capacity: i64,
+) -> Result<(), StorageError> {
+    let (held, _) = occupancy(txn, mission_id).await?;
+    if capacity >= held {
+        return Ok(());
+    }
+    let holders = registration_choice::Entity::find()
+        .filter(registration_choice::Column::MissionId.eq(mission_id))
+        .filter(registration_choice::Column::Status.is_in([choice::SEATED, choice::OFFERED]))
+        .order_by_asc(registration_choice::Column::SeatNo)
+        .all(txn)
+        .await?;
+    let regs = registration::Entity::find()
+        .filter(
+            registration::Column::Id.is_in(
+                holders
+                    .iter()
+                    .map(|c| c.registration_id)
+                    .collect::<Vec<_>>(),
+            ),
+        )
+        .all(txn)
+        .await?;
+    let people = employee::Entity::find()
+        .filter(employee::Column::Id.is_in(regs.iter().map(|r| r.employee_id).collect::<Vec<_>>()))
+        .all(txn)
+        .await?;
+    let names: Vec<String> = holders
+        .iter()
+        .filter_map(|c| regs.iter().find(|r| r.id == c.registration_id))
+        .filter_map(|r| people.iter().find(|p| p.id == r.employee_id))
+        .map(|p| {
+            format!("{} {}", p.first_name, p.last_name)
+                .trim()
+                .to_owned()
+        })
+        .collect();
+    Err(StorageError::invalid(
+        "capacity",
+        format!(
+            "{held} people hold a seat ({}): move some of them to the waitlist or cancel their place first, or keep the capacity at {held} or more",
+            names.join(", ")
+        ),
+    ))
+}
+
 /// [`occupancy`] of several missions in one query: mission id → (taken, waiting).
 pub(crate) async fn occupancy_of<C: ConnectionTrait>(
     db: &C,
@@ -335,6 +387,22 @@ impl Store {
                 "this registration was cancelled; register again",
             ));
         }
+        // A closed campaign seats nobody new; offers already made may still be claimed
+        // until their deadline.
+        let campaign = crate::entity::campaign::Entity::find_by_id(reg.campaign_id)
+            .one(&txn)
+            .await?
+            .ok_or(StorageError::NotFound("campaign"))?;
+        if matches!(
+            campaign.status.parse(),
+            Ok(declic_planning::CampaignStatus::Closed
+                | declic_planning::CampaignStatus::Evaluated)
+        ) {
+            return Err(StorageError::invalid(
+                "campaign",
+                "registrations for this campaign are closed",
+            ));
+        }
         if reg.confirm_expires_at.is_none_or(|e| e < now()) {
             return Err(StorageError::invalid(
                 "token",
@@ -361,8 +429,14 @@ impl Store {
             .collect();
         let order = placement::confirmation_order(&ranked, partner_mission.map(|(_, m)| m));
         let ids: Vec<i64> = order.iter().map(|c| c.mission_id).collect();
-        // Locked first: the occupancy read next stays true until the commit.
+        // Locked first: the occupancy read next stays true until the commit, and the
+        // choices are read again under the locks (an HR move may have changed one).
         let missions = lock_missions(&txn, &ids).await?;
+        let choices = registration_choice::Entity::find()
+            .filter(registration_choice::Column::RegistrationId.eq(reg.id))
+            .order_by_asc(registration_choice::Column::Rank)
+            .all(&txn)
+            .await?;
         let load = occupancy_of(&txn, &ids).await?;
         let placed = placement::place(&order, |id| {
             missions.iter().find(|m| m.id == id).is_some_and(|m| {

@@ -6,6 +6,7 @@ use chrono::{Duration, Utc};
 use serde_json::{Value, json};
 
 use crate::registration::{Live, confirm_from_mail, live_campaign, register};
+use crate::support::mail::ics_prop;
 use crate::support::{TestApp, json};
 
 async fn rows(app: &TestApp, live: &Live) -> Vec<Value> {
@@ -34,13 +35,18 @@ async fn choice_of(app: &TestApp, live: &Live, email: &str) -> Value {
 }
 
 fn mission_body(live: &Live, capacity: i64) -> Value {
-    let day = (Utc::now().date_naive() + Duration::days(30))
+    mission_at(live, capacity, 30, 9, "Atelier")
+}
+
+/// The mission `days` ahead, from `hour` o'clock to 17:30.
+fn mission_at(live: &Live, capacity: i64, days: i64, hour: u32, title: &str) -> Value {
+    let day = (Utc::now().date_naive() + Duration::days(days))
         .format("%Y-%m-%d")
         .to_string();
     json!({
-        "association_id": live.association_id, "title": "Atelier", "format": "marathon",
+        "association_id": live.association_id, "title": title, "format": "marathon",
         "work_mode": "in_person", "place": "12 rue des Lilas, Paris",
-        "starts_at": format!("{day}T09:00:00"), "ends_at": format!("{day}T17:30:00"),
+        "starts_at": format!("{day}T{hour:02}:00:00"), "ends_at": format!("{day}T17:30:00"),
         "time_zone": "Europe/Paris", "capacity": capacity,
     })
 }
@@ -314,4 +320,108 @@ async fn race_round() {
             "{email} was told the place is theirs and lost it: {c}"
         );
     }
+}
+
+#[tokio::test]
+async fn moving_a_mission_sends_each_holder_an_updated_invitation() {
+    let app = TestApp::spawn().await;
+    let live = live_campaign(&app, 2, "Atelier").await;
+    seat_and_queue(
+        &app,
+        &live,
+        &[
+            ("ann@acme.example", "Ann"),
+            ("bob@acme.example", "Bob"),
+            ("cid@acme.example", "Cid"),
+        ],
+    )
+    .await;
+    let seat = app.mails_to("ann@acme.example").await;
+    let first = seat
+        .last()
+        .unwrap()
+        .calendar
+        .clone()
+        .expect("the seat's invitation");
+    let uid = ics_prop(&first, "UID").unwrap();
+    let seq = |ics: &str| ics_prop(ics, "SEQUENCE").unwrap().parse::<u64>().unwrap();
+    let mut last_seq = seq(&first);
+    let cid_before = app.mails_to("cid@acme.example").await.len();
+    let mission = format!("/api/v1/missions/{}", live.mission_id);
+
+    // Two moves within the same minute: each one a new invitation, each numbered higher.
+    for (days, hour) in [(31, 10), (32, 11)] {
+        let before = app.mails_to("ann@acme.example").await.len();
+        json(
+            app.put(
+                &mission,
+                &live.token,
+                mission_at(&live, 2, days, hour, "Atelier"),
+            )
+            .await,
+            200,
+        )
+        .await;
+        for who in ["ann@acme.example", "bob@acme.example"] {
+            let mails = app.mails_to(who).await;
+            let told = mails.last().unwrap();
+            assert!(
+                told.subject.contains("La mission a changé"),
+                "{}",
+                told.subject
+            );
+            assert!(told.text.contains("nouvel horaire"), "{}", told.text);
+            let ics = told.calendar.as_deref().expect("the updated invitation");
+            assert_eq!(ics_prop(ics, "METHOD").as_deref(), Some("REQUEST"));
+            let start = ics_prop(ics, "DTSTART").unwrap();
+            assert!(start.ends_with(&format!("T{hour:02}0000")), "{start}");
+            if who == "ann@acme.example" {
+                assert_eq!(mails.len(), before + 1, "one mail per change");
+                assert_eq!(ics_prop(ics, "UID").unwrap(), uid, "the same event");
+                let n = seq(ics);
+                assert!(n > last_seq, "SEQUENCE {n} after {last_seq}");
+                last_seq = n;
+            }
+        }
+    }
+    assert_eq!(
+        app.mails_to("cid@acme.example").await.len(),
+        cid_before,
+        "the waitlist has nothing to update"
+    );
+
+    // A new title alone changes nobody's calendar.
+    let before = app.mails_to("ann@acme.example").await.len();
+    json(
+        app.put(
+            &mission,
+            &live.token,
+            mission_at(&live, 2, 32, 11, "Atelier CV"),
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert_eq!(app.mails_to("ann@acme.example").await.len(), before);
+
+    // Ann cancels: the CANCEL is numbered above the last update.
+    let ann_page = app
+        .mails_to("ann@acme.example")
+        .await
+        .last()
+        .unwrap()
+        .link(&format!("{}/me/", app.base))
+        .unwrap();
+    let res = app
+        .client
+        .post(format!("{}/cancel", ann_page.split('?').next().unwrap()))
+        .form(&Vec::<(String, String)>::new())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let cancel = app.mails_to("ann@acme.example").await;
+    let ics = cancel.last().unwrap().calendar.clone().unwrap();
+    assert_eq!(ics_prop(&ics, "METHOD").as_deref(), Some("CANCEL"));
+    assert!(seq(&ics) > last_seq);
 }

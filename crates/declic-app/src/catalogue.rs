@@ -136,7 +136,8 @@ pub async fn create_mission(app: &App, caller: &Caller, b: MissionBody) -> AppRe
 }
 
 /// Replaces a mission. More seats are offered to the waitlist at once; fewer than
-/// the seats held is refused, naming who holds them.
+/// the seats held is refused, naming who holds them; a new time, place or format is
+/// told to everyone holding a seat (with the updated invitation) or an offer.
 pub async fn replace_mission(
     app: &App,
     caller: &Caller,
@@ -145,7 +146,7 @@ pub async fn replace_mission(
 ) -> AppResult<Mission> {
     caller.require_manage()?;
     let window = chrono::Duration::hours(i64::from(app.config.registration.claim_window_hours));
-    let (mission, offers) = app
+    let (mission, update) = app
         .store
         .update_mission(
             caller.org(),
@@ -153,10 +154,10 @@ pub async fn replace_mission(
             b.into(),
             window,
             caller.actor(),
-            crate::outbox::follow::offers,
+            crate::outbox::follow::mission_updated,
         )
         .await?;
-    if !offers.is_empty() {
+    if !update.offers.is_empty() || !update.told.is_empty() {
         app.lane.wake();
     }
     Ok(mission)

@@ -31,6 +31,7 @@ impl Purpose {
             | MessageKind::SeatOffered
             | MessageKind::CancellationAck
             | MessageKind::MissionReminder
+            | MessageKind::MissionChanged
             | MessageKind::DuoPartnerWaitlisted
             | MessageKind::AmbassadorSignIn
             | MessageKind::AdminPasswordReset => Purpose::Transactional,

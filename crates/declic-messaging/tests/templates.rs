@@ -62,7 +62,8 @@ fn every_contract_key_is_required() {
     // Strict mode both ways: each top-level key of the sample data is used, and dropping it
     // fails rendering instead of leaving a blank. `first_name` and `deadline_text` (a
     // campaign without a closing date) are the optional keys, with the flags of
-    // evaluation mails and of a cancellation by the organisers (absent is false), the unsubscribe link of an evaluation mail
+    // evaluation mails, of a cancellation by the organisers and of a mission change to
+    // someone with an offer (absent is false), the unsubscribe link of an evaluation mail
     // (association contacts are not employees and have none), HR's optional note and the
     // colleague whose link brought a registration (most come on their own).
     let optional = |kind: MessageKind, key: &str| {
@@ -76,6 +77,7 @@ fn every_contract_key_is_required() {
                 "anonymous" | "for_association" | "manage_url"
             ) | (MessageKind::ImpactSummary, "note")
                 | (MessageKind::CancellationAck, "by_organiser")
+                | (MessageKind::MissionChanged, "seated")
         )
     };
     let t = templates();

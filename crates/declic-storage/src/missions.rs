@@ -66,6 +66,41 @@ pub struct MissionInput {
     pub skill_ids: Vec<i64>,
 }
 
+/// What a change of a mission did to the people on it, for the messages that follow.
+#[derive(Debug, Clone, Default)]
+pub struct MissionUpdate {
+    pub mission_id: i64,
+    /// What changed that a volunteer must know: `time`, `place`, `format`.
+    pub changes: Vec<&'static str>,
+    /// Registrations holding a seat (`true`) or an offer (`false`), told of the changes.
+    pub told: Vec<(i64, bool)>,
+    /// Seats the change offered to the waitlist (a higher capacity).
+    pub offers: Vec<crate::registrations::Offer>,
+    /// The change's time, in microseconds: one message per person and change.
+    pub version: i64,
+}
+
+/// What a volunteer must be told of, between the mission as it was and as it will be.
+fn schedule_changes(cur: &mission::Model, input: &MissionInput) -> Vec<&'static str> {
+    let mut out = Vec::new();
+    if cur.starts_at != input.starts_at
+        || cur.ends_at != input.ends_at
+        || cur.time_zone != input.time_zone
+    {
+        out.push("time");
+    }
+    if cur.place != non_empty(&input.place)
+        || cur.online_link != non_empty(&input.online_link)
+        || cur.work_mode != input.work_mode.as_str()
+    {
+        out.push("place");
+    }
+    if cur.format != input.format.as_str() {
+        out.push("format");
+    }
+    out
+}
+
 fn non_empty(v: &Option<String>) -> Option<String> {
     v.as_deref()
         .map(str::trim)
@@ -219,8 +254,9 @@ impl Store {
     /// Replaces a mission's fields; a published mission stays published only if its
     /// association is still eligible. The mission is locked like any change to its
     /// seats: a capacity below the seats held is refused (naming who holds them); a
-    /// higher one offers the new seats to the waitlist in order, before anyone new, and
-    /// `follow` names the offers' messages, queued in the same transaction.
+    /// higher one offers the new seats to the waitlist in order, before anyone new. A
+    /// new time, place or format is told to everyone holding a seat or an offer.
+    /// `follow` names the messages of all this, queued in the same transaction.
     pub async fn update_mission(
         &self,
         org: OrgId,
@@ -228,8 +264,8 @@ impl Store {
         input: MissionInput,
         claim_window: chrono::Duration,
         actor: &Actor,
-        follow: impl FnOnce(&[crate::registrations::Offer]) -> Vec<crate::outbox::NewMessage> + Send,
-    ) -> Result<(Mission, Vec<crate::registrations::Offer>), StorageError> {
+        follow: impl FnOnce(&MissionUpdate) -> Vec<crate::outbox::NewMessage> + Send,
+    ) -> Result<(Mission, MissionUpdate), StorageError> {
         let _invalidate = self.caches().invalidate_on_exit();
         check(&input)?;
         let txn = self.write_txn().await?;
@@ -241,6 +277,7 @@ impl Store {
         if cur.status == "published" {
             ensure_eligible(&assoc)?;
         }
+        let changes = schedule_changes(&cur, &input);
         let t = now();
         let updated = fill(cur.into(), &input, t).update(&txn).await?;
         set_skills(&txn, org, id, &input.skill_ids).await?;
@@ -256,9 +293,21 @@ impl Store {
         .await?;
         let offers =
             crate::registrations::offer_free_seats(&txn, &updated, now() + claim_window).await?;
-        crate::outbox::queue(&txn, follow(&offers)).await?;
+        let told = if changes.is_empty() {
+            Vec::new()
+        } else {
+            crate::registrations::holders(&txn, id).await?
+        };
+        let update = MissionUpdate {
+            mission_id: id,
+            changes,
+            told,
+            offers,
+            version: t.timestamp_micros(),
+        };
+        crate::outbox::queue(&txn, follow(&update)).await?;
         txn.commit().await?;
-        Ok((self.mission(org, id).await?, offers))
+        Ok((self.mission(org, id).await?, update))
     }
 
     /// Publishes a mission; refused when its association is not eligible.

@@ -438,6 +438,7 @@ pub const COLUMNS: &[(&str, &[(&str, Class)])] = &[
             ("updated_at", NotPersonal),
             ("attended", Aggregate),
             ("attendance_marked_at", NotPersonal),
+            ("ics_sequence", NotPersonal),
         ],
     ),
     (

@@ -164,21 +164,27 @@ fn organizer(config: &declic_config::Config) -> (String, Option<String>) {
     }
 }
 
-fn calendar(
+async fn calendar(
     state: &App,
     ctx: &Ctx,
     to: &str,
     mission_id: i64,
     method: IcsMethod,
-) -> Vec<Attachment> {
+) -> Result<Vec<Attachment>, ComposeError> {
     let Some((m, assoc)) = ctx.catalog.mission(mission_id) else {
-        return vec![];
+        return Ok(vec![]);
     };
     let assoc = &assoc.name;
     let (organizer_email, organizer_name) = organizer(&state.config);
-    // Minutes since 2024: grows with every change, so a later invitation replaces an earlier one.
-    let sequence =
-        u32::try_from((chrono::Utc::now().timestamp() - 1_704_067_200).max(0) / 60).unwrap_or(0);
+    // Stored per seat and strictly increasing, so calendars apply every invitation,
+    // update and cancellation in order; never below the minutes since 2024 that
+    // numbered the invitations sent before it was stored.
+    let minutes = (chrono::Utc::now().timestamp() - 1_704_067_200).max(0) / 60;
+    let sequence = state
+        .store
+        .next_ics_sequence(ctx.reg.id, mission_id, minutes)
+        .await?;
+    let sequence = u32::try_from(sequence).unwrap_or(u32::MAX);
     let event = IcsEvent {
         uid: format!(
             "declic-registration-{}-mission-{}@{}",
@@ -202,12 +208,24 @@ fn calendar(
         attendee_name: Some(ctx.reg.first_name.clone()).filter(|n| !n.is_empty()),
         stamp: chrono::Utc::now(),
     };
-    match ics(&event) {
+    Ok(match ics(&event) {
         Ok(text) => vec![Attachment::calendar(text, method)],
         Err(e) => {
             tracing::warn!(error = %e, "calendar invitation not built");
             vec![]
         }
+    })
+}
+
+/// What changed in a mission, as the mail says it.
+fn change_text(lang: Lang, change: &str) -> &'static str {
+    match (change, lang) {
+        ("time", Lang::Fr) => "nouvel horaire",
+        ("time", Lang::En) => "new time",
+        ("place", Lang::Fr) => "nouveau lieu",
+        ("place", Lang::En) => "new place",
+        (_, Lang::Fr) => "nouveau format",
+        (_, Lang::En) => "new format",
     }
 }
 
@@ -324,7 +342,7 @@ async fn registration_mail(
             let m = mission_param(params)?;
             (
                 ctx.with(json!({"mission": ctx.mission(m)})),
-                calendar(state, ctx, to, m, IcsMethod::Request),
+                calendar(state, ctx, to, m, IcsMethod::Request).await?,
             )
         }
         MessageKind::CancellationAck => {
@@ -332,7 +350,7 @@ async fn registration_mail(
             let by_organiser = params["by_organiser"].as_bool().unwrap_or(false);
             (
                 ctx.with(json!({"mission": ctx.mission(m), "by_organiser": by_organiser})),
-                calendar(state, ctx, to, m, IcsMethod::Cancel),
+                calendar(state, ctx, to, m, IcsMethod::Cancel).await?,
             )
         }
         MessageKind::Waitlisted => {
@@ -361,6 +379,26 @@ async fn registration_mail(
         MessageKind::MissionReminder => {
             let m = mission_param(params)?;
             (ctx.with(json!({"mission": ctx.mission(m)})), vec![])
+        }
+        MessageKind::MissionChanged => {
+            let m = mission_param(params)?;
+            let seated = params["seated"].as_bool().unwrap_or(false);
+            let changes: Vec<String> = params["changes"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+                .map(|c| change_text(ctx.lang, c).to_owned())
+                .collect();
+            let attachments = if seated {
+                calendar(state, ctx, to, m, IcsMethod::Request).await?
+            } else {
+                vec![]
+            };
+            (
+                ctx.with(json!({"mission": ctx.mission(m), "seated": seated, "changes_text": changes.join(", ")})),
+                attachments,
+            )
         }
         MessageKind::DuoPartnerWaitlisted => {
             let m = mission_param(params)?;

@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use declic_messaging::MessageKind;
 use declic_storage::ambassadors::Ambassador;
 use declic_storage::hash_token;
+use declic_storage::missions::MissionUpdate;
 use declic_storage::outbox::{NewMessage, Recipient};
 use declic_storage::registrations::{
     ChangeOutcome, ConfirmOutcome, Offer, RegisterOutcome, choice,
@@ -194,6 +195,27 @@ pub fn after_organiser_change(o: &ChangeOutcome) -> Vec<NewMessage> {
         ));
     }
     out.extend(offers(&o.offers));
+    out
+}
+
+/// HR changed a mission: everyone holding a seat or an offer is told what changed
+/// (a seat with the updated invitation), and new seats are offered on.
+pub fn mission_updated(u: &MissionUpdate) -> Vec<NewMessage> {
+    let m = u.mission_id;
+    let mut out: Vec<NewMessage> = u
+        .told
+        .iter()
+        .map(|(id, seated)| {
+            message(
+                MessageKind::MissionChanged,
+                Recipient::Registration(*id),
+                json!({"mission_id": m, "seated": seated, "changes": u.changes}),
+                None,
+                format!("{id}:{m}:changed:{}", u.version),
+            )
+        })
+        .collect();
+    out.extend(offers(&u.offers));
     out
 }
 

@@ -48,6 +48,7 @@ pub(super) fn message(kind: MessageKind) -> MessageFiles {
         MessageKind::SeatOffered => message_files!("seat_offered"),
         MessageKind::CancellationAck => message_files!("cancellation_ack"),
         MessageKind::MissionReminder => message_files!("mission_reminder"),
+        MessageKind::MissionChanged => message_files!("mission_changed"),
         MessageKind::DuoInvitation => message_files!("duo_invitation"),
         MessageKind::DuoPartnerWaitlisted => message_files!("duo_partner_waitlisted"),
         MessageKind::AmbassadorInvitation => message_files!("ambassador_invitation"),

@@ -70,6 +70,8 @@ pub enum MessageKind {
     CancellationAck,
     /// The mission is tomorrow.
     MissionReminder,
+    /// HR changed the mission's time, place or format; the updated invitation is attached.
+    MissionChanged,
     /// A colleague invites you to do a mission together.
     DuoInvitation,
     /// To the inviter: your colleague got no seat; join the waiting list together?
@@ -96,13 +98,14 @@ pub enum MessageKind {
 
 impl MessageKind {
     /// Every message.
-    pub const ALL: [MessageKind; 17] = [
+    pub const ALL: [MessageKind; 18] = [
         MessageKind::ConfirmRegistration,
         MessageKind::SeatConfirmed,
         MessageKind::Waitlisted,
         MessageKind::SeatOffered,
         MessageKind::CancellationAck,
         MessageKind::MissionReminder,
+        MessageKind::MissionChanged,
         MessageKind::DuoInvitation,
         MessageKind::DuoPartnerWaitlisted,
         MessageKind::AmbassadorInvitation,
@@ -125,6 +128,7 @@ impl MessageKind {
             MessageKind::SeatOffered => "seat_offered",
             MessageKind::CancellationAck => "cancellation_ack",
             MessageKind::MissionReminder => "mission_reminder",
+            MessageKind::MissionChanged => "mission_changed",
             MessageKind::DuoInvitation => "duo_invitation",
             MessageKind::DuoPartnerWaitlisted => "duo_partner_waitlisted",
             MessageKind::AmbassadorInvitation => "ambassador_invitation",
@@ -205,7 +209,8 @@ impl MessageKind {
             MessageKind::SeatConfirmed
             | MessageKind::Waitlisted
             | MessageKind::CancellationAck
-            | MessageKind::MissionReminder => &[PAGE],
+            | MessageKind::MissionReminder
+            | MessageKind::MissionChanged => &[PAGE],
             MessageKind::SeatOffered => &[("claim_url", "the link to claim the seat")],
             MessageKind::DuoInvitation => &[("register_url", "the sign-up link")],
             MessageKind::DuoPartnerWaitlisted => &[(

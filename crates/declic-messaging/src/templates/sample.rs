@@ -37,6 +37,12 @@ pub fn sample_data_for(kind: MessageKind, lang: Lang) -> Value {
         MessageKind::SeatConfirmed | MessageKind::MissionReminder => {
             json!({ "mission": mission(lang, 0) })
         }
+        // `seated`: the person holds a seat (else a seat is offered to them).
+        MessageKind::MissionChanged => json!({
+            "mission": mission(lang, 0),
+            "seated": true,
+            "changes_text": text(lang, "nouvel horaire, nouveau lieu", "new time, new place"),
+        }),
         // `by_organiser`: HR cancelled the place (not the person).
         MessageKind::CancellationAck => {
             json!({ "mission": mission(lang, 0), "by_organiser": false })
@@ -128,6 +134,7 @@ pub fn sample_data_for(kind: MessageKind, lang: Lang) -> Value {
                 | MessageKind::SeatOffered
                 | MessageKind::CancellationAck
                 | MessageKind::MissionReminder
+                | MessageKind::MissionChanged
                 | MessageKind::DuoPartnerWaitlisted
         ) {
             base.insert("ambassador_first_name".into(), Value::from("Karim"));

@@ -20,6 +20,8 @@ pub struct Model {
     /// Whether the person came: `None` until the organiser marks it.
     pub attended: Option<bool>,
     pub attendance_marked_at: Option<DateTimeUtc>,
+    /// The SEQUENCE of the latest calendar invitation sent for this choice.
+    pub ics_sequence: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -23,6 +23,7 @@ mod m0018_evaluations;
 mod m0019_sign_in_lockout;
 mod m0020_messages;
 mod m0021_relay_health;
+mod m0022_ics_sequence;
 
 /// All migrations, oldest first.
 pub struct Migrator;
@@ -52,6 +53,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0019_sign_in_lockout::Migration),
             Box::new(m0020_messages::Migration),
             Box::new(m0021_relay_health::Migration),
+            Box::new(m0022_ics_sequence::Migration),
         ]
     }
 }

@@ -22,7 +22,7 @@ pub use public::{
     PublicCampaign, PublicMission, RegisterOutcome, RegistrationRequest, WindowState,
 };
 pub use seats::{ChoiceOutcome, ConfirmOutcome, DuoNotice};
-pub(crate) use seats::{check_capacity, lock_missions, offer_free_seats};
+pub(crate) use seats::{check_capacity, holders, lock_missions, offer_free_seats};
 
 /// A registration's state.
 pub mod status {

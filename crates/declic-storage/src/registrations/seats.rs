@@ -117,6 +117,22 @@ pub(crate) async fn check_capacity(
     ))
 }
 
+/// The registrations holding a seat (`true`) or an offer (`false`) on a mission.
+pub(crate) async fn holders(
+    txn: &DatabaseTransaction,
+    mission_id: i64,
+) -> Result<Vec<(i64, bool)>, StorageError> {
+    Ok(registration_choice::Entity::find()
+        .filter(registration_choice::Column::MissionId.eq(mission_id))
+        .filter(registration_choice::Column::Status.is_in([choice::SEATED, choice::OFFERED]))
+        .order_by_asc(registration_choice::Column::Id)
+        .all(txn)
+        .await?
+        .into_iter()
+        .map(|c| (c.registration_id, c.status == choice::SEATED))
+        .collect())
+}
+
 /// [`occupancy`] of several missions in one query: mission id → (taken, waiting).
 pub(crate) async fn occupancy_of<C: ConnectionTrait>(
     db: &C,
@@ -341,6 +357,41 @@ fn outcomes_of(view: &super::RegistrationView) -> Vec<ChoiceOutcome> {
 }
 
 impl Store {
+    /// The SEQUENCE for the next calendar message of a registration's seat on a
+    /// mission: one more than the last, and never below `floor` (the numbers sent
+    /// before they were stored counted minutes since 2024).
+    pub async fn next_ics_sequence(
+        &self,
+        registration_id: i64,
+        mission_id: i64,
+        floor: i64,
+    ) -> Result<i64, StorageError> {
+        use sea_orm::{ConnectionTrait, Statement};
+        // Through the writers' queue, like every write (SQLite has one writer).
+        let txn = self.write_txn().await?;
+        let backend = txn.get_database_backend();
+        let sql = if backend == DbBackend::Postgres {
+            "UPDATE registration_choices SET ics_sequence = CASE WHEN ics_sequence + 1 > $1 \
+             THEN ics_sequence + 1 ELSE $1 END WHERE registration_id = $2 AND mission_id = $3 \
+             RETURNING ics_sequence"
+        } else {
+            "UPDATE registration_choices SET ics_sequence = CASE WHEN ics_sequence + 1 > ?1 \
+             THEN ics_sequence + 1 ELSE ?1 END WHERE registration_id = ?2 AND mission_id = ?3 \
+             RETURNING ics_sequence"
+        };
+        let row = txn
+            .query_one_raw(Statement::from_sql_and_values(
+                backend,
+                sql,
+                [floor.into(), registration_id.into(), mission_id.into()],
+            ))
+            .await?
+            .ok_or(StorageError::NotFound("registration choice"))?;
+        let seq: i64 = row.try_get_by_index(0)?;
+        txn.commit().await?;
+        Ok(seq)
+    }
+
     /// Confirms a registration from its mail link and seats it: the best-ranked
     /// mission with room gets a seat, better-ranked full ones keep a waitlist place,
     /// worse-ranked ones are released. A duo partner's mission is tried first.

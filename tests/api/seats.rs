@@ -295,7 +295,7 @@ async fn race_round() {
     while let Some(r) = claims.join_next().await {
         let (i, status, told) = r.unwrap();
         assert!(
-            status == 200 || status == 422,
+            status == 200 || status == 409,
             "claim {i} answered {status}"
         );
         if told {
@@ -424,4 +424,85 @@ async fn moving_a_mission_sends_each_holder_an_updated_invitation() {
     let ics = cancel.last().unwrap().calendar.clone().unwrap();
     assert_eq!(ics_prop(&ics, "METHOD").as_deref(), Some("CANCEL"));
     assert!(seq(&ics) > last_seq);
+}
+
+#[tokio::test]
+async fn a_late_claim_and_a_disguised_name_get_a_clear_answer() {
+    let app = TestApp::spawn().await;
+    let live = live_campaign(&app, 1, "Atelier").await;
+    let pages = seat_and_queue(
+        &app,
+        &live,
+        &[("ann@acme.example", "Ann"), ("bob@acme.example", "Bob")],
+    )
+    .await;
+    // The seat's invitation does not carry the personal page (it is often forwarded).
+    let ics = app.mails_to("ann@acme.example").await[1]
+        .calendar
+        .clone()
+        .unwrap();
+    assert!(!ics.contains("/me/"), "{ics}");
+
+    let res = app
+        .client
+        .post(format!("{}/cancel", pages[0].split('?').next().unwrap()))
+        .form(&Vec::<(String, String)>::new())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    // Bob's offer lapses before the minute job has passed it on.
+    use sea_orm::ConnectionTrait;
+    app.store
+        .db()
+        .execute_unprepared(&format!(
+            "UPDATE registration_choices SET offer_expires_at = '{}' WHERE status = 'offered'",
+            (Utc::now() - Duration::minutes(1)).format("%Y-%m-%d %H:%M:%S%:z")
+        ))
+        .await
+        .unwrap();
+    let bob = pages[1].split('?').next().unwrap().to_owned();
+    let page = app
+        .client
+        .get(&bob)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("Le délai pour accepter la place proposée est passé"),
+        "{page}"
+    );
+    assert!(
+        !page.contains("/claim"),
+        "no claim button for a lapsed offer"
+    );
+    let res = app
+        .client
+        .post(format!("{bob}/claim"))
+        .form(&[("mission_id", live.mission_id.to_string())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 409);
+    let page = res.text().await.unwrap();
+    assert!(
+        page.contains("Le délai pour accepter cette place est passé"),
+        "{page}"
+    );
+
+    // A right-to-left override in a name is refused, and nothing is stored.
+    let before = rows(&app, &live).await.len();
+    let res = register(
+        &app,
+        &live.link,
+        "eve@acme.example",
+        "Eve\u{202E}nimda",
+        live.mission_id,
+    )
+    .await;
+    assert_eq!(res.status(), 422);
+    assert_eq!(rows(&app, &live).await.len(), before);
 }

@@ -377,6 +377,19 @@ async fn config_show_redacts_and_bad_config_is_explained() {
         stderr(&out)
     );
 
+    // A claim window too short to open a mail is refused, naming the key.
+    let out = base_command(&db)
+        .args(["config", "show"])
+        .env("DECLIC__REGISTRATION__CLAIM_WINDOW_MINUTES", "0")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("registration.claim_window_minutes"),
+        "{}",
+        stderr(&out)
+    );
+
     let cfg = db.dir.path().join("bad.toml");
     std::fs::write(&cfg, "[server]\nrequest_timeout_secs = \"soon\"\n").unwrap();
     let out = declic(

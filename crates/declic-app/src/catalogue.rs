@@ -145,7 +145,7 @@ pub async fn replace_mission(
     b: MissionBody,
 ) -> AppResult<Mission> {
     caller.require_manage()?;
-    let window = chrono::Duration::hours(i64::from(app.config.registration.claim_window_hours));
+    let window = chrono::Duration::minutes(i64::from(app.config.registration.claim_window_minutes));
     let (mission, update) = app
         .store
         .update_mission(

@@ -10,7 +10,7 @@ use crate::caller::AppResult;
 /// Passes lapsed seat offers on to the next in line and queues the new offers' mails;
 /// answers how many offers were made.
 pub async fn pass_lapsed_offers(app: &App) -> AppResult<usize> {
-    let window = Duration::hours(i64::from(app.config.registration.claim_window_hours));
+    let window = Duration::minutes(i64::from(app.config.registration.claim_window_minutes));
     let offers = app
         .store
         .expire_offers(window, crate::outbox::follow::offers)

@@ -26,7 +26,7 @@ pub struct MoveBody {
 /// seat makes are queued with the change; all leave at once.
 pub async fn move_choice(app: &App, caller: &Caller, choice_id: i64, b: MoveBody) -> AppResult<()> {
     caller.require_manage()?;
-    let window = Duration::hours(i64::from(app.config.registration.claim_window_hours));
+    let window = Duration::minutes(i64::from(app.config.registration.claim_window_minutes));
     app.store
         .move_choice(
             caller.org(),
@@ -161,7 +161,7 @@ pub async fn change_own(
     what: PersonalChange,
     mission: Option<i64>,
 ) -> AppResult<ChangeOutcome> {
-    let window = Duration::hours(i64::from(app.config.registration.claim_window_hours));
+    let window = Duration::minutes(i64::from(app.config.registration.claim_window_minutes));
     let follow = crate::outbox::follow::after_change;
     let store = &app.store;
     let id = registration_id;

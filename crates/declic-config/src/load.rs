@@ -145,6 +145,12 @@ fn check(config: &Config) -> Result<(), ConfigError> {
             reason: "it must not exceed delivery.retry_max_secs".into(),
         });
     }
+    if config.registration.claim_window_minutes < 15 {
+        return Err(ConfigError::BadValue {
+            key: "registration.claim_window_minutes",
+            reason: "it must be at least 15: people need time to open the mail".into(),
+        });
+    }
     if !(config.server.public_url.starts_with("http://")
         || config.server.public_url.starts_with("https://"))
     {

@@ -89,7 +89,8 @@ pub struct SecurityConfig {
 #[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct RegistrationConfig {
     pub confirm_link_hours: u32,
-    pub claim_window_hours: u32,
+    /// Minutes someone from the waitlist has to claim a freed seat (at least 15).
+    pub claim_window_minutes: u32,
     pub referral_window_days: u32,
     pub ambassador_link_minutes: u32,
     pub ambassador_session_hours: u32,

@@ -40,8 +40,9 @@ pub(crate) fn clean_text(raw: &str) -> Result<Option<String>, &'static str> {
     Ok(Some(out))
 }
 
-/// Control characters plus the bidirectional embedding/override/isolate controls.
-fn is_forbidden(c: char) -> bool {
+/// Control characters plus the bidirectional embedding/override/isolate controls:
+/// never accepted in a name, whichever way it comes (import or sign-up form).
+pub fn is_forbidden(c: char) -> bool {
     c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 

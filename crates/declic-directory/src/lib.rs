@@ -30,6 +30,7 @@ mod record;
 
 pub use email::{email_in_domains, normalize_email};
 pub use error::FileError;
+pub use fields::is_forbidden as is_forbidden_char;
 pub use header::normalize_header;
 pub use parse::{MAX_FILE_BYTES, parse_directory, parse_with_progress};
 pub use reason::RejectReason;

@@ -193,10 +193,9 @@ async fn calendar(
         sequence,
         method,
         summary: m.title.clone(),
-        description: format!(
-            "{assoc}\n{}\n{}",
-            ctx.catalog.campaign.title, ctx.manage_url
-        ),
+        // Not the personal page's link: an invitation is often forwarded, and that link
+        // is enough to cancel the seat.
+        description: format!("{assoc}\n{}", ctx.catalog.campaign.title),
         location: Some(texts::place(ctx.lang, m)),
         url: m.online_link.clone(),
         starts_at: m.starts_at,

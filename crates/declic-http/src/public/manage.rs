@@ -97,7 +97,11 @@ async fn page(
         .iter()
         .map(|c| {
             let m = missions.iter().find(|m| m.id == c.mission_id);
+            // An offer past its deadline is gone, even before the minute job passes it on.
+            let lapsed = c.status == choice::OFFERED
+                && c.offer_expires_at.is_some_and(|e| e < chrono::Utc::now());
             let status_text = match c.status.as_str() {
+                _ if lapsed => text(lang, "status_offer_lapsed"),
                 choice::WAITLISTED => text(lang, "status_waitlisted").replace("{n}", &c.position.unwrap_or(1).to_string()),
                 choice::OFFERED => text(lang, "status_offered").replace("{date}", &c.offer_expires_at.map(|e| format!("{} {}", texts::date(lang, e.date_naive()), e.format("%H:%M UTC"))).unwrap_or_default()),
                 other => text(lang, &format!("status_{other}")),
@@ -110,8 +114,8 @@ async fn page(
                 "place": m.map(|m| texts::place(lang, m)).unwrap_or_default(),
                 "status": c.status,
                 "status_text": status_text,
-                "offered": c.status == choice::OFFERED,
-                "can_cancel": matches!(c.status.as_str(), choice::SEATED | choice::WAITLISTED | choice::OFFERED),
+                "offered": c.status == choice::OFFERED && !lapsed,
+                "can_cancel": !lapsed && matches!(c.status.as_str(), choice::SEATED | choice::WAITLISTED | choice::OFFERED),
                 "can_wait_with_partner": c.status == choice::SEATED && partner_waiting.contains(&c.mission_id),
             })
         })
@@ -234,6 +238,20 @@ async fn change(
                 lang,
                 Some(text(lang, key)),
                 StatusCode::OK,
+            )
+            .await
+        }
+        // A claim that comes too late says so, in the person's language.
+        Err(AppError::Storage(declic_storage::StorageError::Invalid { .. }))
+            if what == Change::Claim =>
+        {
+            page(
+                &state,
+                &token,
+                id,
+                lang,
+                Some(text(lang, "claim_late")),
+                StatusCode::CONFLICT,
             )
             .await
         }

@@ -97,8 +97,15 @@ fn window(c: &Campaign, today: NaiveDate) -> WindowState {
 
 fn check_name(field: &str, v: &str) -> Result<String, StorageError> {
     let v = v.split_whitespace().collect::<Vec<_>>().join(" ");
-    if v.is_empty() || v.chars().count() > 100 || v.chars().any(char::is_control) {
+    if v.is_empty() || v.chars().count() > 100 {
         return Err(StorageError::invalid(field, "give 1 to 100 characters"));
+    }
+    // Direction overrides would show a name reversed in every mail and page.
+    if v.chars().any(declic_directory::is_forbidden_char) {
+        return Err(StorageError::invalid(
+            field,
+            "remove the control or text-direction characters",
+        ));
     }
     Ok(v)
 }

@@ -553,6 +553,11 @@ async fn duo_invitation_and_sources() {
         .await
         .unwrap();
     assert_eq!(res.status(), 200);
+    assert!(
+        app.mails_to("bob@acme.example").await.is_empty(),
+        "nobody is invited before the inviter confirms"
+    );
+    confirm_from_mail(&app, "ann@acme.example").await;
     let invite = app.mails_to("bob@acme.example").await.pop().unwrap();
     let url = invite.link(&format!("{}/c/", app.base)).unwrap();
     assert!(
@@ -593,7 +598,6 @@ async fn duo_invitation_and_sources() {
         .send()
         .await
         .unwrap();
-    confirm_from_mail(&app, "ann@acme.example").await;
     confirm_from_mail(&app, "bob@acme.example").await;
     let rows = json(
         app.get(

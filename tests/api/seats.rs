@@ -506,3 +506,84 @@ async fn a_late_claim_and_a_disguised_name_get_a_clear_answer() {
     assert_eq!(res.status(), 422);
     assert_eq!(rows(&app, &live).await.len(), before);
 }
+
+#[tokio::test]
+async fn a_colleague_is_invited_once_the_inviter_confirmed_and_only_once() {
+    let app = TestApp::spawn().await;
+    let live = live_campaign(&app, 3, "Atelier").await;
+    let sign_up = |email: &'static str, first: &'static str, duo: &'static str| {
+        let app = &app;
+        let link = live.link.clone();
+        let mission = live.mission_id.to_string();
+        async move {
+            let res = app
+                .client
+                .post(format!("{link}/register"))
+                .form(&[
+                    ("email", email),
+                    ("first_name", first),
+                    ("last_name", "Martin"),
+                    ("choice_1", mission.as_str()),
+                    ("consent", "yes"),
+                    ("duo_email", duo),
+                ])
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), 200);
+        }
+    };
+    // Sign-ups with invented addresses never confirm: they invite nobody.
+    for fake in ["x1@acme.example", "x2@acme.example", "x3@acme.example"] {
+        sign_up(fake, "Mallory", "zoe@acme.example").await;
+    }
+    assert!(app.mails_to("zoe@acme.example").await.is_empty());
+    // Two real colleagues name Zoé and confirm: she is invited once.
+    sign_up("ann@acme.example", "Ann", "zoe@acme.example").await;
+    sign_up("bob@acme.example", "Bob", "zoe@acme.example").await;
+    confirm_from_mail(&app, "ann@acme.example").await;
+    confirm_from_mail(&app, "bob@acme.example").await;
+    let zoe = app.mails_to("zoe@acme.example").await;
+    assert_eq!(zoe.len(), 1, "one invitation per colleague and campaign");
+    assert!(zoe[0].text.contains("Ann"), "{}", zoe[0].text);
+
+    // A colleague who opted out of mail is not invited, and HR sees why.
+    let res = app
+        .client
+        .post(app.url("/api/v1/employees/import"))
+        .bearer_auth(&live.token)
+        .header("content-type", "text/csv")
+        .body("email,first name,last name\nyan@acme.example,Yan,Roy\n")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let org = declic_storage::OrgId(app.store.organization_by_slug("acme").await.unwrap().id);
+    let yan = app
+        .store
+        .employee_by_email(org, "yan@acme.example")
+        .await
+        .unwrap()
+        .id;
+    app.store.opt_out(org, yan, "mail").await.unwrap();
+    sign_up("cid@acme.example", "Cid", "yan@acme.example").await;
+    confirm_from_mail(&app, "cid@acme.example").await;
+    assert!(app.mails_to("yan@acme.example").await.is_empty());
+    let history = json(
+        app.get(&format!("/api/v1/employees/{yan}/deliveries"), &live.token)
+            .await,
+        200,
+    )
+    .await;
+    let d = history
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["message"] == "duo_invitation")
+        .unwrap_or_else(|| panic!("{history}"));
+    assert_eq!(d["status"], "cancelled", "{d}");
+    assert!(
+        d["last_error"].as_str().unwrap().contains("opted out"),
+        "{d}"
+    );
+}

@@ -201,7 +201,7 @@ pub async fn sign_up(
     req: RegistrationRequest,
 ) -> AppResult<RegisterOutcome> {
     let valid = Duration::hours(i64::from(app.config.registration.confirm_link_hours));
-    let follow = crate::outbox::follow::after_sign_up(app, &page.link.code, valid);
+    let follow = crate::outbox::follow::after_sign_up(app, valid);
     let outcome = app.store.register(page, req, valid, follow).await?;
     if outcome.confirm_token.is_some() {
         app.lane.wake();

@@ -43,32 +43,23 @@ fn at() -> i64 {
     Utc::now().timestamp_micros()
 }
 
-/// A new sign-up: the confirmation link, and the colleague's invitation when one is named.
+/// A new sign-up: the confirmation link (a named colleague is invited once the
+/// inviter confirms: see [`after_confirm`]).
 pub fn after_sign_up(
     state: &App,
-    link_code: &str,
     confirm_valid: chrono::Duration,
 ) -> impl FnOnce(&RegisterOutcome) -> Vec<NewMessage> + Send + use<> {
     let signer = state.signer.clone();
-    let link_code = link_code.to_owned();
     move |o| {
         let Some(token) = &o.confirm_token else {
             return Vec::new();
         };
-        let reg = &o.registration;
-        let mut out = vec![confirm_link(&signer, reg.id, token, confirm_valid)];
-        if reg.duo_invitee_email.is_some()
-            && let Some(first) = reg.choices.first()
-        {
-            out.push(message(
-                MessageKind::DuoInvitation,
-                Recipient::DuoInvitee(reg.id),
-                json!({"link_code": link_code, "mission_id": first.mission_id}),
-                None,
-                format!("{}:{}", reg.id, hash_token(token)),
-            ));
-        }
-        out
+        vec![confirm_link(
+            &signer,
+            o.registration.id,
+            token,
+            confirm_valid,
+        )]
     }
 }
 
@@ -119,6 +110,26 @@ pub fn after_confirm(o: &ConfirmOutcome) -> Vec<NewMessage> {
             json!({"mission_id": w.mission_id, "position": w.position.unwrap_or(1)}),
             None,
             format!("{id}:{}:{}", w.mission_id, at()),
+        ));
+    }
+    // The colleague's invitation leaves once the inviter has confirmed (invented
+    // sign-ups never confirm), once per colleague and campaign whoever invites.
+    let reg = &o.registration;
+    if let (Some(invitee), Some(code), Some(first)) = (
+        reg.duo_invitee_email.as_deref(),
+        o.link_code.as_deref(),
+        reg.choices.first(),
+    ) {
+        out.push(message(
+            MessageKind::DuoInvitation,
+            Recipient::DuoInvitee(id),
+            json!({"link_code": code, "mission_id": first.mission_id}),
+            None,
+            format!(
+                "duo:{}:{}",
+                reg.campaign_id,
+                hash_token(&invitee.to_lowercase())
+            ),
         ));
     }
     if let Some(notice) = &o.duo_notice {

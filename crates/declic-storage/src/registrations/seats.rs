@@ -44,6 +44,9 @@ pub struct ConfirmOutcome {
     pub newly_confirmed: bool,
     pub choices: Vec<ChoiceOutcome>,
     pub duo_notice: Option<DuoNotice>,
+    /// The code of the link the person signed up through (a duo invitation points
+    /// the colleague to the same page).
+    pub link_code: Option<String>,
 }
 
 /// Seats taken (seated or held for an offer) and people waiting, for a mission.
@@ -430,6 +433,7 @@ impl Store {
                 choices: outcomes_of(&view),
                 registration: view,
                 duo_notice: None,
+                link_code: None,
             });
         }
         if reg.status != status::PENDING {
@@ -555,12 +559,20 @@ impl Store {
         reg.confirmed_at = Some(t);
         reg.updated_at = t;
         let view = super::view_of(&reg, &person, rows, &positions);
+        let link_code = match reg.source_link_id {
+            Some(l) => crate::entity::campaign_link::Entity::find_by_id(l)
+                .one(&txn)
+                .await?
+                .map(|l| l.code),
+            None => None,
+        };
         let outcome = ConfirmOutcome {
             registration_id: reg.id,
             newly_confirmed: true,
             choices: outcomes_of(&view),
             registration: view,
             duo_notice,
+            link_code,
         };
         crate::outbox::queue(&txn, follow(&outcome)).await?;
         txn.commit().await?;

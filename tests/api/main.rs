@@ -23,6 +23,7 @@ mod posters;
 mod privacy;
 mod referrals;
 mod registration;
+mod seat_model;
 mod seats;
 mod smtp_flow;
 mod templates;

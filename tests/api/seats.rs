@@ -587,3 +587,127 @@ async fn a_colleague_is_invited_once_the_inviter_confirmed_and_only_once() {
         "{d}"
     );
 }
+
+#[tokio::test]
+async fn a_duo_waiting_together_is_offered_two_seats_at_once() {
+    let app = TestApp::spawn().await;
+    let live = live_campaign(&app, 2, "Atelier").await;
+    let mission = live.mission_id.to_string();
+    let res = app
+        .client
+        .post(format!("{}/register", live.link))
+        .form(&[
+            ("email", "ann@acme.example"),
+            ("first_name", "Ann"),
+            ("last_name", "Martin"),
+            ("choice_1", mission.as_str()),
+            ("consent", "yes"),
+            ("duo_email", "bob@acme.example"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let ann = confirm_from_mail(&app, "ann@acme.example").await;
+    seat_and_queue(&app, &live, &[("cid@acme.example", "Cid")]).await;
+    // Bob accepts Ann's invitation, but the mission is full now.
+    let invite = app.mails_to("bob@acme.example").await.pop().unwrap();
+    let url = invite.link(&format!("{}/c/", app.base)).unwrap();
+    let duo = url
+        .split("duo=")
+        .nth(1)
+        .unwrap()
+        .split('&')
+        .next()
+        .unwrap()
+        .to_owned();
+    let res = app
+        .client
+        .post(format!("{}/register", live.link))
+        .form(&[
+            ("email", "bob@acme.example"),
+            ("first_name", "Bob"),
+            ("last_name", "Martin"),
+            ("choice_1", mission.as_str()),
+            ("consent", "yes"),
+            ("duo", duo.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    confirm_from_mail(&app, "bob@acme.example").await;
+    let dan = seat_and_queue(&app, &live, &[("dan@acme.example", "Dan")]).await;
+    assert_eq!(
+        choice_of(&app, &live, "bob@acme.example").await["position"],
+        1
+    );
+
+    // Ann gives up her seat to wait with Bob: the pair keeps her place, at the head.
+    let status = app
+        .client
+        .post(format!(
+            "{}/wait-with-partner",
+            ann.split('?').next().unwrap()
+        ))
+        .form(&[("mission_id", mission.as_str())])
+        .send()
+        .await
+        .unwrap()
+        .status();
+    assert_eq!(status, 200);
+    let ann_c = choice_of(&app, &live, "ann@acme.example").await;
+    let bob_c = choice_of(&app, &live, "bob@acme.example").await;
+    assert_eq!(
+        (ann_c["status"].as_str(), ann_c["position"].as_u64()),
+        (Some("waitlisted"), Some(1))
+    );
+    assert_eq!(
+        (bob_c["status"].as_str(), bob_c["position"].as_u64()),
+        (Some("waitlisted"), Some(2))
+    );
+    // One seat is not enough for two: it goes to Dan meanwhile.
+    assert_eq!(
+        choice_of(&app, &live, "dan@acme.example").await["status"],
+        "offered"
+    );
+
+    // Cid leaves: still one free seat only (Dan's offer holds the other); the pair waits.
+    let cid = app.mails_to("cid@acme.example").await[1]
+        .link(&format!("{}/me/", app.base))
+        .unwrap();
+    let res = app
+        .client
+        .post(format!("{}/cancel", cid.split('?').next().unwrap()))
+        .form(&Vec::<(String, String)>::new())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(
+        choice_of(&app, &live, "ann@acme.example").await["status"],
+        "waitlisted"
+    );
+    assert_eq!(
+        choice_of(&app, &live, "bob@acme.example").await["status"],
+        "waitlisted"
+    );
+
+    // Dan declines: two seats are free, and both go to the pair together.
+    let res = app
+        .client
+        .post(format!("{}/decline", dan[0].split('?').next().unwrap()))
+        .form(&[("mission_id", mission.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(
+        choice_of(&app, &live, "ann@acme.example").await["status"],
+        "offered"
+    );
+    assert_eq!(
+        choice_of(&app, &live, "bob@acme.example").await["status"],
+        "offered"
+    );
+}

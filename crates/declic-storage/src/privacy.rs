@@ -439,6 +439,7 @@ pub const COLUMNS: &[(&str, &[(&str, Class)])] = &[
             ("attended", Aggregate),
             ("attendance_marked_at", NotPersonal),
             ("ics_sequence", NotPersonal),
+            ("waits_with", NotPersonal),
         ],
     ),
     (

@@ -22,6 +22,8 @@ pub struct Model {
     pub attendance_marked_at: Option<DateTimeUtc>,
     /// The SEQUENCE of the latest calendar invitation sent for this choice.
     pub ics_sequence: i64,
+    /// A duo waiting together: the other one's choice (they are offered seats together).
+    pub waits_with: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

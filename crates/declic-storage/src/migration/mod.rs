@@ -24,6 +24,7 @@ mod m0019_sign_in_lockout;
 mod m0020_messages;
 mod m0021_relay_health;
 mod m0022_ics_sequence;
+mod m0023_waits_with;
 
 /// All migrations, oldest first.
 pub struct Migrator;
@@ -54,6 +55,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0020_messages::Migration),
             Box::new(m0021_relay_health::Migration),
             Box::new(m0022_ics_sequence::Migration),
+            Box::new(m0023_waits_with::Migration),
         ]
     }
 }

@@ -257,6 +257,7 @@ impl Store {
                 }
                 let mut a: registration_choice::ActiveModel = freed.into();
                 a.status = sea_orm::Set(choice::WAITLISTED.to_owned());
+                a.waits_with = sea_orm::Set(None);
                 a.queue_seq = sea_orm::Set(Some(super::seats::next_queue_seq(&txn, m.id).await?));
                 a.updated_at = sea_orm::Set(now());
                 sea_orm::ActiveModelTrait::update(a, &txn).await?;

@@ -244,7 +244,10 @@ impl Store {
         finish(txn, registration_id, &before, out, follow).await
     }
 
-    /// Duo: the inviter gives up their seat to wait with their colleague on the mission's waitlist.
+    /// Duo: the inviter gives up their seat to wait with their colleague, who is
+    /// waiting for the same mission. The pair takes the inviter's place, ahead of
+    /// everyone waiting, and is offered two seats at once; the seat given up goes to
+    /// the next one in line meanwhile.
     pub async fn waitlist_with_partner(
         &self,
         registration_id: i64,
@@ -264,14 +267,48 @@ impl Store {
         let Some(m) = missions.iter().find(|m| m.id == mission_id) else {
             return Err(StorageError::NotFound("mission"));
         };
-        // Free the seat first, offer it on (the partner is ahead on the waitlist), then queue behind.
+        // The colleague this person invited, waiting for this mission (read under
+        // the mission's lock like every choice of it).
+        let partners: Vec<i64> = registration::Entity::find()
+            .filter(registration::Column::DuoRegistrationId.eq(registration_id))
+            .all(&txn)
+            .await?
+            .into_iter()
+            .map(|r| r.id)
+            .collect();
+        let theirs = registration_choice::Entity::find()
+            .filter(registration_choice::Column::MissionId.eq(mission_id))
+            .filter(registration_choice::Column::Status.eq(choice::WAITLISTED))
+            .filter(registration_choice::Column::RegistrationId.is_in(partners))
+            .one(&txn)
+            .await?
+            .ok_or_else(|| {
+                StorageError::invalid(
+                    "mission_id",
+                    "your colleague is not waiting for this mission",
+                )
+            })?;
+        let head = registration_choice::Entity::find()
+            .filter(registration_choice::Column::MissionId.eq(mission_id))
+            .filter(registration_choice::Column::Status.eq(choice::WAITLISTED))
+            .order_by_asc(registration_choice::Column::QueueSeq)
+            .one(&txn)
+            .await?
+            .and_then(|c| c.queue_seq)
+            .unwrap_or(1);
         let mut a: registration_choice::ActiveModel = mine.clone().into();
-        a.status = Set(choice::RELEASED.to_owned());
+        a.status = Set(choice::WAITLISTED.to_owned());
         a.seat_no = Set(None);
+        a.queue_seq = Set(Some(head - 2));
+        a.waits_with = Set(Some(theirs.id));
         a.updated_at = Set(now());
-        let released = a.update(&txn).await?;
+        a.update(&txn).await?;
+        let mut b: registration_choice::ActiveModel = theirs.clone().into();
+        b.queue_seq = Set(Some(head - 1));
+        b.waits_with = Set(Some(mine.id));
+        b.updated_at = Set(now());
+        b.update(&txn).await?;
         let offers = offer_free_seats(&txn, m, now() + claim_window).await?;
-        super::seats::seat_or_queue(&txn, m, released).await?;
         let out = ChangeOutcome {
             offers,
             ..Default::default()

@@ -283,6 +283,7 @@ pub(crate) async fn seat_or_queue(
     let mut a: registration_choice::ActiveModel = c.into();
     a.queue_seq = Set(Some(seq));
     a.offer_expires_at = Set(None);
+    a.waits_with = Set(None);
     a.updated_at = Set(now());
     match seat {
         Some(n) => {
@@ -307,6 +308,7 @@ pub(crate) async fn release(
     a.status = Set(new_status.to_owned());
     a.seat_no = Set(None);
     a.offer_expires_at = Set(None);
+    a.waits_with = Set(None);
     a.updated_at = Set(now());
     Ok(a.update(txn).await?)
 }
@@ -317,19 +319,48 @@ pub(crate) async fn offer_free_seats(
     m: &mission::Model,
     until: DateTime<Utc>,
 ) -> Result<Vec<super::Offer>, StorageError> {
+    let (held, _) = occupancy(txn, m.id).await?;
+    let mut free = i64::from(m.capacity) - held;
+    if free <= 0 {
+        return Ok(Vec::new());
+    }
+    let waiting = registration_choice::Entity::find()
+        .filter(registration_choice::Column::MissionId.eq(m.id))
+        .filter(registration_choice::Column::Status.eq(choice::WAITLISTED))
+        .order_by_asc(registration_choice::Column::QueueSeq)
+        .all(txn)
+        .await?;
+    // In order; a duo waiting together takes two seats at once or waits on, keeping
+    // its place, while the seat goes to the next one.
+    let mut chosen: Vec<registration_choice::Model> = Vec::new();
+    let mut passed: Vec<i64> = Vec::new();
+    for c in &waiting {
+        if free <= 0 {
+            break;
+        }
+        if passed.contains(&c.id) || chosen.iter().any(|x| x.id == c.id) {
+            continue;
+        }
+        let partner = c
+            .waits_with
+            .and_then(|p| waiting.iter().find(|w| w.id == p));
+        match partner {
+            Some(p) if free >= 2 => {
+                chosen.push(c.clone());
+                chosen.push(p.clone());
+                free -= 2;
+            }
+            Some(p) => passed.extend([c.id, p.id]),
+            None => {
+                chosen.push(c.clone());
+                free -= 1;
+            }
+        }
+    }
     let mut offers = Vec::new();
-    loop {
+    for next in chosen {
         let (highest, _) = maxima(txn, m.id).await?;
         let Some(seat) = free_seat(txn, m, highest).await? else {
-            break;
-        };
-        let Some(next) = registration_choice::Entity::find()
-            .filter(registration_choice::Column::MissionId.eq(m.id))
-            .filter(registration_choice::Column::Status.eq(choice::WAITLISTED))
-            .order_by_asc(registration_choice::Column::QueueSeq)
-            .one(txn)
-            .await?
-        else {
             break;
         };
         let registration_id = next.registration_id;

@@ -122,6 +122,30 @@ async fn an_organisers_cancellation_is_told_once_with_a_calendar_cancel() {
     let problem: Value = again.json().await.unwrap();
     assert_eq!(problem["errors"][0]["field"], "action");
     assert_eq!(app.mails_to("ann@acme.example").await.len(), before + 1);
+
+    // HR cancels Bob's offer: he is told too, without a calendar (he had no invitation).
+    let bob_choice = choice_of(&app, &live, "bob@acme.example").await;
+    let bob_before = app.mails_to("bob@acme.example").await.len();
+    let res = app
+        .post(
+            &format!(
+                "/api/v1/registration-choices/{}/move",
+                bob_choice["choice_id"].as_i64().unwrap()
+            ),
+            &live.token,
+            json!({"action": "cancel", "reason": "Doublon"}),
+        )
+        .await;
+    assert_eq!(res.status(), 204);
+    let bob = app.mails_to("bob@acme.example").await;
+    assert_eq!(bob.len(), bob_before + 1);
+    let told = bob.last().unwrap();
+    assert!(
+        told.subject.contains("Votre place est annulée"),
+        "{}",
+        told.subject
+    );
+    assert!(told.calendar.is_none(), "no invitation to take back");
 }
 
 #[tokio::test]

@@ -347,9 +347,15 @@ async fn registration_mail(
         MessageKind::CancellationAck => {
             let m = mission_param(params)?;
             let by_organiser = params["by_organiser"].as_bool().unwrap_or(false);
+            // Only a seat had an invitation to take back.
+            let attachments = if params["calendar"].as_bool().unwrap_or(true) {
+                calendar(state, ctx, to, m, IcsMethod::Cancel).await?
+            } else {
+                vec![]
+            };
             (
                 ctx.with(json!({"mission": ctx.mission(m), "by_organiser": by_organiser})),
-                calendar(state, ctx, to, m, IcsMethod::Cancel).await?,
+                attachments,
             )
         }
         MessageKind::Waitlisted => {

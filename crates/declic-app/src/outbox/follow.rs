@@ -179,7 +179,8 @@ pub fn after_change(o: &ChangeOutcome) -> Vec<NewMessage> {
 }
 
 /// An organiser's move of someone's place: the person is told of a seat withdrawn
-/// (with a calendar cancellation) or given, and the freed seat is offered on.
+/// (with a calendar cancellation), of a waitlist place or offer cancelled, or of a
+/// seat given; the freed seat is offered on.
 pub fn after_organiser_change(o: &ChangeOutcome) -> Vec<NewMessage> {
     let id = o.registration_id;
     let t = at();
@@ -196,6 +197,15 @@ pub fn after_organiser_change(o: &ChangeOutcome) -> Vec<NewMessage> {
             )
         })
         .collect();
+    out.extend(o.cancelled_missions.iter().map(|m| {
+        message(
+            MessageKind::CancellationAck,
+            Recipient::Registration(id),
+            json!({"mission_id": m, "by_organiser": true, "calendar": false}),
+            None,
+            format!("{id}:{m}:{t}"),
+        )
+    }));
     if let Some(m) = o.seated_mission {
         out.push(message(
             MessageKind::SeatConfirmed,

@@ -277,7 +277,13 @@ impl Store {
             } else {
                 vec![]
             },
-            cancelled_missions: vec![],
+            // A waitlist place or an offer cancelled by HR: told too, without a
+            // calendar (there was no invitation to take back).
+            cancelled_missions: if action == ChoiceMove::Cancel && !was_seated {
+                vec![m.id]
+            } else {
+                vec![]
+            },
             offers,
             seated_mission: seated.then_some(m.id),
         };

@@ -27,7 +27,8 @@ pub struct ChangeOutcome {
     /// Every seat this person held before the change and not after (calendar
     /// cancellations), whether cancelled or given up for a better choice.
     pub given_up_seats: Vec<i64>,
-    /// Missions whose seat this person gave up (cancellation acknowledgements).
+    /// Missions this person's place was cancelled on (acknowledgements): a seat
+    /// given up by the person, or a waitlist place or offer cancelled by HR.
     pub cancelled_missions: Vec<i64>,
     /// Seats now offered to people from the waitlist.
     pub offers: Vec<Offer>,

@@ -195,3 +195,39 @@ async fn organisation_settings_are_validated() {
     .await;
     assert_eq!(o["domains"], json!(["acme.example", "acme.fr"]));
 }
+
+/// Inputs that used to panic the server (a viewer could trigger them): answered
+/// with a problem naming the field, or an empty page, never a 500.
+#[tokio::test]
+async fn out_of_range_numbers_are_refused_not_panics() {
+    let app = TestApp::spawn().await;
+    let org = app.org("acme", "acme.example").await;
+    let viewer = app.token(org, "viewer@acme.example", Role::Viewer).await;
+    for days in [4_294_967_295_u64, 3651, 0] {
+        let res = app
+            .post(
+                "/api/v1/tokens",
+                &viewer,
+                json!({"name": "script", "valid_days": days}),
+            )
+            .await;
+        assert_eq!(res.status(), 422, "valid_days {days}");
+        let p: serde_json::Value = res.json().await.unwrap();
+        assert_eq!(p["errors"][0]["field"], "valid_days", "{p}");
+    }
+    let ok = app
+        .post(
+            "/api/v1/tokens",
+            &viewer,
+            json!({"name": "script", "valid_days": 30}),
+        )
+        .await;
+    assert_eq!(ok.status(), 201);
+    let page = json(
+        app.get("/api/v1/employees?offset=9223372036854775808", &viewer)
+            .await,
+        200,
+    )
+    .await;
+    assert!(page.to_string().contains("[]"), "an empty page: {page}");
+}

@@ -87,6 +87,8 @@ pub struct Authenticated {
 }
 
 const KIND_API: &str = "api";
+/// The longest validity of an API token: ten years.
+pub const MAX_TOKEN_DAYS: u32 = 3650;
 const KIND_SIGN_IN: &str = "sign_in";
 const KIND_SESSION: &str = "session";
 
@@ -300,6 +302,12 @@ impl Store {
             return Err(StorageError::invalid(
                 "admin",
                 "this admin account is disabled",
+            ));
+        }
+        if valid_days > MAX_TOKEN_DAYS {
+            return Err(StorageError::invalid(
+                "valid_days",
+                format!("at most {MAX_TOKEN_DAYS} days"),
             ));
         }
         let expires = (valid_days > 0).then(|| now() + Duration::days(i64::from(valid_days)));

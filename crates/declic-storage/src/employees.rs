@@ -108,7 +108,8 @@ impl Store {
             .order_by_asc(employee::Column::FirstName)
             .order_by_asc(employee::Column::Id)
             .limit(q.limit.clamp(1, 1000))
-            .offset(q.offset)
+            // Past the end is an empty page, not an overflow in the driver.
+            .offset(std::cmp::Ord::min(q.offset, i64::MAX.unsigned_abs()))
             .all(self.db())
             .await?;
         Ok((rows.into_iter().map(view).collect(), total))

@@ -16,7 +16,7 @@ use crate::extract::{Auth, Id, JsonBody, RequestId};
 #[serde(deny_unknown_fields)]
 pub struct NewToken {
     pub name: String,
-    /// Days of validity; 0 = until revoked. Default from configuration.
+    /// Days of validity, 1 to 3650. Default from configuration.
     pub valid_days: Option<u32>,
 }
 
@@ -47,6 +47,17 @@ pub async fn create(
     let days = new
         .valid_days
         .unwrap_or(state.config.security.api_token_days);
+    // A token that never expires is the operator's decision (`declic token create
+    // --days 0`), not something any signed-in viewer can mint.
+    if days == 0 || days > declic_storage::admins::MAX_TOKEN_DAYS {
+        return Err(crate::ApiError::field(
+            "valid_days",
+            format!(
+                "between 1 and {} days (a token that never expires is created with the CLI)",
+                declic_storage::admins::MAX_TOKEN_DAYS
+            ),
+        ));
+    }
     let (meta, token) = state
         .store
         .create_api_token(

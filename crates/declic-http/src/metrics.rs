@@ -41,7 +41,7 @@ pub async fn track(req: Request, next: Next) -> Response {
         .get::<MatchedPath>()
         .map(|p| p.as_str().to_owned())
         .unwrap_or_else(|| "unmatched".to_owned());
-    let method = req.method().to_string();
+    let method = method_label(req.method()).to_owned();
     let start = Instant::now();
     let res = next.run(req).await;
     let status = res.status().as_u16().to_string();
@@ -49,6 +49,22 @@ pub async fn track(req: Request, next: Next) -> Response {
     metrics::counter!("declic_http_requests_total", &labels).increment(1);
     metrics::histogram!(LATENCY, &labels).record(start.elapsed().as_secs_f64());
     res
+}
+
+/// The method as a label: the standard ones by name, any other as `OTHER`, so a
+/// client inventing methods cannot grow the metrics without bound.
+fn method_label(m: &axum::http::Method) -> &'static str {
+    use axum::http::Method;
+    match *m {
+        Method::GET => "GET",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::PATCH => "PATCH",
+        Method::DELETE => "DELETE",
+        Method::HEAD => "HEAD",
+        Method::OPTIONS => "OPTIONS",
+        _ => "OTHER",
+    }
 }
 
 /// `GET /metrics`: Prometheus text format.
@@ -77,4 +93,23 @@ pub async fn render(State(state): State<AppState>) -> Response {
 /// Wraps `track` for `axum::middleware::from_fn`.
 pub async fn layer(State(_): State<AppState>, req: Request, next: Next) -> Response {
     track(req, next).await
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::method_label;
+    use axum::http::Method;
+
+    #[test]
+    fn invented_methods_share_one_label() {
+        assert_eq!(method_label(&Method::GET), "GET");
+        assert_eq!(method_label(&Method::DELETE), "DELETE");
+        for m in ["BREW", "X1", "PROPFIND"] {
+            assert_eq!(
+                method_label(&Method::from_bytes(m.as_bytes()).unwrap()),
+                "OTHER"
+            );
+        }
+    }
 }

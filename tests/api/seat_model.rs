@@ -11,9 +11,10 @@ use std::collections::VecDeque;
 use chrono::{Duration, Utc};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::registration::{Live, confirm_from_mail, live_campaign, register};
+use crate::seats::{mission_at, set_offer_deadline};
 use crate::support::{TestApp, json};
 
 /// The rules, for one mission with one choice per person.
@@ -150,18 +151,6 @@ fn expected(model: &Model) -> (Vec<String>, Vec<String>, Vec<String>) {
     )
 }
 
-fn mission_body(live: &Live, capacity: usize) -> Value {
-    let day = (Utc::now().date_naive() + Duration::days(30))
-        .format("%Y-%m-%d")
-        .to_string();
-    json!({
-        "association_id": live.association_id, "title": "Atelier", "format": "marathon",
-        "work_mode": "in_person", "place": "12 rue des Lilas, Paris",
-        "starts_at": format!("{day}T09:00:00"), "ends_at": format!("{day}T17:30:00"),
-        "time_zone": "Europe/Paris", "capacity": capacity,
-    })
-}
-
 async fn post_page(app: &TestApp, page: &str, action: &str, mission: i64) -> u16 {
     app.client
         .post(format!("{}/{action}", page.split('?').next().unwrap()))
@@ -276,15 +265,7 @@ async fn run(seed: u64, steps: usize) {
                 }
             }
             Event::Lapse => {
-                use sea_orm::ConnectionTrait;
-                app.store
-                    .db()
-                    .execute_unprepared(&format!(
-                        "UPDATE registration_choices SET offer_expires_at = '{}' WHERE status = 'offered'",
-                        (Utc::now() - Duration::minutes(1)).format("%Y-%m-%d %H:%M:%S%:z")
-                    ))
-                    .await
-                    .unwrap();
+                set_offer_deadline(&app, Utc::now() - Duration::minutes(1)).await;
                 declic_app::jobs::pass_lapsed_offers(&app.state)
                     .await
                     .unwrap();
@@ -292,7 +273,13 @@ async fn run(seed: u64, steps: usize) {
             }
             Event::Capacity => {
                 let c = rng.random_range(1..=4);
-                let res = app.put(&mission, &live.token, mission_body(&live, c)).await;
+                let res = app
+                    .put(
+                        &mission,
+                        &live.token,
+                        mission_at(&live, c as i64, 30, 9, "Atelier"),
+                    )
+                    .await;
                 let accepted = model.set_capacity(c);
                 assert_eq!(
                     res.status().as_u16(),

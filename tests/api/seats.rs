@@ -39,7 +39,7 @@ fn mission_body(live: &Live, capacity: i64) -> Value {
 }
 
 /// The mission `days` ahead, from `hour` o'clock to 17:30.
-fn mission_at(live: &Live, capacity: i64, days: i64, hour: u32, title: &str) -> Value {
+pub fn mission_at(live: &Live, capacity: i64, days: i64, hour: u32, title: &str) -> Value {
     let day = (Utc::now().date_naive() + Duration::days(days))
         .format("%Y-%m-%d")
         .to_string();
@@ -49,6 +49,20 @@ fn mission_at(live: &Live, capacity: i64, days: i64, hour: u32, title: &str) -> 
         "starts_at": format!("{day}T{hour:02}:00:00"), "ends_at": format!("{day}T17:30:00"),
         "time_zone": "Europe/Paris", "capacity": capacity,
     })
+}
+
+/// Every offer now lapses at `at` (as if its claim window ended then); answers how many.
+pub async fn set_offer_deadline(app: &TestApp, at: chrono::DateTime<Utc>) -> u64 {
+    use sea_orm::ConnectionTrait;
+    app.store
+        .db()
+        .execute_unprepared(&format!(
+            "UPDATE registration_choices SET offer_expires_at = '{}' WHERE status = 'offered'",
+            at.format("%Y-%m-%d %H:%M:%S%.6f%:z")
+        ))
+        .await
+        .unwrap()
+        .rows_affected()
 }
 
 async fn seat_and_queue(app: &TestApp, live: &Live, people: &[(&str, &str)]) -> Vec<String> {
@@ -270,20 +284,10 @@ async fn race_round() {
         assert_eq!(res.status(), 200);
     }
     // Every offer lapses a moment from now.
-    use sea_orm::ConnectionTrait;
-    let lapse = Utc::now() + Duration::milliseconds(300);
-    let at = lapse.format("%Y-%m-%d %H:%M:%S%.6f").to_string();
-    let sql = if app.db.url.starts_with("postgres") {
-        format!(
-            "UPDATE registration_choices SET offer_expires_at = '{at}+00' WHERE status = 'offered'"
-        )
-    } else {
-        format!(
-            "UPDATE registration_choices SET offer_expires_at = '{at}+00:00' WHERE status = 'offered'"
-        )
-    };
-    let changed = app.store.db().execute_unprepared(&sql).await.unwrap();
-    assert_eq!(changed.rows_affected(), N as u64);
+    assert_eq!(
+        set_offer_deadline(&app, Utc::now() + Duration::milliseconds(300)).await,
+        N as u64
+    );
 
     let job = {
         let state = app.state.clone();
@@ -476,15 +480,7 @@ async fn a_late_claim_and_a_disguised_name_get_a_clear_answer() {
         .unwrap();
     assert_eq!(res.status(), 200);
     // Bob's offer lapses before the minute job has passed it on.
-    use sea_orm::ConnectionTrait;
-    app.store
-        .db()
-        .execute_unprepared(&format!(
-            "UPDATE registration_choices SET offer_expires_at = '{}' WHERE status = 'offered'",
-            (Utc::now() - Duration::minutes(1)).format("%Y-%m-%d %H:%M:%S%:z")
-        ))
-        .await
-        .unwrap();
+    set_offer_deadline(&app, Utc::now() - Duration::minutes(1)).await;
     let bob = pages[1].split('?').next().unwrap().to_owned();
     let page = app
         .client

@@ -1,52 +1,11 @@
 //! Human texts for missions and dates, in French and English, shared by pages and mails.
 
-use chrono::{Datelike, NaiveDate, NaiveDateTime, Timelike};
+use chrono::{NaiveDate, NaiveDateTime, Timelike};
 use declic_planning::Language;
 use declic_storage::missions::Mission;
 use serde_json::{Value, json};
 
 use declic_messaging::Lang;
-
-const DAYS_FR: [&str; 7] = [
-    "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche",
-];
-const DAYS_EN: [&str; 7] = [
-    "Monday",
-    "Tuesday",
-    "Wednesday",
-    "Thursday",
-    "Friday",
-    "Saturday",
-    "Sunday",
-];
-const MONTHS_FR: [&str; 12] = [
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-];
-const MONTHS_EN: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-];
 
 /// The planning crate's language for a page language.
 pub fn language(lang: Lang) -> Language {
@@ -56,14 +15,9 @@ pub fn language(lang: Lang) -> Language {
     }
 }
 
-/// "jeudi 5 juin 2031" / "Thursday 5 June 2031".
+/// "jeudi 5 juin 2031" / "Thursday 5 June 2031" (the planning crate's wording).
 pub fn date(lang: Lang, d: NaiveDate) -> String {
-    let wd = d.weekday().num_days_from_monday() as usize;
-    let m = d.month0() as usize;
-    match lang {
-        Lang::Fr => format!("{} {} {} {}", DAYS_FR[wd], d.day(), MONTHS_FR[m], d.year()),
-        Lang::En => format!("{} {} {} {}", DAYS_EN[wd], d.day(), MONTHS_EN[m], d.year()),
-    }
+    declic_planning::long_date(language(lang), d)
 }
 
 fn time(t: NaiveDateTime) -> String {

@@ -33,6 +33,7 @@ pub use mission_rules::{
 };
 pub use parse::ParseEnumError;
 pub use skills::{SkillKind, default_skills};
+pub use text::long_date;
 pub use warning::{CalendarWarning, WarningCode};
 pub use working_days::{
     default_plan_on_working_days, is_weekend, is_working_day, shift_back_to_working_day,

@@ -93,6 +93,14 @@ pub(crate) fn date_fr(date: NaiveDate) -> String {
     )
 }
 
+/// A date written out in `lang`: "samedi 1er mai 2026" / "Saturday 1 May 2026".
+pub fn long_date(lang: crate::Language, date: NaiveDate) -> String {
+    match lang {
+        crate::Language::Fr => date_fr(date),
+        crate::Language::En => date_en(date),
+    }
+}
+
 /// "1 day" / "12 days".
 pub(crate) fn count_en(n: i64, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })

@@ -150,62 +150,35 @@ pub fn after_confirm(o: &ConfirmOutcome) -> Vec<NewMessage> {
 /// A change from the person's own page: a calendar cancellation for every seat
 /// given up, the new seat with its invitation, and the offers it freed.
 pub fn after_change(o: &ChangeOutcome) -> Vec<NewMessage> {
-    let id = o.registration_id;
-    let t = at();
-    let mut out: Vec<NewMessage> = o
-        .given_up_seats
-        .iter()
-        .map(|m| {
-            message(
-                MessageKind::CancellationAck,
-                Recipient::Registration(id),
-                json!({"mission_id": m}),
-                None,
-                format!("{id}:{m}:{t}"),
-            )
-        })
-        .collect();
-    if let Some(m) = o.seated_mission {
-        out.push(message(
-            MessageKind::SeatConfirmed,
-            Recipient::Registration(id),
-            json!({"mission_id": m}),
-            None,
-            format!("{id}:{m}:{t}"),
-        ));
-    }
-    out.extend(offers(&o.offers));
-    out
+    seat_changes(o, false)
 }
 
 /// An organiser's move of someone's place: the person is told of a seat withdrawn
 /// (with a calendar cancellation), of a waitlist place or offer cancelled, or of a
 /// seat given; the freed seat is offered on.
 pub fn after_organiser_change(o: &ChangeOutcome) -> Vec<NewMessage> {
+    seat_changes(o, true)
+}
+
+/// What a change of someone's places says to them and to the next in line.
+fn seat_changes(o: &ChangeOutcome, by_organiser: bool) -> Vec<NewMessage> {
     let id = o.registration_id;
     let t = at();
-    let mut out: Vec<NewMessage> = o
-        .given_up_seats
-        .iter()
-        .map(|m| {
-            message(
-                MessageKind::CancellationAck,
-                Recipient::Registration(id),
-                json!({"mission_id": m, "by_organiser": true}),
-                None,
-                format!("{id}:{m}:{t}"),
-            )
-        })
-        .collect();
-    out.extend(o.cancelled_missions.iter().map(|m| {
+    let ack = |m: &i64, calendar: bool| {
         message(
             MessageKind::CancellationAck,
             Recipient::Registration(id),
-            json!({"mission_id": m, "by_organiser": true, "calendar": false}),
+            json!({"mission_id": m, "by_organiser": by_organiser, "calendar": calendar}),
             None,
             format!("{id}:{m}:{t}"),
         )
-    }));
+    };
+    let mut out: Vec<NewMessage> = o.given_up_seats.iter().map(|m| ack(m, true)).collect();
+    // Only HR's cancellation of a place that was no seat is told: a person who
+    // cancels their own waitlist place is on the page that did it.
+    if by_organiser {
+        out.extend(o.cancelled_missions.iter().map(|m| ack(m, false)));
+    }
     if let Some(m) = o.seated_mission {
         out.push(message(
             MessageKind::SeatConfirmed,

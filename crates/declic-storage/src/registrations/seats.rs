@@ -76,34 +76,22 @@ pub(crate) async fn check_capacity(
     mission_id: i64,
     capacity: i64,
 ) -> Result<(), StorageError> {
-    let (held, _) = occupancy(txn, mission_id).await?;
-    if capacity >= held {
+    let held = holders(txn, mission_id).await?;
+    let n = i64::try_from(held.len()).unwrap_or(i64::MAX);
+    if capacity >= n {
         return Ok(());
     }
-    let holders = registration_choice::Entity::find()
-        .filter(registration_choice::Column::MissionId.eq(mission_id))
-        .filter(registration_choice::Column::Status.is_in([choice::SEATED, choice::OFFERED]))
-        .order_by_asc(registration_choice::Column::SeatNo)
-        .all(txn)
-        .await?;
     let regs = registration::Entity::find()
-        .filter(
-            registration::Column::Id.is_in(
-                holders
-                    .iter()
-                    .map(|c| c.registration_id)
-                    .collect::<Vec<_>>(),
-            ),
-        )
+        .filter(registration::Column::Id.is_in(held.iter().map(|(r, _)| *r).collect::<Vec<_>>()))
         .all(txn)
         .await?;
     let people = employee::Entity::find()
         .filter(employee::Column::Id.is_in(regs.iter().map(|r| r.employee_id).collect::<Vec<_>>()))
         .all(txn)
         .await?;
-    let names: Vec<String> = holders
+    let names: Vec<String> = held
         .iter()
-        .filter_map(|c| regs.iter().find(|r| r.id == c.registration_id))
+        .filter_map(|(id, _)| regs.iter().find(|r| r.id == *id))
         .filter_map(|r| people.iter().find(|p| p.id == r.employee_id))
         .map(|p| {
             format!("{} {}", p.first_name, p.last_name)
@@ -114,7 +102,7 @@ pub(crate) async fn check_capacity(
     Err(StorageError::invalid(
         "capacity",
         format!(
-            "{held} people hold a seat ({}): move some of them to the waitlist or cancel their place first, or keep the capacity at {held} or more",
+            "{n} people hold a seat ({}): move some of them to the waitlist or cancel their place first, or keep the capacity at {n} or more",
             names.join(", ")
         ),
     ))

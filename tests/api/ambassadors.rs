@@ -20,9 +20,30 @@ fn set_cookie(res: &reqwest::Response, name: &str) -> Option<String> {
         })
 }
 
-/// Makes `email` an ambassador who said yes (history from before Declic), through
-/// the API invitation and the store (the page flow is tested below).
+/// Puts someone who signed up (and may not have confirmed yet) in the directory, as
+/// the company's file would, with the names they gave.
+pub async fn in_directory(app: &TestApp, token: &str, email: &str) {
+    let org = declic_storage::OrgId(app.store.organization_by_slug("acme").await.unwrap().id);
+    let e = app.store.employee_by_email(org, email).await.unwrap();
+    let res = app
+        .client
+        .post(app.url("/api/v1/employees/import"))
+        .bearer_auth(token)
+        .header("content-type", "text/csv")
+        .body(format!(
+            "email,first name,last name\n{email},{},{}\n",
+            e.first_name, e.last_name
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+}
+
+/// Makes `email` an ambassador who said yes (history from before Declic, so in the
+/// directory), through the API invitation and the store (the page flow is tested below).
 pub async fn make_ambassador(app: &TestApp, token: &str, email: &str) {
+    in_directory(app, token, email).await;
     let a = json(
         app.post(
             "/api/v1/ambassadors",

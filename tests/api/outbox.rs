@@ -75,6 +75,7 @@ async fn with_the_smtp_server_down_people_still_register_and_every_mail_arrives_
         let res = register(&app, &live.link, email, first, live.mission_id).await;
         assert_eq!(res.status(), 200);
     }
+    crate::ambassadors::in_directory(&app, &live.token, "alice@acme.example").await;
     let res = app
         .post(
             "/api/v1/ambassadors",

@@ -731,3 +731,156 @@ async fn a_duo_waiting_together_is_offered_two_seats_at_once() {
         "offered"
     );
 }
+
+#[tokio::test]
+async fn an_address_nobody_confirmed_is_nobody_in_the_directory() {
+    use sea_orm::ConnectionTrait;
+    let app = TestApp::spawn().await;
+    let live = live_campaign(&app, 3, "Atelier").await;
+    let org = declic_storage::OrgId(app.store.organization_by_slug("acme").await.unwrap().id);
+    let audience_before = app.store.audience_size(org, &[], &[]).await.unwrap();
+    // Invented addresses in the company's domain, and a real colleague not yet confirmed.
+    for fake in ["x1@acme.example", "x2@acme.example"] {
+        assert_eq!(
+            register(&app, &live.link, fake, "Mallory", live.mission_id)
+                .await
+                .status(),
+            200
+        );
+    }
+    assert_eq!(
+        register(&app, &live.link, "ann@acme.example", "Ann", live.mission_id)
+            .await
+            .status(),
+        200
+    );
+    assert!(
+        listed(&app, &live.token).await.is_empty(),
+        "nobody confirmed: nobody listed"
+    );
+    assert_eq!(
+        app.store.audience_size(org, &[], &[]).await.unwrap(),
+        audience_before,
+        "no campaign mail to an address nobody confirmed"
+    );
+    // The owner of x1 signs up with her own name: the names nobody confirmed give way.
+    assert_eq!(
+        register(&app, &live.link, "x1@acme.example", "Xena", live.mission_id)
+            .await
+            .status(),
+        200
+    );
+    let x1 = app
+        .store
+        .employee_by_email(org, "x1@acme.example")
+        .await
+        .unwrap();
+    assert_eq!(x1.first_name, "Xena");
+
+    // Ann confirms from her mailbox: a person of the organisation now, with her name.
+    confirm_from_mail(&app, "ann@acme.example").await;
+    assert_eq!(
+        listed(&app, &live.token).await,
+        vec!["ann@acme.example".to_owned()]
+    );
+    // Her name is hers: a later sign-up for her address cannot rename her.
+    assert_eq!(
+        register(
+            &app,
+            &live.link,
+            "ann@acme.example",
+            "Mallory",
+            live.mission_id
+        )
+        .await
+        .status(),
+        200
+    );
+    assert_eq!(
+        app.store
+            .employee_by_email(org, "ann@acme.example")
+            .await
+            .unwrap()
+            .first_name,
+        "Ann"
+    );
+
+    // x1's confirmation link lapses unused: the purge forgets her and her sign-up.
+    app.store
+        .db()
+        .execute_unprepared(&format!(
+            "UPDATE registrations SET confirm_expires_at = '{}' WHERE employee_id = {}",
+            (Utc::now() - chrono::Duration::minutes(1)).format("%Y-%m-%d %H:%M:%S%.6f%:z"),
+            x1.id
+        ))
+        .await
+        .unwrap();
+    assert_eq!(
+        declic_app::jobs::forget_unconfirmed_sign_ups(&app.state)
+            .await
+            .unwrap(),
+        1
+    );
+    assert!(
+        app.store
+            .employee_by_email(org, "x1@acme.example")
+            .await
+            .is_err()
+    );
+    let regs = json(
+        app.get(
+            &format!("/api/v1/campaigns/{}/registrations", live.campaign_id),
+            &live.token,
+        )
+        .await,
+        200,
+    )
+    .await;
+    let emails: Vec<&str> = regs
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["email"].as_str().unwrap())
+        .collect();
+    assert!(!emails.contains(&"x1@acme.example"), "{regs}");
+    assert!(
+        emails.contains(&"x2@acme.example"),
+        "x2's link is still valid: {regs}"
+    );
+    // A second pass forgets nobody more.
+    assert_eq!(
+        declic_app::jobs::forget_unconfirmed_sign_ups(&app.state)
+            .await
+            .unwrap(),
+        0
+    );
+
+    // The directory's file names x2: a person from now on.
+    let res = app
+        .client
+        .post(app.url("/api/v1/employees/import"))
+        .bearer_auth(&live.token)
+        .header("content-type", "text/csv")
+        .body("email,first name,last name\nx2@acme.example,Xavier,Roy\n")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(
+        listed(&app, &live.token).await,
+        vec!["ann@acme.example".to_owned(), "x2@acme.example".to_owned()]
+    );
+}
+
+/// The addresses the directory lists, sorted.
+async fn listed(app: &TestApp, token: &str) -> Vec<String> {
+    let list = json(app.get("/api/v1/employees?limit=100", token).await, 200).await;
+    let mut emails: Vec<String> = list["items"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{list}"))
+        .iter()
+        .map(|e| e["email"].as_str().unwrap().to_owned())
+        .collect();
+    emails.sort();
+    emails
+}

@@ -42,3 +42,9 @@ pub async fn queue_mission_reminders(app: &App) -> AppResult<usize> {
     }
     Ok(due.len())
 }
+
+/// Forgets sign-ups nobody confirmed, with the provisional person they created, once
+/// their confirmation links have lapsed; answers how many people were forgotten.
+pub async fn forget_unconfirmed_sign_ups(app: &App) -> AppResult<u64> {
+    Ok(app.store.purge_unconfirmed_sign_ups().await?)
+}

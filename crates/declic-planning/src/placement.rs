@@ -72,6 +72,49 @@ pub fn free_seat_number(capacity: i32, taken: &[i32]) -> Option<i32> {
     (1..=capacity).find(|n| sorted.binary_search(n).is_err())
 }
 
+/// One place on a mission's waitlist, in queue order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Waiting {
+    /// The waiting choice.
+    pub id: i64,
+    /// The duo partner's choice this one waits with, if the pair waits together.
+    pub waits_with: Option<i64>,
+}
+
+/// Who is offered the `free` seats of a mission, from its waitlist in queue order:
+/// the first in line each get one; a duo waiting together (both still waiting) takes
+/// two seats at once or, when fewer are free, keeps its place while the seat goes
+/// to the next one. A partner who is no longer waiting leaves the other one a
+/// single person again. Returns the chosen choices in the order they are offered.
+pub fn offer_order(free: i64, waiting: &[Waiting]) -> Vec<i64> {
+    let mut free = free;
+    let mut chosen: Vec<i64> = Vec::new();
+    let mut passed: Vec<i64> = Vec::new();
+    for w in waiting {
+        if free <= 0 {
+            break;
+        }
+        if passed.contains(&w.id) || chosen.contains(&w.id) {
+            continue;
+        }
+        let partner = w
+            .waits_with
+            .filter(|p| *p != w.id && waiting.iter().any(|x| x.id == *p));
+        match partner {
+            Some(p) if free >= 2 => {
+                chosen.extend([w.id, p]);
+                free -= 2;
+            }
+            Some(p) => passed.extend([w.id, p]),
+            None => {
+                chosen.push(w.id);
+                free -= 1;
+            }
+        }
+    }
+    chosen
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -161,5 +204,45 @@ mod tests {
         assert_eq!(free_seat_number(0, &[]), None);
         // Capacity lowered under seats already given: no free seat.
         assert_eq!(free_seat_number(2, &[1, 2, 3]), None);
+    }
+    fn queue(rows: &[(i64, Option<i64>)]) -> Vec<Waiting> {
+        rows.iter()
+            .map(|(id, w)| Waiting {
+                id: *id,
+                waits_with: *w,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn free_seats_go_to_the_first_in_line() {
+        let q = queue(&[(1, None), (2, None), (3, None)]);
+        assert_eq!(offer_order(2, &q), vec![1, 2]);
+        assert_eq!(offer_order(0, &q), Vec::<i64>::new());
+        assert_eq!(offer_order(-1, &q), Vec::<i64>::new());
+        assert_eq!(offer_order(5, &q), vec![1, 2, 3]);
+        assert_eq!(offer_order(3, &[]), Vec::<i64>::new());
+    }
+
+    #[test]
+    fn a_pair_takes_two_seats_or_keeps_its_place() {
+        let q = queue(&[(1, Some(2)), (2, Some(1)), (3, None), (4, None)]);
+        assert_eq!(offer_order(2, &q), vec![1, 2]);
+        assert_eq!(offer_order(3, &q), vec![1, 2, 3]);
+        // One seat is not enough for two: it goes to the next one meanwhile.
+        assert_eq!(offer_order(1, &q), vec![3]);
+        // The pair need not stand side by side in the queue.
+        let q = queue(&[(1, Some(3)), (2, None), (3, Some(1))]);
+        assert_eq!(offer_order(2, &q), vec![1, 3]);
+        assert_eq!(offer_order(1, &q), vec![2]);
+    }
+
+    #[test]
+    fn a_partner_who_left_the_queue_leaves_a_single_person() {
+        let q = queue(&[(1, Some(9)), (3, None)]);
+        assert_eq!(offer_order(1, &q), vec![1]);
+        // Nor does a row pointing at itself make a pair.
+        let q = queue(&[(1, Some(1)), (3, None)]);
+        assert_eq!(offer_order(1, &q), vec![1]);
     }
 }

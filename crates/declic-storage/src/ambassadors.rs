@@ -87,7 +87,7 @@ impl Store {
             .filter(employee::Column::Email.eq(&email))
             .one(&txn)
             .await?
-            .filter(|e| e.active && e.erased_at.is_none())
+            .filter(|e| e.active && e.erased_at.is_none() && !e.provisional)
             .ok_or_else(|| StorageError::invalid("email", "no active employee with this email"))?;
         if let Some(a) = ambassador::Entity::find()
             .filter(ambassador::Column::OrganizationId.eq(org.0))
@@ -241,7 +241,7 @@ impl Store {
                 .filter(employee::Column::Email.eq(&email))
                 .one(self.db())
                 .await?
-                .filter(|e| e.active && e.erased_at.is_none())
+                .filter(|e| e.active && e.erased_at.is_none() && !e.provisional)
             else {
                 continue;
             };

@@ -957,6 +957,8 @@ fn audience_query(
         .filter(employee::Column::OrganizationId.eq(org.0))
         .filter(employee::Column::Active.eq(true))
         .filter(employee::Column::ErasedAt.is_null())
+        // An address nobody confirmed gets no campaign mail (see m0024).
+        .filter(employee::Column::Provisional.eq(false))
         .filter(
             employee::Column::Id.not_in_subquery(
                 sea_orm::sea_query::Query::select()

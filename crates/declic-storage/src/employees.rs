@@ -72,7 +72,9 @@ impl Store {
     ) -> Result<(Vec<Employee>, u64), StorageError> {
         let mut cond = Condition::all()
             .add(employee::Column::OrganizationId.eq(org.0))
-            .add(employee::Column::ErasedAt.is_null());
+            .add(employee::Column::ErasedAt.is_null())
+            // Someone who signed up and has not confirmed is not in the directory yet.
+            .add(employee::Column::Provisional.eq(false));
         if let Some(s) = q.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             let pattern = format!("%{}%", s.to_lowercase().replace(['%', '_'], ""));
             cond = cond.add(
@@ -203,7 +205,8 @@ impl Store {
     ) -> Result<u64, StorageError> {
         let mut q = employee::Entity::find()
             .filter(employee::Column::OrganizationId.eq(org.0))
-            .filter(employee::Column::Active.eq(true));
+            .filter(employee::Column::Active.eq(true))
+            .filter(employee::Column::Provisional.eq(false));
         if !departments.is_empty() {
             q = q.filter(employee::Column::Department.is_in(departments.to_vec()));
         }
@@ -225,6 +228,7 @@ impl Store {
                 .distinct()
                 .filter(employee::Column::OrganizationId.eq(org.0))
                 .filter(employee::Column::Active.eq(true))
+                .filter(employee::Column::Provisional.eq(false))
                 .filter(col.is_not_null())
                 .order_by_asc(col)
                 .into_tuple::<String>()

@@ -184,11 +184,12 @@ impl Store {
 
     /// Applies pending migrations; returns how many ran.
     pub async fn migrate(&self) -> Result<usize, StorageError> {
-        let before = migration::Migrator::get_pending_migrations(&self.db)
+        // Read only: `get_pending_migrations` issues `CREATE TABLE IF NOT EXISTS` on
+        // every call, a write that a command run beside a busy server (SQLite) can
+        // meet as "database is locked". Nothing to apply: no write, no lock at all.
+        let before = migration::Migrator::get_pending_migrations_read_only(&self.db)
             .await?
             .len();
-        // Nothing to apply: take no lock at all (a command run beside a busy server
-        // would otherwise meet its writes in the migrator's transaction).
         if before > 0 {
             migration::Migrator::up(&self.db, None).await?;
         }
@@ -197,11 +198,13 @@ impl Store {
 
     /// Names of migrations not yet applied.
     pub async fn pending_migrations(&self) -> Result<Vec<String>, StorageError> {
-        Ok(migration::Migrator::get_pending_migrations(&self.db)
-            .await?
-            .iter()
-            .map(|m| m.name().to_owned())
-            .collect())
+        Ok(
+            migration::Migrator::get_pending_migrations_read_only(&self.db)
+                .await?
+                .iter()
+                .map(|m| m.name().to_owned())
+                .collect(),
+        )
     }
 
     /// Starts a transaction that will write. On SQLite it takes the write lock at

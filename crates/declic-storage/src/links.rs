@@ -73,6 +73,7 @@ impl Store {
             employee::Entity::find_by_id(id)
                 .filter(employee::Column::OrganizationId.eq(org.0))
                 .filter(employee::Column::Active.eq(true))
+                .filter(employee::Column::Provisional.eq(false))
                 .one(self.db())
                 .await?
                 .ok_or_else(|| {

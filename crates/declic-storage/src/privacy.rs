@@ -114,6 +114,7 @@ pub const COLUMNS: &[(&str, &[(&str, Class)])] = &[
             ("updated_at", NotPersonal),
             ("deactivated_at", NotPersonal),
             ("erased_at", NotPersonal),
+            ("provisional", NotPersonal),
         ],
     ),
     (

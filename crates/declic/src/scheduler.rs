@@ -27,7 +27,8 @@ pub async fn start_scheduler(state: AppCtx) -> anyhow::Result<Scheduler> {
             Box::pin(async move { expire_offers(&state).await })
         })?)
         .await?;
-    // Every 10 minutes: the mission-eve reminders, stale sign-in links and throttles.
+    // Every 10 minutes: the mission-eve reminders, stale sign-in links and throttles,
+    // sign-ups nobody confirmed.
     let s = state.clone();
     sched
         .add(Job::new_async("30 */10 * * * *", move |_, _| {
@@ -41,6 +42,11 @@ pub async fn start_scheduler(state: AppCtx) -> anyhow::Result<Scheduler> {
                 }
                 if let Err(e) = state.store.purge_sign_in_throttles().await {
                     tracing::warn!(error = %e, "sign-in throttle purge failed");
+                }
+                match declic_app::jobs::forget_unconfirmed_sign_ups(&state).await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(forgotten = n, "forgot unconfirmed sign-ups"),
+                    Err(e) => tracing::warn!(error = %e, "unconfirmed sign-up purge failed"),
                 }
             })
         })?)

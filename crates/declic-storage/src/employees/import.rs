@@ -59,6 +59,8 @@ struct Current {
     site: Option<String>,
     language: Option<String>,
     manager_email: Option<String>,
+    /// Active and in the directory (a provisional sign-up the file names becomes a
+    /// person: see m0024).
     active: bool,
 }
 
@@ -84,14 +86,16 @@ async fn current_directory(txn: &DatabaseTransaction, org: OrgId) -> Result<Vec<
     let sql = match backend {
         DbBackend::Postgres => {
             "SELECT COALESCE(json_agg(json_build_array(id, email, first_name, last_name,
-                 department, site, language, manager_email, active))::text, '[]') AS directory
+                 department, site, language, manager_email, active AND NOT provisional))::text,
+                 '[]') AS directory
              FROM employees WHERE organization_id = $1"
         }
         // SQLite stores booleans as 0 or 1.
         _ => {
             "SELECT json_group_array(json_array(id, email, first_name, last_name, department,
                  site, language, manager_email,
-                 json(CASE WHEN active THEN 'true' ELSE 'false' END))) AS directory
+                 json(CASE WHEN active AND NOT provisional THEN 'true' ELSE 'false' END)))
+                 AS directory
              FROM employees WHERE organization_id = $1"
         }
     };
@@ -216,7 +220,7 @@ const SQLITE: Statements = Statements {
     // organisation's employees once per JSON row. The ids come from this transaction.
     update: "UPDATE employees SET first_name = r.value ->> 1, last_name = r.value ->> 2,
                  department = r.value ->> 3, site = r.value ->> 4, language = r.value ->> 5,
-                 manager_email = r.value ->> 6, active = TRUE, deactivated_at = NULL,
+                 manager_email = r.value ->> 6, active = TRUE, provisional = FALSE, deactivated_at = NULL,
                  updated_at = $1
              FROM json_each($2) AS r
              WHERE employees.id = r.value ->> 0",
@@ -231,7 +235,7 @@ const POSTGRES: Statements = Statements {
              ON CONFLICT (organization_id, email) DO NOTHING",
     update: "UPDATE employees SET first_name = r.value ->> 1, last_name = r.value ->> 2,
                  department = r.value ->> 3, site = r.value ->> 4, language = r.value ->> 5,
-                 manager_email = r.value ->> 6, active = TRUE, deactivated_at = NULL,
+                 manager_email = r.value ->> 6, active = TRUE, provisional = FALSE, deactivated_at = NULL,
                  updated_at = $1
              FROM jsonb_array_elements($2::jsonb) AS r(value)
              WHERE employees.id = (r.value ->> 0)::bigint",

@@ -20,6 +20,8 @@ pub struct Model {
     pub updated_at: DateTimeUtc,
     pub deactivated_at: Option<DateTimeUtc>,
     pub erased_at: Option<DateTimeUtc>,
+    /// Signed up with an address the directory did not hold, not confirmed yet.
+    pub provisional: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -25,6 +25,7 @@ mod m0020_messages;
 mod m0021_relay_health;
 mod m0022_ics_sequence;
 mod m0023_waits_with;
+mod m0024_provisional_people;
 
 /// All migrations, oldest first.
 pub struct Migrator;
@@ -56,6 +57,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0021_relay_health::Migration),
             Box::new(m0022_ics_sequence::Migration),
             Box::new(m0023_waits_with::Migration),
+            Box::new(m0024_provisional_people::Migration),
         ]
     }
 }

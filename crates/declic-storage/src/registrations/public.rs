@@ -299,6 +299,16 @@ impl Store {
                     "this address is not active in your organisation's directory",
                 ));
             }
+            // Nobody has confirmed this address yet: the latest sign-up's names
+            // replace ones an earlier, unconfirmed one typed (perhaps someone else).
+            Some(e) if e.provisional && (e.first_name != first || e.last_name != last) => {
+                let mut a: employee::ActiveModel = e.into();
+                a.first_name = Set(first);
+                a.last_name = Set(last);
+                a.language = Set(Some(lang.to_owned()));
+                a.updated_at = Set(now());
+                a.update(&txn).await?
+            }
             Some(e) => e,
             None => {
                 let t = now();
@@ -311,6 +321,8 @@ impl Store {
                     last_name: Set(last),
                     language: Set(Some(lang.to_owned())),
                     active: Set(true),
+                    // Not in the directory: a person once they confirm from their mailbox.
+                    provisional: Set(true),
                     created_at: Set(t),
                     updated_at: Set(t),
                     ..Default::default()
@@ -341,7 +353,8 @@ impl Store {
         if let Some(r) = &existing
             && r.status != status::CANCELLED
         {
-            txn.rollback().await?;
+            // Nothing new, except a provisional person's names (above).
+            txn.commit().await?;
             let view = self.registration_view(r.id).await?;
             return Ok(RegisterOutcome {
                 registration: view,
@@ -577,5 +590,74 @@ impl Store {
             .one(self.db())
             .await?
             .map(|r| r.id))
+    }
+}
+
+impl Store {
+    /// Forgets the people who signed up with an address the directory did not hold
+    /// and never confirmed: once every confirmation link they had has lapsed (or the
+    /// sign-up was cancelled), the provisional person, their sign-ups and their
+    /// messages are deleted, leaving nothing behind. Answers how many were forgotten.
+    pub async fn purge_unconfirmed_sign_ups(&self) -> Result<u64, StorageError> {
+        let t = now();
+        let txn = self.write_txn().await?;
+        let people = employee::Entity::find()
+            .filter(employee::Column::Provisional.eq(true))
+            .all(&txn)
+            .await?;
+        if people.is_empty() {
+            txn.rollback().await?;
+            return Ok(0);
+        }
+        let ids: Vec<i64> = people.iter().map(|p| p.id).collect();
+        let regs = registration::Entity::find()
+            .filter(registration::Column::EmployeeId.is_in(ids.clone()))
+            .all(&txn)
+            .await?;
+        let gone: Vec<i64> = ids
+            .into_iter()
+            .filter(|id| {
+                regs.iter().filter(|r| r.employee_id == *id).all(|r| {
+                    r.confirmed_at.is_none()
+                        && (r.status == status::CANCELLED
+                            || r.confirm_expires_at.is_none_or(|e| e < t))
+                })
+            })
+            .collect();
+        if gone.is_empty() {
+            txn.rollback().await?;
+            return Ok(0);
+        }
+        let reg_ids: Vec<i64> = regs
+            .iter()
+            .filter(|r| gone.contains(&r.employee_id))
+            .map(|r| r.id)
+            .collect();
+        // A colleague's sign-up that named one of these as its duo forgets the link.
+        registration::Entity::update_many()
+            .col_expr(
+                registration::Column::DuoRegistrationId,
+                sea_orm::sea_query::Expr::value(Option::<i64>::None),
+            )
+            .filter(registration::Column::DuoRegistrationId.is_in(reg_ids.clone()))
+            .exec(&txn)
+            .await?;
+        registration_choice::Entity::delete_many()
+            .filter(registration_choice::Column::RegistrationId.is_in(reg_ids.clone()))
+            .exec(&txn)
+            .await?;
+        registration::Entity::delete_many()
+            .filter(registration::Column::Id.is_in(reg_ids))
+            .exec(&txn)
+            .await?;
+        // Their messages, opt-outs and deliveries go with them (foreign keys cascade).
+        let n = employee::Entity::delete_many()
+            .filter(employee::Column::Id.is_in(gone))
+            .filter(employee::Column::Provisional.eq(true))
+            .exec(&txn)
+            .await?
+            .rows_affected;
+        txn.commit().await?;
+        Ok(n)
     }
 }

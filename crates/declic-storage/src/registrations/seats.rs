@@ -308,7 +308,7 @@ pub(crate) async fn offer_free_seats(
     until: DateTime<Utc>,
 ) -> Result<Vec<super::Offer>, StorageError> {
     let (held, _) = occupancy(txn, m.id).await?;
-    let mut free = i64::from(m.capacity) - held;
+    let free = i64::from(m.capacity) - held;
     if free <= 0 {
         return Ok(Vec::new());
     }
@@ -318,33 +318,18 @@ pub(crate) async fn offer_free_seats(
         .order_by_asc(registration_choice::Column::QueueSeq)
         .all(txn)
         .await?;
-    // In order; a duo waiting together takes two seats at once or waits on, keeping
-    // its place, while the seat goes to the next one.
-    let mut chosen: Vec<registration_choice::Model> = Vec::new();
-    let mut passed: Vec<i64> = Vec::new();
-    for c in &waiting {
-        if free <= 0 {
-            break;
-        }
-        if passed.contains(&c.id) || chosen.iter().any(|x| x.id == c.id) {
-            continue;
-        }
-        let partner = c
-            .waits_with
-            .and_then(|p| waiting.iter().find(|w| w.id == p));
-        match partner {
-            Some(p) if free >= 2 => {
-                chosen.push(c.clone());
-                chosen.push(p.clone());
-                free -= 2;
-            }
-            Some(p) => passed.extend([c.id, p.id]),
-            None => {
-                chosen.push(c.clone());
-                free -= 1;
-            }
-        }
-    }
+    // The decision is the pure rule; this function only reads and writes.
+    let queue: Vec<placement::Waiting> = waiting
+        .iter()
+        .map(|c| placement::Waiting {
+            id: c.id,
+            waits_with: c.waits_with,
+        })
+        .collect();
+    let chosen: Vec<registration_choice::Model> = placement::offer_order(free, &queue)
+        .into_iter()
+        .filter_map(|id| waiting.iter().find(|c| c.id == id).cloned())
+        .collect();
     let mut offers = Vec::new();
     for next in chosen {
         let (highest, _) = maxima(txn, m.id).await?;
@@ -559,10 +544,19 @@ impl Store {
         for c in rows.iter().filter(|c| c.status == choice::WAITLISTED) {
             positions.insert(c.id, position(&txn, c).await?);
         }
-        let person = employee::Entity::find_by_id(reg.employee_id)
+        let mut person = employee::Entity::find_by_id(reg.employee_id)
             .one(&txn)
             .await?
             .ok_or(StorageError::NotFound("employee"))?;
+        if person.provisional {
+            // The mailbox answered: a person of the organisation from now on.
+            employee::Entity::update_many()
+                .col_expr(employee::Column::Provisional, Expr::value(false))
+                .filter(employee::Column::Id.eq(person.id))
+                .exec(&txn)
+                .await?;
+            person.provisional = false;
+        }
         crate::referrals::record_referral(
             &txn,
             &reg,

@@ -558,3 +558,110 @@ async fn own_post_templates_are_checked_previewed_and_posted() {
     );
     assert_eq!(card["body"][1]["text"], "Vos compétences comptent.");
 }
+
+#[tokio::test]
+async fn webhooks_go_only_to_the_platforms_on_public_addresses() {
+    let fake = Fake::default();
+    let base = fake_platform(fake.clone()).await;
+    // The deployment's default policy (the other tests allow the local fake).
+    let app = TestApp::spawn_with(|c| {
+        c.webhooks.allow_other_hosts = false;
+        c.webhooks.allow_private_addresses = false;
+    })
+    .await;
+    let live = live_campaign(&app, 5, "Atelier CV").await;
+    let org = OrgId(app.store.organization_by_slug("acme").await.unwrap().id);
+    for (url, says) in [
+        (format!("{base}/services/T/B/secretLOCAL"), "https://"),
+        ("https://127.0.0.1/services/T/B/x".to_owned(), "private"),
+        (
+            "https://169.254.169.254/latest/meta-data".to_owned(),
+            "private",
+        ),
+        ("https://[::ffff:10.0.0.1]/hook".to_owned(), "private"),
+        ("https://[fd00::1]/hook".to_owned(), "private"),
+        ("https://localhost/hook".to_owned(), "private"),
+        (
+            "https://intranet.acme.example/hook".to_owned(),
+            "hooks.slack.com",
+        ),
+        (
+            "https://hooks.slack.com.evil.example/x".to_owned(),
+            "hooks.slack.com",
+        ),
+    ] {
+        let bad = body(
+            app.post(
+                "/api/v1/webhooks",
+                &live.token,
+                json!({"name": "x", "platform": "slack", "url": url}),
+            )
+            .await,
+            422,
+        )
+        .await;
+        assert_eq!(bad["errors"][0]["field"], "url", "{url}: {bad}");
+        assert!(bad.to_string().contains(says), "{url}: {bad}");
+        assert!(!bad.to_string().contains("secretLOCAL"), "{bad}");
+    }
+    // The platforms' own hosts are accepted (nothing is requested when saving).
+    for (platform, url) in [
+        (
+            "slack",
+            "https://hooks.slack.com/services/T0/B0/abcdefghijklmnop",
+        ),
+        (
+            "teams",
+            "https://prod-42.westeurope.logic.azure.com:443/workflows/abc/triggers/manual/paths/invoke?sig=s3cr3t",
+        ),
+    ] {
+        let w = body(
+            app.post(
+                "/api/v1/webhooks",
+                &live.token,
+                json!({"name": platform, "platform": platform, "url": url}),
+            )
+            .await,
+            201,
+        )
+        .await;
+        let res = app
+            .client
+            .delete(app.url(&format!("/api/v1/webhooks/{}", w["id"])))
+            .bearer_auth(&live.token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200);
+    }
+
+    // A webhook saved before the policy was tightened (or whose name now resolves to a
+    // private address) is refused at send time: nothing reaches it, nothing is retried.
+    let private = format!("{base}/services/T/B/secretLOCAL");
+    let sealed = app.state.signer.seal(&private).unwrap();
+    app.store
+        .create_webhook(org, "old relay", "slack", &sealed, "old", &Actor::cli())
+        .await
+        .unwrap();
+    let d = body(
+        app.post(
+            &format!("/api/v1/campaigns/{}/dispatches", live.campaign_id),
+            &live.token,
+            json!({"channel": "slack"}),
+        )
+        .await,
+        201,
+    )
+    .await;
+    declic_app::delivery_worker::deliver_due(&app.state)
+        .await
+        .unwrap();
+    let done = app
+        .store
+        .dispatch(org, d["id"].as_i64().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(done.status, status::FINISHED, "{done:?}");
+    assert_eq!(done.counts[delivery_status::FAILED], 1, "{done:?}");
+    assert!(fake.posts.lock().unwrap().is_empty(), "nothing was posted");
+}

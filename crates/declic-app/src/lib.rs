@@ -28,6 +28,7 @@ pub mod reports;
 pub mod signer;
 pub mod templates;
 pub mod texts;
+pub mod webhooks;
 pub mod wording;
 
 use std::ops::Deref;
@@ -62,7 +63,11 @@ impl App {
         let notifier = notify::Notifier::from_config(&config)?;
         let delivery =
             delivery_worker::DeliverySettings::new(&config.delivery, config.mail.smtp.pool_size);
-        let webhooks = declic_messaging::WebhookSender::new().map_err(|e| e.to_string())?;
+        let webhooks = declic_messaging::WebhookSender::with_policy(
+            declic_messaging::webhooks::DEFAULT_TIMEOUT,
+            outbound_policy(&config.webhooks),
+        )
+        .map_err(|e| e.to_string())?;
         let signer = signer::Signer::new(config.security.secret_key.expose());
         Ok(Self {
             store,
@@ -120,5 +125,32 @@ impl Background {
                 .unwrap_or_else(std::sync::PoisonError::into_inner),
         );
         while set.join_next().await.is_some() {}
+    }
+}
+
+/// Where webhooks may post, from `[webhooks]`.
+pub fn outbound_policy(c: &declic_config::WebhooksConfig) -> declic_messaging::OutboundPolicy {
+    declic_messaging::OutboundPolicy {
+        allowed_hosts: c.allowed_hosts.clone(),
+        allow_other_hosts: c.allow_other_hosts,
+        allow_private_addresses: c.allow_private_addresses,
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod policy_tests {
+    #[test]
+    fn the_default_hosts_are_the_platforms_documented_ones() {
+        let config = declic_config::load(&declic_config::LoadOptions {
+            config_dir: Some(std::env::temp_dir().join("declic-no-config-here")),
+            file: None,
+        })
+        .unwrap()
+        .config;
+        assert_eq!(
+            super::outbound_policy(&config.webhooks),
+            declic_messaging::OutboundPolicy::default()
+        );
     }
 }

@@ -11,7 +11,7 @@ pub use load::{ConfigError, LoadOptions, Loaded, load};
 pub use model::{
     Config, DatabaseConfig, DeliveryConfig, DkimConfig, Environment, LimitsConfig, LogConfig,
     LogFormat, MailConfig, MailTransport, RegistrationConfig, SecurityConfig, ServerConfig,
-    SmtpConfig, SmtpTls,
+    SmtpConfig, SmtpTls, WebhooksConfig,
 };
 pub use secret::Secret;
 

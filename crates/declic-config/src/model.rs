@@ -18,6 +18,7 @@ pub struct Config {
     pub limits: LimitsConfig,
     pub mail: MailConfig,
     pub delivery: DeliveryConfig,
+    pub webhooks: WebhooksConfig,
     pub log: LogConfig,
 }
 
@@ -117,6 +118,18 @@ pub struct DeliveryConfig {
     pub max_attempts: u32,
     pub retry_first_secs: u64,
     pub retry_max_secs: u64,
+}
+
+/// `[webhooks]`: where Slack and Teams posts may go (checked when a webhook is saved
+/// and at every send).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct WebhooksConfig {
+    /// Host names, exact or `*.domain` for any subdomain.
+    pub allowed_hosts: Vec<String>,
+    /// Any other host too (public addresses only).
+    pub allow_other_hosts: bool,
+    /// Private, loopback and link-local addresses, and plain http to them.
+    pub allow_private_addresses: bool,
 }
 
 /// `[mail]`.

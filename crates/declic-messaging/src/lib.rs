@@ -23,4 +23,6 @@ pub use mail::{
 pub use templates::{
     Lang, MessageKind, MessageTemplates, Rendered, TemplateError, sample_data, sample_data_for,
 };
-pub use webhooks::{WebhookMessage, WebhookOutcome, WebhookPlatform, WebhookSender, WebhookUrl};
+pub use webhooks::{
+    OutboundPolicy, WebhookMessage, WebhookOutcome, WebhookPlatform, WebhookSender, WebhookUrl,
+};

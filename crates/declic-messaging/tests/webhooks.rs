@@ -7,7 +7,9 @@ mod webhooks_support;
 use std::time::Duration;
 
 use declic_messaging::webhooks::{PayloadError, WebhookUrlError, teams};
-use declic_messaging::{Lang, WebhookMessage, WebhookOutcome, WebhookSender, WebhookUrl};
+use declic_messaging::{
+    Lang, OutboundPolicy, WebhookMessage, WebhookOutcome, WebhookSender, WebhookUrl,
+};
 use serde_json::Value;
 use tokio::net::TcpListener;
 use webhooks_support::{FakeHooks, SECRET, assert_no_secret};
@@ -31,8 +33,14 @@ fn teams_message(body: impl Into<String>) -> WebhookMessage {
         .with_button_label("Sign up")
 }
 
+/// A sender allowed to reach the fake platforms on this machine (the default policy
+/// refuses private addresses: see `guard_*` below).
 fn sender() -> WebhookSender {
-    WebhookSender::new().unwrap()
+    WebhookSender::with_policy(
+        declic_messaging::webhooks::DEFAULT_TIMEOUT,
+        OutboundPolicy::local_testing(),
+    )
+    .unwrap()
 }
 
 /// The reason of an outcome that is not `Sent`, checked for secrets.
@@ -314,18 +322,19 @@ async fn network_failures_are_temporary_and_keep_the_secret() {
             open.push(socket);
         }
     });
-    let sender = WebhookSender::with_timeout(Duration::from_millis(300)).unwrap();
-    for url in &urls {
-        let outcome = sender.send_slack(url, &slack_message()).await;
-        let reason = checked_reason(&outcome);
-        assert!(outcome.is_temporary(), "{outcome:?}");
-        assert!(reason.starts_with("Slack: "), "{reason}");
-    }
+    let sender =
+        WebhookSender::with_policy(Duration::from_millis(300), OutboundPolicy::local_testing())
+            .unwrap();
+    // A category only: which of "refused", "reset" or "timed out" it was would tell
+    // whoever reads the console how a network is laid out.
+    let outcome = sender.send_slack(&urls[0], &slack_message()).await;
+    assert!(outcome.is_temporary(), "{outcome:?}");
+    assert_eq!(checked_reason(&outcome), "Slack unreachable");
+    let outcome = sender.send_slack(&urls[1], &slack_message()).await;
+    assert!(outcome.is_temporary(), "{outcome:?}");
+    assert_eq!(checked_reason(&outcome), "Slack did not answer in time");
     let outcome = sender.send_teams(&urls[1], &teams_message("x")).await;
-    assert!(
-        checked_reason(&outcome).contains("no answer in time"),
-        "{outcome:?}"
-    );
+    assert_eq!(checked_reason(&outcome), "Teams did not answer in time");
 }
 
 #[test]
@@ -358,4 +367,120 @@ fn webhook_urls_never_print_their_secret() {
         assert_no_secret(&err.to_string());
         assert_no_secret(&format!("{err:?}"));
     }
+}
+
+/// The machine's own name, when it resolves to a private or loopback address here
+/// (Debian lists it in /etc/hosts): a name that passes every check made without the
+/// network, as a rebinding DNS answer would.
+async fn own_private_name() -> Option<String> {
+    let name = std::fs::read_to_string("/etc/hostname")
+        .ok()?
+        .trim()
+        .to_owned();
+    let addrs: Vec<std::net::SocketAddr> = tokio::net::lookup_host((name.as_str(), 0))
+        .await
+        .ok()?
+        .collect();
+    (!name.is_empty()
+        && !addrs.is_empty()
+        && addrs
+            .iter()
+            .all(|a| declic_messaging::webhooks::forbidden_address(a.ip())))
+    .then_some(name)
+}
+
+#[tokio::test]
+async fn guard_refuses_private_hosts_at_send_time_and_reads_no_more_than_it_needs() {
+    let hooks = FakeHooks::start().await;
+    let fake = hooks.url("slack", "ok", "GUARD");
+    // The default policy: the fake platform on 127.0.0.1 is refused before any request.
+    let strict = WebhookSender::new().unwrap();
+    let outcome = strict.send_slack(&fake, &slack_message()).await;
+    assert!(
+        matches!(&outcome, WebhookOutcome::Permanent { code, .. } if code == "host_not_allowed"),
+        "{outcome:?}"
+    );
+    checked_reason(&outcome);
+    assert!(
+        hooks.hits(&fake).is_empty(),
+        "nothing reached the private address"
+    );
+
+    // Any host allowed, but still no private address: a name that resolves to this
+    // machine is refused by the resolver, whatever the checks before it said.
+    if let Some(name) = own_private_name().await {
+        let open = WebhookSender::with_policy(
+            Duration::from_secs(2),
+            OutboundPolicy {
+                allow_other_hosts: true,
+                ..OutboundPolicy::default()
+            },
+        )
+        .unwrap();
+        let port = fake
+            .expose_secret()
+            .split(':')
+            .nth(2)
+            .unwrap()
+            .split('/')
+            .next()
+            .unwrap()
+            .to_owned();
+        let url = WebhookUrl::parse(&format!(
+            "https://{name}:{port}/slack/ok/services/T/B/{SECRET}"
+        ))
+        .unwrap();
+        assert!(
+            open.policy().check(&url).is_ok(),
+            "a public-looking name passes the check"
+        );
+        let outcome = open.send_slack(&url, &slack_message()).await;
+        assert!(
+            matches!(&outcome, WebhookOutcome::Permanent { code, .. } if code == "host_not_allowed"),
+            "{outcome:?}"
+        );
+        checked_reason(&outcome);
+    } else {
+        eprintln!(
+            "skipped the resolver case: this machine's name does not resolve to a private address"
+        );
+    }
+
+    // A 5xx with a huge body: the reason names the status only, and the reply is cut off
+    // after a few kilobytes instead of being read whole.
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let written = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let count = std::sync::Arc::clone(&written);
+    tokio::spawn(async move {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let (mut socket, _) = listener.accept().await.unwrap();
+        let mut request = vec![0u8; 64 * 1024];
+        let _ = socket.read(&mut request).await;
+        let total: usize = 300 * 1024 * 1024;
+        let head = format!(
+            "HTTP/1.1 500 Internal Server Error\r\ncontent-type: text/plain\r\ncontent-length: {total}\r\n\r\n"
+        );
+        socket.write_all(head.as_bytes()).await.unwrap();
+        let block = b"internal-secret ".repeat(4096);
+        while count.load(std::sync::atomic::Ordering::Relaxed) < total {
+            match socket.write_all(&block).await {
+                Ok(()) => {
+                    count.fetch_add(block.len(), std::sync::atomic::Ordering::Relaxed);
+                }
+                Err(_) => break,
+            }
+        }
+    });
+    let url = WebhookUrl::parse(&format!("http://{addr}/services/T/B/{SECRET}")).unwrap();
+    let outcome = sender().send_slack(&url, &slack_message()).await;
+    let reason = checked_reason(&outcome);
+    assert!(!reason.contains("internal-secret"), "{reason}");
+    assert!(reason.contains("HTTP 500"), "{reason}");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let sent = written.load(std::sync::atomic::Ordering::Relaxed);
+    assert!(
+        sent < 64 * 1024 * 1024,
+        "the client stopped reading early: the server wrote {sent} bytes of 300 MB"
+    );
 }

@@ -3,13 +3,12 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use declic_messaging::WebhookUrl;
 use declic_storage::webhooks::Webhook;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
 use crate::AppState;
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::extract::{Auth, Id, JsonBody, RequestId};
 
 /// A new webhook.
@@ -33,23 +32,8 @@ pub async fn create(
     rid: RequestId,
     JsonBody(b): JsonBody<NewWebhook>,
 ) -> ApiResult<(StatusCode, Json<Webhook>)> {
-    auth.require_manage()?;
-    let url = WebhookUrl::parse(b.url.trim()).map_err(|e| ApiError::field("url", e.to_string()))?;
-    let sealed = state
-        .signer
-        .seal(url.expose_secret())
-        .ok_or_else(|| ApiError::field("url", "cannot be stored"))?;
-    let w = state
-        .store
-        .create_webhook(
-            auth.org(),
-            &b.name,
-            &b.platform,
-            &sealed,
-            &url.to_string(),
-            &auth.actor(&rid),
-        )
-        .await?;
+    let w =
+        declic_app::webhooks::add(&state, &auth.caller(&rid), &b.name, &b.platform, &b.url).await?;
     Ok((StatusCode::CREATED, Json(w)))
 }
 

@@ -11,6 +11,7 @@
 //!   [`WebhookOutcome`]: sent, temporary (with the platform's `Retry-After`) or permanent.
 //!   It never sleeps through a `Retry-After`: the delivery queue reschedules.
 
+mod guard;
 mod labels;
 mod message;
 mod outcome;
@@ -22,6 +23,7 @@ mod template;
 mod text;
 mod url;
 
+pub use guard::{OutboundPolicy, PLATFORM_HOSTS, forbidden as forbidden_address};
 pub use labels::step_title;
 pub use message::{PayloadError, WebhookMessage};
 pub use outcome::WebhookOutcome;

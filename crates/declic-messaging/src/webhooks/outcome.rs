@@ -10,8 +10,6 @@ use super::url::WebhookUrl;
 /// Longest `Retry-After` honoured: a larger value is more likely a fault than a plan, and
 /// the queue will ask again anyway.
 const RETRY_AFTER_MAX: Duration = Duration::from_secs(24 * 60 * 60);
-/// Longest excerpt of a platform's error text kept in a reason.
-const EXCERPT_MAX: usize = 200;
 
 /// What happened to one webhook message.
 ///
@@ -121,30 +119,37 @@ pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     Some(Duration::from_secs(seconds).min(RETRY_AFTER_MAX))
 }
 
-/// The network error, with its causes, without the URL reqwest puts in its message.
+/// The network error as a category only: "did not answer in time" or "unreachable"
+/// (refused, reset, unknown name, TLS), never the cause's text, so that the reason
+/// shown in the console cannot be used to map a network. The whole cause chain goes to
+/// the server's log (without the URL).
 pub(crate) fn network_failure(platform: &str, err: reqwest::Error) -> WebhookOutcome {
-    let what = if err.is_timeout() {
-        "no answer in time"
-    } else if err.is_connect() {
-        "cannot connect"
-    } else {
-        "network error"
-    };
     let err = err.without_url();
-    let mut reason = format!("{platform}: {what}: {err}");
+    let mut causes = err.to_string();
     let mut source = err.source();
+    let mut guarded = false;
     while let Some(cause) = source {
-        reason.push_str(": ");
-        reason.push_str(&cause.to_string());
+        causes.push_str(": ");
+        causes.push_str(&cause.to_string());
+        guarded |= cause.is::<super::guard::NoPublicAddress>();
         source = cause.source();
     }
-    WebhookOutcome::temporary(reason)
-}
-
-/// A short, one-line excerpt of a platform's error text, for a reason.
-pub(crate) fn excerpt(body: &str) -> String {
-    let line = crate::oneline::one_line(body);
-    super::text::within(&line, EXCERPT_MAX)
+    tracing::info!(platform, causes, "webhook request failed");
+    if guarded {
+        return WebhookOutcome::permanent(
+            "host_not_allowed",
+            format!(
+                "{platform}: the webhook's host resolves only to private or reserved addresses; \
+                 Declic posts only to public addresses"
+            ),
+        );
+    }
+    let what = if err.is_timeout() {
+        "did not answer in time"
+    } else {
+        "unreachable"
+    };
+    WebhookOutcome::temporary(format!("{platform} {what}"))
 }
 
 #[cfg(test)]

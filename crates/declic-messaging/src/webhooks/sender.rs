@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use reqwest::header::CONTENT_TYPE;
 
+use super::guard::OutboundPolicy;
 use super::message::WebhookMessage;
 use super::outcome::{WebhookOutcome, network_failure, retry_after};
 use super::pacing::Pacer;
@@ -56,17 +57,33 @@ pub struct WebhookClientError(String);
 pub struct WebhookSender {
     client: reqwest::Client,
     pacer: Pacer,
+    policy: OutboundPolicy,
 }
 
+/// Longest reply read from a webhook: enough for any platform's error, and no more
+/// memory than that whatever the server sends.
+const MAX_REPLY_BYTES: usize = 16 * 1024;
+
 impl WebhookSender {
-    /// A sender with the [`DEFAULT_TIMEOUT`].
+    /// A sender with the [`DEFAULT_TIMEOUT`] and the default [`OutboundPolicy`] (the
+    /// platforms' hosts, public addresses only).
     pub fn new() -> Result<Self, WebhookClientError> {
-        WebhookSender::with_timeout(DEFAULT_TIMEOUT)
+        WebhookSender::with_policy(DEFAULT_TIMEOUT, OutboundPolicy::default())
     }
 
-    /// A sender whose requests give up after `timeout`.
+    /// A sender whose requests give up after `timeout`, with the default policy.
     pub fn with_timeout(timeout: Duration) -> Result<Self, WebhookClientError> {
+        WebhookSender::with_policy(timeout, OutboundPolicy::default())
+    }
+
+    /// A sender whose requests give up after `timeout` and go only where `policy` allows.
+    pub fn with_policy(
+        timeout: Duration,
+        policy: OutboundPolicy,
+    ) -> Result<Self, WebhookClientError> {
         let client = reqwest::Client::builder()
+            // Names resolve to vetted addresses only (see `guard`).
+            .dns_resolver(policy.resolver())
             .timeout(timeout)
             .connect_timeout(timeout.min(Duration::from_secs(5)))
             // A webhook that redirects is not a webhook; following it would post the
@@ -78,7 +95,13 @@ impl WebhookSender {
         Ok(WebhookSender {
             client,
             pacer: Pacer::new(MIN_INTERVAL),
+            policy,
         })
+    }
+
+    /// Where this sender may post: check a URL with it before saving it.
+    pub fn policy(&self) -> &OutboundPolicy {
+        &self.policy
     }
 
     /// Sends `message` to a Slack incoming webhook.
@@ -145,6 +168,11 @@ impl WebhookSender {
             Ok(body) => body,
             Err(e) => return WebhookOutcome::permanent("invalid_payload", e.to_string()),
         };
+        // Checked again at every send: the policy may have been tightened since the
+        // webhook was saved.
+        if let Err(e) = self.policy.check(url) {
+            return WebhookOutcome::permanent("host_not_allowed", e.to_string());
+        }
         let key = url.expose_secret();
         if let Err(left) = self.pacer.take_turn(key).await {
             return WebhookOutcome::Temporary {
@@ -172,7 +200,7 @@ impl WebhookSender {
         let text = if response.status().is_success() {
             String::new()
         } else {
-            response.text().await.unwrap_or_default()
+            read_bounded(response, MAX_REPLY_BYTES).await
         };
         let outcome = match platform {
             WebhookPlatform::Slack => slack::classify(status, wait, &text),
@@ -187,4 +215,20 @@ impl WebhookSender {
         }
         outcome
     }
+}
+
+/// The reply's first `max` bytes as text; the rest is never read (the connection is
+/// dropped with it).
+async fn read_bounded(mut response: reqwest::Response, max: usize) -> String {
+    let mut body: Vec<u8> = Vec::new();
+    while body.len() < max {
+        match response.chunk().await {
+            Ok(Some(chunk)) => {
+                let room = max - body.len();
+                body.extend_from_slice(&chunk[..chunk.len().min(room)]);
+            }
+            Ok(None) | Err(_) => break,
+        }
+    }
+    String::from_utf8_lossy(&body).into_owned()
 }

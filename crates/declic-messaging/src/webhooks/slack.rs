@@ -8,7 +8,7 @@ use std::time::Duration;
 use serde_json::Value;
 
 use super::message::{PayloadError, WebhookMessage};
-use super::outcome::{WebhookOutcome, excerpt};
+use super::outcome::WebhookOutcome;
 use super::sender::WebhookPlatform;
 use super::template::PostTemplate;
 
@@ -32,10 +32,9 @@ pub fn classify(status: u16, retry_after: Option<Duration>, body: &str) -> Webho
             reason: "Slack is rate limiting this webhook (HTTP 429)".to_owned(),
             retry_after: Some(retry_after.unwrap_or(DEFAULT_RETRY_AFTER)),
         },
-        408 | 500..=599 => WebhookOutcome::temporary(format!(
-            "Slack is unavailable (HTTP {status}){}",
-            optional_excerpt(body)
-        )),
+        408 | 500..=599 => {
+            WebhookOutcome::temporary(format!("Slack is unavailable (HTTP {status})"))
+        }
         300..=399 => WebhookOutcome::permanent(
             "unexpected_redirect",
             format!(
@@ -58,12 +57,11 @@ fn refusal(status: u16, code: &str) -> WebhookOutcome {
             code,
             format!("Slack refused the message (HTTP {status}, {code})"),
         ),
+        // Anything else the server wrote stays out of the reason: every console user
+        // reads it, and a reply is no place to learn what a server holds.
         None => WebhookOutcome::permanent(
             format!("http_{status}"),
-            format!(
-                "Slack refused the message (HTTP {status}){}",
-                optional_excerpt(code)
-            ),
+            format!("Slack refused the message (HTTP {status})"),
         ),
     }
 }
@@ -105,15 +103,6 @@ fn is_code(body: &str) -> bool {
         && body
             .bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
-}
-
-fn optional_excerpt(body: &str) -> String {
-    let text = excerpt(body);
-    if text.is_empty() {
-        text
-    } else {
-        format!(": {text}")
-    }
 }
 
 #[cfg(test)]

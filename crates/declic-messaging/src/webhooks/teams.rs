@@ -9,7 +9,7 @@ use std::time::Duration;
 use serde_json::Value;
 
 use super::message::{PayloadError, WebhookMessage};
-use super::outcome::{WebhookOutcome, excerpt};
+use super::outcome::WebhookOutcome;
 use super::sender::WebhookPlatform;
 use super::template::PostTemplate;
 
@@ -77,26 +77,21 @@ pub fn classify(status: u16, retry_after: Option<Duration>, body: &str) -> Webho
     )
 }
 
-/// The error code and message of a Workflows JSON error, or a short excerpt of the text.
+/// The error code of a Workflows JSON error, when it looks like one. Nothing else of
+/// the reply goes into the reason: every console user reads it.
 fn detail(body: &str) -> String {
-    let body = body.trim();
-    if body.is_empty() {
+    let Ok(json) = serde_json::from_str::<Value>(body.trim()) else {
         return String::new();
-    }
-    let text = match serde_json::from_str::<Value>(body) {
-        Ok(json) => {
-            let error = &json["error"];
-            let code = error["code"].as_str().unwrap_or_default();
-            let message = error["message"].as_str().unwrap_or_default();
-            match (code, message) {
-                ("", "") => excerpt(body),
-                (code, "") | ("", code) => excerpt(code),
-                (code, message) => excerpt(&format!("{code}: {message}")),
-            }
-        }
-        Err(_) => excerpt(body),
     };
-    format!(" ({text})")
+    match json["error"]["code"].as_str() {
+        Some(code)
+            if (1..=64).contains(&code.len())
+                && code.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') =>
+        {
+            format!(" ({code})")
+        }
+        _ => String::new(),
+    }
 }
 
 #[cfg(test)]

@@ -35,6 +35,18 @@ pub enum WebhookUrlError {
     /// A user name or password in the URL: webhooks never need one.
     #[error("the webhook URL must not contain a user name or password")]
     Credentials,
+    /// A host that is not one of the platforms' (see `[webhooks] allowed_hosts`).
+    #[error(
+        "the webhook URL must be a Slack (hooks.slack.com) or Teams Workflows \
+         (Power Automate) webhook; other hosts need the operator's `[webhooks] allowed_hosts`"
+    )]
+    HostNotAllowed,
+    /// An address inside a private network, this machine or a reserved range.
+    #[error(
+        "the webhook URL points to a private, local or reserved address; Declic posts only \
+         to public addresses"
+    )]
+    PrivateAddress,
 }
 
 impl WebhookUrl {

@@ -31,9 +31,32 @@ async fn health_ready_and_request_ids() {
 
 #[tokio::test]
 async fn metrics_count_requests() {
-    let app = TestApp::spawn().await;
+    // Off unless a token is set.
+    let off = TestApp::spawn().await;
+    let res = off.client.get(off.url("/metrics")).send().await.unwrap();
+    assert_eq!(res.status(), 404);
+
+    let app = TestApp::spawn_with(|c| {
+        c.server.metrics_token = declic_config::Secret::new("scrape-me-0123456789");
+    })
+    .await;
     app.client.get(app.url("/healthz")).send().await.unwrap();
-    let res = app.client.get(app.url("/metrics")).send().await.unwrap();
+    for token in [None, Some("wrong"), Some("scrape-me-012345678")] {
+        let mut req = app.client.get(app.url("/metrics"));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        let res = req.send().await.unwrap();
+        assert_eq!(res.status(), 401, "{token:?}");
+        assert!(!res.text().await.unwrap().contains("declic_http"));
+    }
+    let res = app
+        .client
+        .get(app.url("/metrics"))
+        .bearer_auth("scrape-me-0123456789")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 200);
     assert!(
         res.headers()["content-type"]
@@ -100,4 +123,53 @@ async fn unknown_routes_are_404() {
     json(res, 404).await;
     let res = app.client.get(app.url("/nope")).send().await.unwrap();
     assert_eq!(res.status(), 404);
+}
+
+/// Status codes of `n` visits of the campaign page from `client` (as a proxy says).
+async fn visits(app: &TestApp, link: &str, client: Option<&str>, n: usize) -> Vec<u16> {
+    let mut out = Vec::new();
+    for _ in 0..n {
+        let mut req = app.client.get(link);
+        if let Some(c) = client {
+            req = req.header("x-forwarded-for", format!("6.6.6.6, {c}"));
+        }
+        out.push(req.send().await.unwrap().status().as_u16());
+    }
+    out
+}
+
+#[tokio::test]
+async fn rate_limits_count_each_client_behind_a_trusted_proxy_and_only_there() {
+    let limited = |c: &mut declic_config::Config| {
+        c.limits.public_per_minute = 1;
+        c.limits.public_burst = 2;
+    };
+    // Behind the deployment's proxy (here, this machine): one bucket per client.
+    let app = TestApp::spawn_with(|c| {
+        limited(c);
+        c.server.trusted_proxies = vec!["127.0.0.1".into(), "::1".into()];
+    })
+    .await;
+    let live = crate::registration::live_campaign(&app, 2, "Atelier").await;
+    assert_eq!(
+        visits(&app, &live.link, Some("203.0.113.1"), 3).await,
+        [200, 200, 429]
+    );
+    assert_eq!(
+        visits(&app, &live.link, Some("203.0.113.2"), 2).await,
+        [200, 200]
+    );
+    // The client's own first entry (6.6.6.6) changes nothing: the proxy's entry counts.
+
+    // Without a trusted proxy, a client's header is only a claim: one bucket for all.
+    let app = TestApp::spawn_with(limited).await;
+    let live = crate::registration::live_campaign(&app, 2, "Atelier").await;
+    assert_eq!(
+        visits(&app, &live.link, Some("203.0.113.1"), 2).await,
+        [200, 200]
+    );
+    assert_eq!(
+        visits(&app, &live.link, Some("203.0.113.2"), 1).await,
+        [429]
+    );
 }

@@ -51,6 +51,11 @@ pub struct ServerConfig {
     pub import_limit_bytes: usize,
     pub request_timeout_secs: u64,
     pub shutdown_grace_secs: u64,
+    /// The bearer token `/metrics` asks for; empty: `/metrics` is off.
+    pub metrics_token: Secret,
+    /// Reverse proxies (addresses or ranges) whose `X-Forwarded-For`/`Forwarded`
+    /// headers name the client, for rate limits.
+    pub trusted_proxies: Vec<String>,
 }
 
 /// `[database]`.

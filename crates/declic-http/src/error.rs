@@ -218,3 +218,60 @@ impl From<declic_app::caller::AppError> for ApiError {
 
 /// Result type for handlers.
 pub type ApiResult<T> = Result<T, ApiError>;
+
+/// The layer that turns a handler's panic into the same problem+json 500 as any
+/// internal error (no panic text in the answer), logged and counted in
+/// `declic_http_panics_total`: a bug answers like a bug, the process keeps serving.
+pub fn catch_panics()
+-> tower_http::catch_panic::CatchPanicLayer<fn(Box<dyn std::any::Any + Send + 'static>) -> Response>
+{
+    tower_http::catch_panic::CatchPanicLayer::custom(answer_panic as fn(_) -> Response)
+}
+
+fn answer_panic(panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    let what = panic
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| panic.downcast_ref::<&str>().copied())
+        .unwrap_or("a panic without a message");
+    tracing::error!(panic = what, "a request handler panicked");
+    metrics::counter!("declic_http_panics_total").increment(1);
+    ApiError::Internal("a request handler panicked".to_owned()).into_response()
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod panic_tests {
+    use axum::body::Body;
+    use axum::http::{Request, StatusCode};
+    use tower::ServiceExt;
+
+    #[tokio::test]
+    async fn a_panic_answers_problem_json_500_and_the_router_serves_on() {
+        async fn boom() -> &'static str {
+            panic!("secret detail 4242")
+        }
+        let app = axum::Router::new()
+            .route("/boom", axum::routing::get(boom))
+            .route("/ok", axum::routing::get(|| async { "fine" }))
+            .layer(super::catch_panics());
+        let res = app
+            .clone()
+            .oneshot(Request::get("/boom").body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(res.headers()["content-type"], "application/problem+json");
+        let body = axum::body::to_bytes(res.into_body(), 1 << 16)
+            .await
+            .unwrap();
+        let text = String::from_utf8_lossy(&body);
+        assert!(!text.contains("4242"), "{text}");
+        assert!(text.contains("\"status\":500"), "{text}");
+        let res = app
+            .oneshot(Request::get("/ok").body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+    }
+}

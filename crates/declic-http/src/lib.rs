@@ -3,6 +3,7 @@
 //! Handlers are thin: parse, authorise, call `declic-storage`/`declic-planning`,
 //! map the result. Every route is listed in [`router`].
 
+mod client_addr;
 mod console;
 mod controllers;
 mod error;
@@ -43,7 +44,8 @@ impl AppState {
 
     /// Wraps an app shared with other edges (the scheduler, the delivery worker).
     pub fn from_ctx(app: AppCtx) -> Self {
-        let limits = rate_limit::RateLimits::new(&app.config.limits);
+        let limits =
+            rate_limit::RateLimits::new(&app.config.limits, &app.config.server.trusted_proxies);
         Self(Arc::new(Http { app, limits }))
     }
 

@@ -67,8 +67,33 @@ fn method_label(m: &axum::http::Method) -> &'static str {
     }
 }
 
-/// `GET /metrics`: Prometheus text format.
-pub async fn render(State(state): State<AppState>) -> Response {
+/// `GET /metrics`: Prometheus text format, for whoever holds `server.metrics_token`
+/// (off when none is set: the figures tell how busy and how large a deployment is).
+pub async fn render(State(state): State<AppState>, headers: axum::http::HeaderMap) -> Response {
+    use axum::http::StatusCode;
+    let expected = state.config.server.metrics_token.expose();
+    if expected.is_empty() {
+        return (
+            StatusCode::NOT_FOUND,
+            "metrics are off: set server.metrics_token",
+        )
+            .into_response();
+    }
+    let given = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or_default();
+    // Compared as HMAC tags, in constant time.
+    let want = state.signer.tag("metrics-token", &[&expected]);
+    if !state.signer.verify("metrics-token", &[&given], &want) {
+        return (
+            StatusCode::UNAUTHORIZED,
+            [(axum::http::header::WWW_AUTHENTICATE, "Bearer")],
+            "a valid metrics token is required",
+        )
+            .into_response();
+    }
     let Some(handle) = handle() else {
         return (
             axum::http::StatusCode::SERVICE_UNAVAILABLE,

@@ -12,6 +12,7 @@ use axum::response::{IntoResponse, Response};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
 use crate::AppState;
+use crate::client_addr::{Cidr, client_address};
 
 fn quota(per_minute: u32, burst: u32) -> Quota {
     let rate = NonZeroU32::new(per_minute).unwrap_or(NonZeroU32::MIN);
@@ -22,16 +23,25 @@ fn quota(per_minute: u32, burst: u32) -> Quota {
 /// The limiters of one app.
 #[derive(Clone)]
 pub struct RateLimits {
+    /// The deployment's reverse proxies, whose forwarding headers are believed.
+    trusted_proxies: Arc<Vec<Cidr>>,
     sign_in: Arc<DefaultKeyedRateLimiter<IpAddr>>,
     public: Arc<DefaultKeyedRateLimiter<IpAddr>>,
     email: Arc<DefaultKeyedRateLimiter<String>>,
 }
 
 impl RateLimits {
-    /// The limiters `[limits]` describes.
-    pub fn new(cfg: &declic_config::LimitsConfig) -> Self {
+    /// The limiters `[limits]` describes, keyed on the client address seen through
+    /// `trusted_proxies` (entries already checked by the configuration's loader).
+    pub fn new(cfg: &declic_config::LimitsConfig, trusted_proxies: &[String]) -> Self {
         let per_email = NonZeroU32::new(cfg.per_email_per_hour).unwrap_or(NonZeroU32::MIN);
         Self {
+            trusted_proxies: Arc::new(
+                trusted_proxies
+                    .iter()
+                    .filter_map(|p| Cidr::parse(p))
+                    .collect(),
+            ),
             sign_in: Arc::new(RateLimiter::keyed(quota(
                 cfg.sign_in_per_minute,
                 cfg.sign_in_burst,
@@ -51,11 +61,13 @@ impl RateLimits {
     }
 }
 
-fn client_ip(req: &Request) -> IpAddr {
-    req.extensions()
+fn client_ip(state: &AppState, req: &Request) -> IpAddr {
+    let peer = req
+        .extensions()
         .get::<ConnectInfo<SocketAddr>>()
         .map(|c| c.0.ip())
-        .unwrap_or(IpAddr::from([0, 0, 0, 0]))
+        .unwrap_or(IpAddr::from([0, 0, 0, 0]));
+    client_address(peer, req.headers(), &state.0.limits.trusted_proxies)
 }
 
 fn too_many(req: &Request) -> Response {
@@ -75,7 +87,13 @@ fn too_many(req: &Request) -> Response {
 
 /// Middleware for the sign-in routes.
 pub async fn sign_in(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    if state.0.limits.sign_in.check_key(&client_ip(&req)).is_err() {
+    if state
+        .0
+        .limits
+        .sign_in
+        .check_key(&client_ip(&state, &req))
+        .is_err()
+    {
         return too_many(&req);
     }
     next.run(req).await
@@ -83,7 +101,13 @@ pub async fn sign_in(State(state): State<AppState>, req: Request, next: Next) ->
 
 /// Middleware for the public campaign routes.
 pub async fn public(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    if state.0.limits.public.check_key(&client_ip(&req)).is_err() {
+    if state
+        .0
+        .limits
+        .public
+        .check_key(&client_ip(&state, &req))
+        .is_err()
+    {
         return too_many(&req);
     }
     next.run(req).await

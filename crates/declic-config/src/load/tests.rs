@@ -80,3 +80,30 @@ fn generated_secret_is_kept() {
     config.ensure_secret_key(|| "other".repeat(10)).unwrap();
     assert_eq!(config.security.secret_key, first);
 }
+
+#[test]
+fn trusted_proxies_are_addresses_or_ranges() {
+    let ok =
+        load_with("[server]\ntrusted_proxies = [\"10.0.0.0/8\", \"192.0.2.1\", \"fd00::/8\"]\n")
+            .unwrap();
+    assert_eq!(ok.config.server.trusted_proxies.len(), 3);
+    for bad in ["proxy.internal", "10.0.0.0/33", "::/200"] {
+        let err = load_with(&format!("[server]\ntrusted_proxies = [\"{bad}\"]\n")).unwrap_err();
+        let text = err.to_string();
+        assert!(
+            text.contains("server.trusted_proxies") && text.contains(bad),
+            "{text}"
+        );
+    }
+}
+
+#[test]
+fn metrics_token_is_a_secret() {
+    let loaded = load_with("[server]\nmetrics_token = \"scrape-0123456789\"\n").unwrap();
+    assert!(
+        !loaded
+            .config
+            .to_redacted_toml()
+            .contains("scrape-0123456789")
+    );
+}

@@ -183,17 +183,121 @@ async fn organisation_settings_are_validated() {
         "a refused change leaves the settings as they were"
     );
     assert_eq!(o["default_language"], "fr");
+    // The operator adds domains (checking they are the organisation's); the owner may
+    // then remove one, not add one.
+    let o = app
+        .store
+        .change_domains(
+            org,
+            &["@ACME.fr".into()],
+            &[],
+            &declic_storage::Actor::cli(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(o.domains, ["acme.example", "acme.fr"]);
+    let p = json(
+        app.patch(
+            "/api/v1/organization",
+            &token,
+            json!({"domains": ["acme.example", "acme.fr", "globex.example"]}),
+        )
+        .await,
+        422,
+    )
+    .await;
+    assert_eq!(problem_fields(&p), vec!["domains"]);
+    assert!(p.to_string().contains("operator"), "{p}");
     let o = json(
         app.patch(
             "/api/v1/organization",
             &token,
-            json!({"domains": ["acme.example", "@ACME.fr"], "default_language": "en"}),
+            json!({"domains": ["@ACME.fr"], "default_language": "en"}),
         )
         .await,
         200,
     )
     .await;
-    assert_eq!(o["domains"], json!(["acme.example", "acme.fr"]));
+    assert_eq!(o["domains"], json!(["acme.fr"]));
+    assert_eq!(o["default_language"], "en");
+}
+
+#[tokio::test]
+async fn a_mail_domain_belongs_to_one_organisation() {
+    let app = TestApp::spawn().await;
+    let acme = app.org("acme", "acme.example").await;
+    // Another organisation cannot be created with it, nor be given it.
+    let err = app
+        .store
+        .create_organization(
+            declic_storage::orgs::NewOrganization {
+                slug: "evil".into(),
+                name: "Evil".into(),
+                domains: vec!["ACME.example".into()],
+                default_language: "fr".into(),
+            },
+            &declic_storage::Actor::cli(),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            &err,
+            declic_storage::StorageError::Conflict {
+                field: "domains",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    let globex = app.org("globex", "globex.example").await;
+    let err = app
+        .store
+        .change_domains(
+            globex,
+            &["acme.example".into()],
+            &[],
+            &declic_storage::Actor::cli(),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("belongs to another organisation"),
+        "{err}"
+    );
+    // Through the API, an owner cannot add it either (nor any domain).
+    let owner = app.token(globex, "it@globex.example", Role::Owner).await;
+    json(
+        app.patch(
+            "/api/v1/organization",
+            &owner,
+            json!({"domains": ["globex.example", "acme.example"]}),
+        )
+        .await,
+        422,
+    )
+    .await;
+    // Once acme gives it up, it is free.
+    app.store
+        .change_domains(
+            acme,
+            &["acme.fr".into()],
+            &["acme.example".into()],
+            &declic_storage::Actor::cli(),
+        )
+        .await
+        .unwrap();
+    let o = app
+        .store
+        .change_domains(
+            globex,
+            &["acme.example".into()],
+            &[],
+            &declic_storage::Actor::cli(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(o.domains, ["acme.example", "globex.example"]);
 }
 
 /// Inputs that used to panic the server (a viewer could trigger them): answered

@@ -46,6 +46,37 @@ async fn fresh_install_from_the_shell_then_the_api() {
     );
     assert_eq!(dup.status.code(), Some(1));
     assert!(stderr(&dup).contains("already exists"), "{}", stderr(&dup));
+    // A mail domain belongs to one organisation on the whole service.
+    let taken = declic(
+        &db,
+        &[
+            "org",
+            "create",
+            "--slug",
+            "evil",
+            "--name",
+            "Evil",
+            "--domain",
+            "ACME.example",
+        ],
+        "",
+    );
+    assert_eq!(taken.status.code(), Some(1));
+    assert!(
+        stderr(&taken).contains("`acme.example` belongs to another organisation"),
+        "{}",
+        stderr(&taken)
+    );
+    let out = ok(declic(
+        &db,
+        &["org", "domains", "--org", "acme", "--add", "acme.fr"],
+        "",
+    ));
+    assert!(
+        stdout(&out).contains("acme: acme.example, acme.fr"),
+        "{}",
+        stdout(&out)
+    );
 
     let out = ok(declic(
         &db,

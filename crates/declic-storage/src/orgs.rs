@@ -123,15 +123,7 @@ impl Store {
             "slug",
             format!("an organisation with slug `{}` already exists", new.slug),
         ))?;
-        for d in &domains {
-            organization_domain::ActiveModel {
-                organization_id: Set(org.id),
-                domain: Set(d.clone()),
-                ..Default::default()
-            }
-            .insert(&txn)
-            .await?;
-        }
+        claim_domains(&txn, OrgId(org.id), &domains).await?;
         let skills = declic_planning::default_skills()
             .into_iter()
             .map(|(kind, en, fr)| skill::ActiveModel {
@@ -250,23 +242,134 @@ impl Store {
                 .collect::<Result<Vec<_>, _>>()?;
             normalized.sort();
             normalized.dedup();
+            let current: Vec<String> = organization_domain::Entity::find()
+                .filter(organization_domain::Column::OrganizationId.eq(org.0))
+                .all(&txn)
+                .await?
+                .into_iter()
+                .map(|d| d.domain)
+                .collect();
+            // Whoever holds a domain decides who signs up with its addresses: adding
+            // one is the operator's, who checks that it is this organisation's.
+            if let Some(new) = normalized.iter().find(|d| !current.contains(d)) {
+                return Err(StorageError::invalid(
+                    "domains",
+                    format!(
+                        "`{new}` is not one of this organisation's domains: a domain is added by the \
+                         service's operator, who checks that it is yours (`declic org domains --add`); \
+                         here you may only remove domains"
+                    ),
+                ));
+            }
             organization_domain::Entity::delete_many()
                 .filter(organization_domain::Column::OrganizationId.eq(org.0))
+                .filter(organization_domain::Column::Domain.is_not_in(normalized.clone()))
                 .exec(&txn)
                 .await?;
-            for d in normalized {
-                organization_domain::ActiveModel {
-                    organization_id: Set(org.0),
-                    domain: Set(d),
-                    ..Default::default()
-                }
-                .insert(&txn)
-                .await?;
-            }
         }
         audit::record(&txn, org, actor, "organization.update", "organization", Some(org.0), serde_json::json!({"name": name, "default_language": default_language, "domains": domains})).await?;
         txn.commit().await?;
         self.organization(org).await
+    }
+}
+
+impl Store {
+    /// The operator adds or removes an organisation's mail domains (`declic org
+    /// domains`). A domain belongs to one organisation in the whole deployment: one
+    /// held by another answers a conflict naming it. At least one domain stays.
+    pub async fn change_domains(
+        &self,
+        org: OrgId,
+        add: &[String],
+        remove: &[String],
+        actor: &Actor,
+    ) -> Result<Organization, StorageError> {
+        let _invalidate = self.caches().invalidate_on_exit();
+        let add = add
+            .iter()
+            .map(|d| normalize_domain(d))
+            .collect::<Result<Vec<_>, _>>()?;
+        let remove = remove
+            .iter()
+            .map(|d| normalize_domain(d))
+            .collect::<Result<Vec<_>, _>>()?;
+        let txn = self.write_txn().await?;
+        organization::Entity::find_by_id(org.0)
+            .one(&txn)
+            .await?
+            .ok_or(StorageError::NotFound("organization"))?;
+        organization_domain::Entity::delete_many()
+            .filter(organization_domain::Column::OrganizationId.eq(org.0))
+            .filter(organization_domain::Column::Domain.is_in(remove.clone()))
+            .exec(&txn)
+            .await?;
+        let current: Vec<String> = organization_domain::Entity::find()
+            .filter(organization_domain::Column::OrganizationId.eq(org.0))
+            .all(&txn)
+            .await?
+            .into_iter()
+            .map(|d| d.domain)
+            .collect();
+        let mut new: Vec<String> = add.into_iter().filter(|d| !current.contains(d)).collect();
+        new.sort();
+        new.dedup();
+        claim_domains(&txn, org, &new).await?;
+        if current.is_empty() && new.is_empty() {
+            return Err(StorageError::invalid(
+                "domains",
+                "an organisation keeps at least one mail domain",
+            ));
+        }
+        audit::record(
+            &txn,
+            org,
+            actor,
+            "organization.domains",
+            "organization",
+            Some(org.0),
+            serde_json::json!({"added": new, "removed": remove}),
+        )
+        .await?;
+        txn.commit().await?;
+        self.organization(org).await
+    }
+}
+
+/// Gives `domains` to `org`: each must be free in the whole deployment.
+async fn claim_domains(
+    txn: &sea_orm::DatabaseTransaction,
+    org: OrgId,
+    domains: &[String],
+) -> Result<(), StorageError> {
+    if let Some(taken) = organization_domain::Entity::find()
+        .filter(organization_domain::Column::Domain.is_in(domains.to_vec()))
+        .filter(organization_domain::Column::OrganizationId.ne(org.0))
+        .one(txn)
+        .await?
+    {
+        return Err(taken_by_another(&taken.domain));
+    }
+    for d in domains {
+        organization_domain::ActiveModel {
+            organization_id: Set(org.0),
+            domain: Set(d.clone()),
+            ..Default::default()
+        }
+        .insert(txn)
+        .await
+        // Two organisations claiming it at once: the unique index keeps one.
+        .map_err(StorageError::on_unique(
+            "domains",
+            taken_by_another(d).to_string(),
+        ))?;
+    }
+    Ok(())
+}
+
+fn taken_by_another(domain: &str) -> StorageError {
+    StorageError::Conflict {
+        field: "domains",
+        message: format!("`{domain}` belongs to another organisation on this service"),
     }
 }
 

@@ -80,6 +80,18 @@ pub enum OrgCommand {
         #[arg(long, default_value = "fr")]
         language: String,
     },
+    /// Add or remove an organisation's mail domains. A domain belongs to one
+    /// organisation on the whole service: check that it is theirs before adding it.
+    Domains {
+        #[arg(long)]
+        org: String,
+        /// A domain to add; repeat for several.
+        #[arg(long = "add")]
+        add: Vec<String>,
+        /// A domain to remove; repeat for several.
+        #[arg(long = "remove")]
+        remove: Vec<String>,
+    },
     /// List organisations.
     List,
 }

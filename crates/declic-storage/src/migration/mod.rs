@@ -26,6 +26,7 @@ mod m0021_relay_health;
 mod m0022_ics_sequence;
 mod m0023_waits_with;
 mod m0024_provisional_people;
+mod m0025_domain_ownership;
 
 /// All migrations, oldest first.
 pub struct Migrator;
@@ -58,6 +59,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0022_ics_sequence::Migration),
             Box::new(m0023_waits_with::Migration),
             Box::new(m0024_provisional_people::Migration),
+            Box::new(m0025_domain_ownership::Migration),
         ]
     }
 }

@@ -39,6 +39,17 @@ pub async fn org(config: &Config, cmd: OrgCommand) -> anyhow::Result<ExitCode> {
                 o.domains.join(", ")
             );
         }
+        OrgCommand::Domains { org, add, remove } => {
+            if add.is_empty() && remove.is_empty() {
+                anyhow::bail!("give --add DOMAIN or --remove DOMAIN");
+            }
+            let id = org_id(&store, &org).await?;
+            let o = store
+                .change_domains(id, &add, &remove, &Actor::cli())
+                .await
+                .map_err(user_error)?;
+            println!("{}: {}", o.slug, o.domains.join(", "));
+        }
         OrgCommand::List => {
             for o in store.organizations().await? {
                 println!("{}\t{}\t{}", o.slug, o.name, o.domains.join(","));

@@ -335,3 +335,34 @@ async fn out_of_range_numbers_are_refused_not_panics() {
     .await;
     assert!(page.to_string().contains("[]"), "an empty page: {page}");
 }
+
+#[tokio::test]
+async fn a_nul_character_is_named_not_a_500() {
+    let app = TestApp::spawn().await;
+    let org = app.org("acme", "acme.example").await;
+    let token = app.token(org, "hr@acme.example", Role::Owner).await;
+    let p = json(
+        app.patch(
+            "/api/v1/organization",
+            &token,
+            json!({"name": "Acme\u{0}Evil"}),
+        )
+        .await,
+        422,
+    )
+    .await;
+    assert_eq!(problem_fields(&p), vec!["name"]);
+    let p = json(
+        app.patch(
+            "/api/v1/organization",
+            &token,
+            json!({"domains": ["acme.example", "x\u{0}.example"]}),
+        )
+        .await,
+        422,
+    )
+    .await;
+    assert_eq!(problem_fields(&p), vec!["domains[1]"]);
+    let o = json(app.get("/api/v1/organization", &token).await, 200).await;
+    assert_eq!(o["name"], "acme Inc", "nothing stored");
+}

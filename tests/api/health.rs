@@ -105,10 +105,53 @@ async fn openapi_document_and_swagger_ui() {
     assert!(doc["components"]["schemas"].get("Problem").is_some());
     let res = app.client.get(app.url("/api/docs/")).send().await.unwrap();
     assert_eq!(res.status(), 200);
+    let csp = res.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(csp.contains("script-src 'self'"), "{csp}");
     assert!(
         res.text().await.unwrap().contains("swagger"),
         "Swagger UI is served"
     );
+}
+
+#[tokio::test]
+async fn every_answer_carries_the_security_headers() {
+    let app =
+        TestApp::spawn_with(|c| c.server.public_url = "https://declic.acme.example".into()).await;
+    let live = crate::registration::live_campaign(&app, 2, "Atelier").await;
+    // API answers hold personal data: never cached, never sniffed.
+    let res = app.get("/api/v1/organization", &live.token).await;
+    assert_eq!(res.headers()["cache-control"], "no-store");
+    assert_eq!(res.headers()["x-content-type-options"], "nosniff");
+    assert_eq!(
+        res.headers()["strict-transport-security"],
+        "max-age=31536000"
+    );
+    // An SVG opened on its own runs nothing.
+    let res = app
+        .get(
+            &format!("/api/v1/campaigns/{}/referrals.svg", live.campaign_id),
+            &live.token,
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    let csp = res.headers()["content-security-policy"].to_str().unwrap();
+    assert!(
+        csp.contains("sandbox") && csp.contains("default-src 'none'"),
+        "{csp}"
+    );
+    // Served over http (the default here), no HSTS: it would lock people out.
+    let plain = TestApp::spawn().await;
+    let res = plain
+        .client
+        .get(plain.url("/healthz"))
+        .send()
+        .await
+        .unwrap();
+    assert!(res.headers().get("strict-transport-security").is_none());
+    assert_eq!(res.headers()["x-content-type-options"], "nosniff");
 }
 
 #[tokio::test]

@@ -114,8 +114,9 @@ pub async fn export_csv(
         .map_err(|e| AppError::Internal(e.to_string()))
 }
 
-/// Spreadsheets run cells starting with = + - @ as formulas: neutralise them.
-fn csv_safe(v: &str) -> String {
+/// Spreadsheets run cells starting with = + - @ as formulas: neutralise them (every
+/// CSV this crate writes passes its text cells through here).
+pub(crate) fn csv_safe(v: &str) -> String {
     if v.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{v}")
     } else {

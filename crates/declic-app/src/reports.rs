@@ -295,11 +295,14 @@ pub fn csv(r: &Report, lang: &str) -> String {
         "answered",
         "response_rate",
     ]);
+    // Every text cell is defused: a campaign title such as `=HYPERLINK(…)` must stay text
+    // in a spreadsheet.
+    use crate::registrations::csv_safe;
     for (label, n) in funnel_steps(&r.funnel, lang) {
-        let _ = w.write_record(["funnel", "", "", &label, &n.to_string(), "", ""]);
+        let _ = w.write_record(["funnel", "", "", &csv_safe(&label), &n.to_string(), "", ""]);
     }
     for (c, n) in &r.funnel.channels {
-        let _ = w.write_record(["channel", "", "", c, &n.to_string(), "", ""]);
+        let _ = w.write_record(["channel", "", "", &csv_safe(c), &n.to_string(), "", ""]);
     }
     let _ = w.write_record([
         "ambassadors",
@@ -335,9 +338,9 @@ pub fn csv(r: &Report, lang: &str) -> String {
                 let _ = w.write_record([
                     "question",
                     &wave.wave.to_string(),
-                    &wave.audience,
-                    &item,
-                    &value,
+                    &csv_safe(&wave.audience),
+                    &csv_safe(&item),
+                    &csv_safe(&value),
                     &q.answered.to_string(),
                     &q.response_rate
                         .map(|x| format!("{x:.3}"))
@@ -358,7 +361,7 @@ pub fn csv(r: &Report, lang: &str) -> String {
                 "campaign",
                 "",
                 "",
-                &format!("{}:{item}", c.title),
+                &csv_safe(&format!("{}:{item}", c.title)),
                 &value,
                 "",
                 "",
@@ -622,4 +625,44 @@ fn pdf_lines(r: &Report, lang: &str) -> Vec<declic_messaging::posters::ReportLin
         }
     }
     out
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_campaign_title_stays_text_in_a_spreadsheet() {
+        let r = Report {
+            title: "=HYPERLINK(\"http://evil.example\")".into(),
+            k_anonymity: K_ANONYMITY,
+            funnel: Funnel::default(),
+            ambassador_share: None,
+            waves: Vec::new(),
+            campaigns: vec![CampaignTrend {
+                campaign_id: 1,
+                title: "=HYPERLINK(\"http://evil.example\",\"x\")".into(),
+                registered: 3,
+                attended: 2,
+                response_rate: None,
+                happier_at_work: None,
+                volunteer_privately: None,
+            }],
+        };
+        let text = csv(&r, "en");
+        let mut rows = csv::Reader::from_reader(text.as_bytes());
+        let cells: Vec<String> = rows
+            .records()
+            .flat_map(|r| r.unwrap().iter().map(str::to_owned).collect::<Vec<_>>())
+            .collect();
+        assert!(
+            cells.iter().all(|c| !c.starts_with(['=', '+', '-', '@'])),
+            "{cells:?}"
+        );
+        assert!(
+            cells.iter().any(|c| c.starts_with("'=HYPERLINK")),
+            "{cells:?}"
+        );
+    }
 }

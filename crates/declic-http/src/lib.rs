@@ -14,6 +14,7 @@ mod pages;
 mod public;
 mod rate_limit;
 mod router;
+mod security_headers;
 
 use std::ops::Deref;
 use std::sync::Arc;

@@ -222,6 +222,7 @@ pub fn router(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(body_limit))
         // Inside the metrics layer, so that a panic is counted as the 500 it becomes.
         .layer(crate::error::catch_panics())
+        .layer(from_fn_with_state(state.clone(), crate::security_headers::add))
         .layer(from_fn_with_state(state.clone(), crate::metrics::layer))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, timeout))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))

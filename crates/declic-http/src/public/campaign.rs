@@ -311,12 +311,10 @@ pub async fn register(
     };
     match declic_app::registrations::sign_up(&state, &page, req).await {
         Ok(outcome) => {
+            // The same answer whether this address had signed up before or not: the
+            // form tells nothing about a colleague (whoever owns the address gets a mail).
             let email = outcome.registration.email.clone();
-            let (title, msg) = if outcome.created {
-                ("check_mail_title", "check_mail")
-            } else {
-                ("already_title", "already")
-            };
+            let (title, msg) = ("check_mail_title", "check_mail");
             render(
                 StatusCode::OK,
                 "registered",

@@ -7,6 +7,7 @@ mod support;
 
 mod access;
 mod ambassadors;
+mod authz;
 mod bad_input;
 mod campaigns;
 mod console;

@@ -163,6 +163,10 @@ impl FromRequestParts<AppState> for Auth {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
+        // Found already by the authorization layer (`crate::authz`).
+        if let Some(auth) = parts.extensions.get::<Auth>() {
+            return Ok(auth.clone());
+        }
         let token = parts
             .headers
             .get(header::AUTHORIZATION)

@@ -3,6 +3,7 @@
 //! Handlers are thin: parse, authorise, call `declic-storage`/`declic-planning`,
 //! map the result. Every route is listed in [`router`].
 
+pub mod authz;
 mod client_addr;
 mod console;
 mod controllers;

@@ -139,6 +139,8 @@ pub fn router(state: AppState) -> Router {
             axum::routing::put(posters::upload_logo)
                 .layer(DefaultBodyLimit::max(posters::LOGO_BODY_LIMIT)),
         )
+        // Who may call what, before any handler or body: `authz::TABLE`.
+        .route_layer(from_fn_with_state(state.clone(), crate::authz::enforce))
         .fallback(health::api_not_found);
 
     let sign_in = Router::new()

@@ -258,6 +258,41 @@ async fn sign_in_slows_down_then_locks_and_a_reset_by_mail_unlocks() {
     let res = b.post("/console/sign-out", &page, &[]).await;
     assert_eq!(res.status(), 303);
     assert_eq!(b.get("/console").await.0, 303);
+
+    // Resets are limited per address, whoever asks (6 an hour here, the first included).
+    let (_, page) = b.get("/console/reset").await;
+    for _ in 0..8 {
+        let res = b
+            .post("/console/reset", &page, &[("email", "hr@acme.example")])
+            .await;
+        assert_eq!(res.status(), 200);
+        assert_eq!(
+            res.text().await.unwrap(),
+            unknown,
+            "the same answer every time"
+        );
+    }
+    app.state.background.settle().await;
+    let mails = app.mails_to("hr@acme.example").await;
+    assert_eq!(mails.len(), 6, "one hour's worth of links, no more");
+    // Using one link makes the others useless.
+    let links: Vec<String> = mails[1..]
+        .iter()
+        .map(|m| m.link(&app.url("/sign-in/")).unwrap())
+        .collect();
+    let choose = |link: &str| {
+        b.client
+            .post(link)
+            .form(&[
+                ("password", "yet another password"),
+                ("confirm", "yet another password"),
+            ])
+            .send()
+    };
+    assert_eq!(choose(&links[4]).await.unwrap().status(), 303);
+    for older in &links[..4] {
+        assert_ne!(choose(older).await.unwrap().status(), 303, "{older}");
+    }
 }
 
 /// Seeds an organisation with an association, a published mission, a live campaign,

@@ -285,6 +285,24 @@ async fn viewers_download_managers_upload_the_logo() {
     assert_eq!(ok, json!({"content_type": "image/png", "bytes": PNG.len()}));
 
     let path = format!("/api/v1/campaigns/{}/posters.pdf", live.campaign_id);
+    // A viewer's download creates nothing: the poster's tagged link must exist first.
+    let links_before = app
+        .store
+        .campaign_links(declic_storage::OrgId(org.id), live.campaign_id)
+        .await
+        .unwrap()
+        .len();
+    let p = json(app.get(&path, &viewer).await, 422).await;
+    assert!(p["detail"].as_str().unwrap().contains("manager"), "{p}");
+    assert_eq!(
+        app.store
+            .campaign_links(declic_storage::OrgId(org.id), live.campaign_id)
+            .await
+            .unwrap()
+            .len(),
+        links_before
+    );
+    download(&app, &live.token, &path, "application/pdf").await;
     let pdf = download(&app, &viewer, &path, "application/pdf").await;
     let svg = br##"<svg xmlns="http://www.w3.org/2000/svg" width="160" height="40"><rect width="160" height="40" rx="6" fill="#0b6e4f"/><text x="12" y="28" font-size="22" fill="#fff">Acm&#233;</text></svg>"##;
     json(

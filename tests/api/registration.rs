@@ -247,6 +247,26 @@ async fn from_link_to_confirmed_seat_with_calendar_invitation() {
     let before = app.mails().await.len();
     confirm_from_mail(&app, "elodie.martin@acme.example").await;
     assert_eq!(app.mails().await.len(), before);
+    // Once its window has passed, the used link opens nothing any more.
+    {
+        use sea_orm::ConnectionTrait;
+        app.store
+            .db()
+            .execute_unprepared(&format!(
+                "UPDATE registrations SET confirm_expires_at = '{}'",
+                (Utc::now() - Duration::minutes(1)).format("%Y-%m-%d %H:%M:%S%.6f%:z")
+            ))
+            .await
+            .unwrap();
+        let link = app
+            .mails_to("elodie.martin@acme.example")
+            .await
+            .into_iter()
+            .find_map(|m| m.link(&format!("{}/r/", app.base)))
+            .unwrap();
+        let res = app.client.post(&link).send().await.unwrap();
+        assert_eq!(res.status(), 410);
+    }
 
     // Cancelling sends a calendar cancellation with the same UID.
     let res = app

@@ -48,6 +48,11 @@ impl Caller {
         &self.actor
     }
 
+    /// Whether this caller may change things (not a viewer).
+    pub fn can_manage(&self) -> bool {
+        self.role.can_manage()
+    }
+
     /// Refuses viewers.
     pub fn require_manage(&self) -> Result<(), AppError> {
         if self.role.can_manage() {

@@ -23,6 +23,9 @@ pub struct Printing<'a> {
     pub public_url: &'a str,
     /// `None`: the organisation's default language.
     pub lang: Option<Lang>,
+    /// Whether printing may create the tagged links it needs (managers, the operator);
+    /// a viewer prints only with links that exist already: reading creates nothing.
+    pub create_links: bool,
 }
 
 /// The full URL of a link, as the QR code holds it.
@@ -98,15 +101,16 @@ pub async fn ambassador_flyer(
             "this person has not accepted to be an ambassador",
         ));
     }
-    let link = store
-        .ensure_link(
-            org,
-            campaign_id,
-            Channel::Ambassador,
-            None,
-            Some(employee.id),
-        )
-        .await?;
+    let link = print_link(
+        store,
+        print,
+        org,
+        campaign_id,
+        Channel::Ambassador,
+        None,
+        Some(employee.id),
+    )
+    .await?;
     let campaign = store.campaign(org, campaign_id).await?;
     let lang = language(store, print, org).await?;
     let name = format!("{} {}", employee.first_name, employee.last_name);
@@ -216,9 +220,7 @@ async fn with_link(
     site: Option<&str>,
     mut spec: PosterSpec,
 ) -> Result<PosterSpec, StorageError> {
-    let link = store
-        .ensure_link(org, campaign_id, Channel::Poster, site, None)
-        .await?;
+    let link = print_link(store, print, org, campaign_id, Channel::Poster, site, None).await?;
     spec.qr_url = link_url(print.public_url, &link);
     spec.link_text = declic_messaging::posters::short_link(&spec.qr_url);
     Ok(spec)
@@ -255,11 +257,39 @@ pub struct FlyerRequest {
     pub lang: Option<Lang>,
 }
 
-fn printing(app: &App, lang: Option<Lang>) -> Printing<'_> {
+fn printing<'a>(app: &'a App, caller: &Caller, lang: Option<Lang>) -> Printing<'a> {
     Printing {
         public_url: &app.config.server.public_url,
         lang,
+        create_links: caller.can_manage(),
     }
+}
+
+/// The tagged link a print carries: created if needed when `print` may, else only
+/// found (a viewer's download creates nothing).
+async fn print_link(
+    store: &Store,
+    print: Printing<'_>,
+    org: OrgId,
+    campaign_id: i64,
+    channel: Channel,
+    site: Option<&str>,
+    ambassador: Option<i64>,
+) -> Result<CampaignLink, StorageError> {
+    if print.create_links {
+        return store
+            .ensure_link(org, campaign_id, channel, site, ambassador)
+            .await;
+    }
+    store
+        .existing_link(org, campaign_id, channel, site, ambassador)
+        .await?
+        .ok_or_else(|| {
+            StorageError::invalid(
+                "campaign",
+                "this print's link does not exist yet: a campaign manager prints it first",
+            )
+        })
 }
 
 /// The campaign's poster, or one per site, in one PDF.
@@ -270,7 +300,7 @@ pub async fn posters_pdf(
     r: PosterRequest,
 ) -> AppResult<Printed> {
     let org = caller.org();
-    let print = printing(app, r.lang);
+    let print = printing(app, caller, r.lang);
     let specs = if r.all_sites || r.sites.is_some() {
         app.store.campaign(org, campaign_id).await?;
         let sites = chosen_sites(app, org, r.sites.as_deref()).await?;
@@ -307,7 +337,7 @@ pub async fn posters_zip(
     // An unknown campaign is "not found" before "no site" is invalid.
     app.store.campaign(org, campaign_id).await?;
     let sites = chosen_sites(app, org, r.sites.as_deref()).await?;
-    let print = printing(app, r.lang);
+    let print = printing(app, caller, r.lang);
     let specs = site_posters(&app.store, print, org, campaign_id, &sites, r.size).await?;
     let bytes = rendered(move || {
         let files = sites
@@ -338,7 +368,7 @@ pub async fn flyers_pdf(
     r: FlyerRequest,
 ) -> AppResult<Printed> {
     let org = caller.org();
-    let print = printing(app, r.lang);
+    let print = printing(app, caller, r.lang);
     let store = &app.store;
     let specs = match r.ambassador_email.as_deref() {
         Some(email) => vec![ambassador_flyer(store, print, org, campaign_id, email, r.size).await?],

@@ -545,9 +545,24 @@ impl Store {
             )
             .filter(credential::Column::Id.eq(auth.credential_id))
             .filter(credential::Column::RevokedAt.is_null())
-            .exec(self.db())
+            .exec(self.writer())
             .await?;
-        Ok((done.rows_affected == 1).then_some(auth))
+        if done.rows_affected != 1 {
+            return Ok(None);
+        }
+        // The other links mailed to this account stop working: the one used was the
+        // account's, whoever else may have a copy of an older one.
+        credential::Entity::update_many()
+            .col_expr(
+                credential::Column::RevokedAt,
+                sea_orm::sea_query::Expr::value(now()),
+            )
+            .filter(credential::Column::AdminId.eq(auth.admin_id))
+            .filter(credential::Column::Kind.eq(KIND_SIGN_IN))
+            .filter(credential::Column::RevokedAt.is_null())
+            .exec(self.writer())
+            .await?;
+        Ok(Some(auth))
     }
 
     async fn authenticate(

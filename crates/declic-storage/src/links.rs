@@ -85,11 +85,7 @@ impl Store {
                 "only ambassador links name an ambassador",
             ));
         }
-        let variant = match (site, ambassador_employee_id) {
-            (_, Some(a)) => format!("ambassador:{a}"),
-            (Some(s), None) => format!("site:{}", s.to_lowercase()),
-            (None, None) => String::new(),
-        };
+        let variant = variant_of(site, ambassador_employee_id);
         let find = || {
             campaign_link::Entity::find()
                 .filter(campaign_link::Column::CampaignId.eq(campaign_id))
@@ -127,6 +123,30 @@ impl Store {
             .await?
             .ok_or(StorageError::NotFound("link"))?;
         self.link_view(created).await
+    }
+
+    /// The tagged link [`Self::ensure_link`] would give, if it exists; creates nothing.
+    pub async fn existing_link(
+        &self,
+        org: OrgId,
+        campaign_id: i64,
+        channel: Channel,
+        site: Option<&str>,
+        ambassador_employee_id: Option<i64>,
+    ) -> Result<Option<CampaignLink>, StorageError> {
+        let site = site.map(str::trim).filter(|s| !s.is_empty());
+        let variant = variant_of(site, ambassador_employee_id);
+        let found = campaign_link::Entity::find()
+            .filter(campaign_link::Column::OrganizationId.eq(org.0))
+            .filter(campaign_link::Column::CampaignId.eq(campaign_id))
+            .filter(campaign_link::Column::Channel.eq(channel.as_str()))
+            .filter(campaign_link::Column::Variant.eq(variant))
+            .one(self.db())
+            .await?;
+        match found {
+            Some(l) => Ok(Some(self.link_view(l).await?)),
+            None => Ok(None),
+        }
     }
 
     /// All links of a campaign with their visit counts.
@@ -249,5 +269,14 @@ impl Store {
             visits: visits.unwrap_or(0),
             created_at: m.created_at,
         })
+    }
+}
+
+/// What tells apart a campaign's links of one channel: the site, or the ambassador.
+fn variant_of(site: Option<&str>, ambassador_employee_id: Option<i64>) -> String {
+    match (site, ambassador_employee_id) {
+        (_, Some(a)) => format!("ambassador:{a}"),
+        (Some(s), None) => format!("site:{}", s.to_lowercase()),
+        (None, None) => String::new(),
     }
 }

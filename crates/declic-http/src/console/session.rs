@@ -236,6 +236,18 @@ pub async fn reset_request(
     if !pre_csrf_ok(&state, &headers, &f.csrf) {
         return expired_form(lang);
     }
+    // At most `[limits] per_email_per_hour` links per address, whoever asks: the
+    // answer is the same, so a script learns nothing and floods nobody's mailbox.
+    if !state.0.limits.allow_email(&format!("reset:{}", f.email)) {
+        return signed_out_page(
+            &state,
+            StatusCode::OK,
+            "console_reset",
+            lang,
+            &headers,
+            json!({"title": text(lang, "reset_title"), "sent": true}),
+        );
+    }
     // Sent in the background so the answer takes as long for unknown addresses.
     let task_state = state.clone();
     state.background.spawn(async move {

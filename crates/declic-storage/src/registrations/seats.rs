@@ -428,6 +428,15 @@ impl Store {
             .order_by_asc(registration_choice::Column::Rank)
             .all(&txn)
             .await?;
+        // Used once already: the same page again (a second press, the mail opened on
+        // another device) while the link's window lasts, never after it (the link
+        // would otherwise open the personal page forever).
+        if reg.status == status::CONFIRMED && reg.confirm_expires_at.is_none_or(|e| e < now()) {
+            return Err(StorageError::invalid(
+                "token",
+                "this confirmation link has expired; your mails hold your personal page's link",
+            ));
+        }
         if reg.status == status::CONFIRMED {
             txn.rollback().await?;
             let view = self.registration_view(reg.id).await?;

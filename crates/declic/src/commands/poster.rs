@@ -96,6 +96,7 @@ fn printing<'a>(config: &'a Config, lang: Option<&str>) -> anyhow::Result<Printi
     Ok(Printing {
         public_url: &config.server.public_url,
         lang,
+        create_links: true,
     })
 }
 

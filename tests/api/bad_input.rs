@@ -366,3 +366,110 @@ async fn a_nul_character_is_named_not_a_500() {
     let o = json(app.get("/api/v1/organization", &token).await, 200).await;
     assert_eq!(o["name"], "acme Inc", "nothing stored");
 }
+
+/// Hostile values for a parameter, as they would appear in a URL.
+fn hostile_values() -> Vec<String> {
+    [
+        "-1",
+        "0",
+        "9223372036854775807",
+        "9223372036854775808",
+        "-9223372036854775809",
+        "18446744073709551616",
+        "1e309",
+        "NaN",
+        "abc",
+        "",
+        "%00",
+        "%FF%FE",
+        "..%2F..%2Fetc%2Fpasswd",
+        "%F0%9F%98%80",
+        "%E2%80%AE",
+        "true",
+        "null",
+        "%5B%5D",
+        "2026-02-30",
+        "99999-01-01",
+    ]
+    .iter()
+    .map(|s| (*s).to_owned())
+    .chain(std::iter::once("x".repeat(5000)))
+    .collect()
+}
+
+/// Every parameter of every documented operation, given hostile values: a problem
+/// naming what is wrong, a 404 or an empty answer, never a server error (a panic would
+/// be one: see `error::catch_panics`).
+#[tokio::test]
+async fn every_documented_parameter_survives_hostile_values() {
+    let app = TestApp::spawn().await;
+    let live = crate::registration::live_campaign(&app, 3, "Atelier").await;
+    let org = declic_storage::OrgId(app.store.organization_by_slug("acme").await.unwrap().id);
+    let owner = app.token(org, "owner@acme.example", Role::Owner).await;
+    let doc = json(
+        app.client
+            .get(app.url("/api/openapi.json"))
+            .send()
+            .await
+            .unwrap(),
+        200,
+    )
+    .await;
+    let valid = |name: &str| -> String {
+        match name {
+            "audience" => "volunteer".into(),
+            "message" => "seat_confirmed".into(),
+            "lang" => "fr".into(),
+            "year" => "2026".into(),
+            _ => live.campaign_id.to_string(),
+        }
+    };
+    let mut tried = 0;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let params: Vec<String> = op["parameters"]
+                .as_array()
+                .map(|a| {
+                    a.iter()
+                        .map(|p| p["name"].as_str().unwrap().to_owned())
+                        .collect()
+                })
+                .unwrap_or_default();
+            for target in &params {
+                for value in hostile_values() {
+                    let mut url = path.clone();
+                    let mut query = Vec::new();
+                    for p in &params {
+                        let v = if p == target { value.clone() } else { valid(p) };
+                        let slot = format!("{{{p}}}");
+                        if url.contains(&slot) {
+                            url = url.replace(&slot, &v);
+                        } else if p == target {
+                            query.push(format!("{p}={v}"));
+                        }
+                    }
+                    if !query.is_empty() {
+                        url = format!("{url}?{}", query.join("&"));
+                    }
+                    let mut req = app
+                        .client
+                        .request(method.to_uppercase().parse().unwrap(), app.url(&url))
+                        .bearer_auth(&owner)
+                        .header("content-type", "application/json");
+                    if method != "get" && method != "delete" {
+                        req = req.body("{}");
+                    }
+                    let status = req.send().await.unwrap().status().as_u16();
+                    tried += 1;
+                    assert!(
+                        status < 500,
+                        "{} {path} with {target}={}: {status}",
+                        method.to_uppercase(),
+                        value.chars().take(40).collect::<String>()
+                    );
+                }
+            }
+        }
+    }
+    assert!(tried > 1000, "only {tried} requests");
+}

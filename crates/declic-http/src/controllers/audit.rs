@@ -12,6 +12,7 @@ use crate::extract::{Auth, QueryParams};
 
 /// Paging through the log.
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct AuditQuery {
     /// At most this many entries (1–500, default 100).

@@ -17,6 +17,7 @@ pub use declic_app::campaigns::{CampaignBody, StatusChange};
 
 /// For the default plan.
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct PlanQuery {
     pub mission_date: NaiveDate,
@@ -24,6 +25,7 @@ pub struct PlanQuery {
 
 /// For the calendar check.
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct CheckQuery {
     /// The day to check from (default: today, UTC).

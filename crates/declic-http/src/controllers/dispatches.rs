@@ -15,6 +15,7 @@ pub use declic_app::dispatches::{ActionBody, NewDispatch};
 
 /// Which message to preview, for whom.
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct PreviewQuery {
     /// `launch` (default), `reminder` or `last_call`.

@@ -13,6 +13,7 @@ use crate::extract::{Auth, Id, JsonBody, QueryParams, RequestId, read_body};
 
 /// Directory filters.
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ListQuery {
     /// Part of an email, first or last name.
@@ -41,6 +42,7 @@ pub struct Facets {
 
 /// Import options.
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ImportQuery {
     /// Report what would change without writing anything.

@@ -83,6 +83,7 @@ pub async fn reset_questionnaire(
 
 /// The report's format and language.
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ReportQuery {
     /// `json` (default), `csv`, `html` or `pdf`.

@@ -35,6 +35,7 @@ impl From<PrintLang> for Lang {
 
 /// Which poster(s), in which size and language.
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct PosterQuery {
     /// `a4` (default) or `a3`.
@@ -53,6 +54,7 @@ pub struct PosterQuery {
 
 /// Whose flyer(s), in which size and language.
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct FlyerQuery {
     /// One ambassador (created as ambassador on first use); default: every ambassador link.

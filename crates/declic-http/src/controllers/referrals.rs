@@ -30,6 +30,7 @@ pub struct AttendanceRecorded {
 
 /// Narrow the graph to one campaign.
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct GraphQuery {
     pub campaign_id: Option<i64>,
@@ -39,6 +40,7 @@ pub struct GraphQuery {
 
 /// Narrow the figures to one campaign, or size the leaderboard.
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct FiguresQuery {
     pub campaign_id: Option<i64>,

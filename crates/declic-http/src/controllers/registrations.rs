@@ -35,6 +35,7 @@ pub struct NewLink {
 
 /// Filter registrations by mission.
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct RegistrationQuery {
     pub mission_id: Option<i64>,

@@ -20,6 +20,7 @@ use crate::extract::{Auth, JsonBody, QueryParams, RequestId};
 
 /// Which campaign, when not the whole organisation.
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ScopeQuery {
     pub campaign_id: Option<i64>,

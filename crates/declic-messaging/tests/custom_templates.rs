@@ -205,3 +205,25 @@ fn a_personal_link_may_not_leave_through_an_image_or_a_style() {
     t.html = "<p>{{sign_in_url}}</p><a href=\"{{sign_in_url}}\">x</a>".into();
     assert!(CompiledCustom::check(kind, Lang::Fr, &t).is_ok());
 }
+
+#[test]
+fn a_subject_holds_no_personal_link() {
+    for subject in [
+        "{{campaign_title}} {{manage_url}}",
+        "Inscrivez-vous : {{campaign_url}}",
+    ] {
+        let mut t = good();
+        t.subject = subject.into();
+        let p = problems(&t);
+        assert!(
+            p.iter()
+                .any(|p| p.starts_with("subject: must not contain a link")),
+            "{subject}: {p:?}"
+        );
+    }
+    // A personal confirmation link likewise, in a registration mail.
+    let mut t = MessageKind::ConfirmRegistration.builtin(Lang::En);
+    t.subject = "Confirm: {{confirm_url}}".into();
+    let e = CompiledCustom::check(MessageKind::ConfirmRegistration, Lang::En, &t).unwrap_err();
+    assert!(e.iter().any(|e| e.part == "subject"), "{e:?}");
+}

@@ -164,6 +164,27 @@ impl CompiledCustom {
                     message: format!("longer than {SUBJECT_MAX} characters once filled in"),
                 });
             }
+            // Links are personal (a page, a confirmation, an unsubscribe): a subject is
+            // shown in notifications, lists and forwarded mails, so it holds none.
+            if let Some(obj) = data.as_object() {
+                for (name, value) in obj {
+                    let Some(url) = value.as_str() else { continue };
+                    if name.ends_with("_url")
+                        && !url.is_empty()
+                        && r.subject.contains(url)
+                        && !errors
+                            .iter()
+                            .any(|e| e.part == "subject" && e.message.contains(name.as_str()))
+                    {
+                        errors.push(CustomError {
+                            part: "subject",
+                            message: format!(
+                                "must not contain a link ({{{{{name}}}}}): subjects show in notifications and lists"
+                            ),
+                        });
+                    }
+                }
+            }
             for &(name, what) in kind.required_links() {
                 let link = sample[name].as_str().unwrap_or_default();
                 // In the HTML, a link the reader can follow: in an `href`, not in a comment.

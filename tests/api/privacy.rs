@@ -193,6 +193,39 @@ async fn export_then_erase_a_person() {
             .iter()
             .any(|e| e["action"] == "person.erase")
     );
+
+    // The next directory file still lists her: she is not brought back, and HR sees why.
+    let res = app
+        .client
+        .post(app.url("/api/v1/employees/import"))
+        .bearer_auth(&owner)
+        .header("content-type", "text/csv")
+        .body(csv)
+        .send()
+        .await
+        .unwrap();
+    let summary = json(res, 200).await;
+    assert_eq!(summary["inserted"], 0, "{summary}");
+    assert_eq!(summary["rejected"][0]["line"], 2, "{summary}");
+    assert_eq!(
+        summary["rejected"][0]["reason"]["code"], "erased_on_request",
+        "{summary}"
+    );
+    let page = json(app.get("/api/v1/employees", &owner).await, 200).await;
+    assert_eq!(page["total"], 1, "still only Pierre");
+    // Only a hash of the address is kept for that.
+    let rows = app
+        .store
+        .db()
+        .query_one_raw(Statement::from_string(
+            app.store.backend(),
+            "SELECT COUNT(*) AS n FROM erased_addresses WHERE address_hash LIKE '%marie%'"
+                .to_owned(),
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(rows.try_get::<i64>("", "n").unwrap(), 0);
 }
 
 #[tokio::test]

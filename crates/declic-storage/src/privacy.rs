@@ -118,6 +118,16 @@ pub const COLUMNS: &[(&str, &[(&str, Class)])] = &[
         ],
     ),
     (
+        "erased_addresses",
+        &[
+            ("id", NotPersonal),
+            ("organization_id", NotPersonal),
+            // Kept on purpose: it is how the erasure is honoured (see `erase_person`).
+            ("address_hash", Aggregate),
+            ("erased_at", NotPersonal),
+        ],
+    ),
+    (
         "associations",
         &[
             ("id", NotPersonal),
@@ -784,6 +794,8 @@ impl Store {
         }
         // An association's contact asked to evaluate a mission.
         let contact_erased = Store::forget_contact(&txn, org, &email).await?;
+        // A directory import must not bring the person back: only a hash is kept.
+        remember_erased(&txn, org, &email).await?;
         if !report.employee_erased
             && !contact_erased
             && report.admin_accounts_erased == 0
@@ -805,4 +817,49 @@ impl Store {
         self.caches().referrals_changed(org.0);
         Ok(report)
     }
+}
+
+/// The hash under which an erased address is remembered in `org`.
+pub(crate) fn address_hash(org: OrgId, email: &str) -> String {
+    crate::hash_token(&format!("erased:{}:{}", org.0, email.trim().to_lowercase()))
+}
+
+async fn remember_erased(
+    txn: &sea_orm::DatabaseTransaction,
+    org: OrgId,
+    email: &str,
+) -> Result<(), StorageError> {
+    use sea_orm::{ConnectionTrait, Statement};
+    let backend = txn.get_database_backend();
+    let sql = "INSERT INTO erased_addresses (organization_id, address_hash, erased_at) \
+               VALUES ($1, $2, $3) ON CONFLICT (organization_id, address_hash) DO NOTHING";
+    txn.execute_raw(Statement::from_sql_and_values(
+        backend,
+        sql,
+        [org.0.into(), address_hash(org, email).into(), now().into()],
+    ))
+    .await?;
+    Ok(())
+}
+
+/// The hashes of the addresses erased in `org`.
+pub(crate) async fn erased_addresses(
+    txn: &sea_orm::DatabaseTransaction,
+    org: OrgId,
+) -> Result<std::collections::HashSet<String>, StorageError> {
+    use sea_orm::{ConnectionTrait, Statement};
+    let backend = txn.get_database_backend();
+    let rows = txn
+        .query_all_raw(Statement::from_sql_and_values(
+            backend,
+            "SELECT address_hash FROM erased_addresses WHERE organization_id = $1",
+            [org.0.into()],
+        ))
+        .await?;
+    rows.iter()
+        .map(|r| {
+            r.try_get::<String>("", "address_hash")
+                .map_err(StorageError::from)
+        })
+        .collect()
 }

@@ -25,8 +25,27 @@ impl Store {
     ) -> Result<ImportSummary, StorageError> {
         let txn = self.write_txn().await?;
         let current = current_directory(&txn, org).await?;
-        let plan = Plan::new(&parsed.records, &current);
-        let summary = plan.summary(parsed, dry_run);
+        // People erased at their request are not brought back by the directory.
+        let erased = crate::privacy::erased_addresses(&txn, org).await?;
+        let (kept, refused): (Vec<&EmployeeRecord>, Vec<&EmployeeRecord>) = parsed
+            .records
+            .iter()
+            .partition(|r| !erased.contains(&crate::privacy::address_hash(org, &r.email)));
+        let kept: Vec<EmployeeRecord> = if refused.is_empty() {
+            parsed.records.clone()
+        } else {
+            kept.into_iter().cloned().collect()
+        };
+        let plan = Plan::new(&kept, &current);
+        let mut summary = plan.summary(parsed, dry_run);
+        summary
+            .rejected
+            .extend(refused.into_iter().map(|r| declic_directory::RejectedLine {
+                line: r.line,
+                email: Some(r.email.clone()),
+                reason: declic_directory::RejectReason::ErasedOnRequest,
+            }));
+        summary.rejected.sort_by_key(|r| r.line);
         if dry_run {
             txn.rollback().await?;
             return Ok(summary);

@@ -27,6 +27,7 @@ mod m0022_ics_sequence;
 mod m0023_waits_with;
 mod m0024_provisional_people;
 mod m0025_domain_ownership;
+mod m0026_erased_addresses;
 
 /// All migrations, oldest first.
 pub struct Migrator;
@@ -60,6 +61,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0023_waits_with::Migration),
             Box::new(m0024_provisional_people::Migration),
             Box::new(m0025_domain_ownership::Migration),
+            Box::new(m0026_erased_addresses::Migration),
         ]
     }
 }

@@ -316,3 +316,53 @@ async fn one_click_unsubscribe_records_an_opt_out_that_export_and_erasure_keep()
     .await;
     assert!(app.store.is_opted_out(org, marie.id, "mail").await.unwrap());
 }
+
+#[tokio::test]
+async fn erasure_takes_what_hr_wrote_about_the_person_out_of_the_audit_log() {
+    let app = TestApp::spawn().await;
+    let live = crate::registration::live_campaign(&app, 3, "Atelier").await;
+    let org = declic_storage::OrgId(app.store.organization_by_slug("acme").await.unwrap().id);
+    let owner = app.token(org, "owner@acme.example", Role::Owner).await;
+    crate::registration::register(&app, &live.link, "zoe@acme.example", "Zoé", live.mission_id)
+        .await;
+    crate::registration::confirm_from_mail(&app, "zoe@acme.example").await;
+    let regs = json(
+        app.get(
+            &format!("/api/v1/campaigns/{}/registrations", live.campaign_id),
+            &owner,
+        )
+        .await,
+        200,
+    )
+    .await;
+    let choice = regs[0]["choices"][0]["choice_id"].as_i64().unwrap();
+    let res = app
+        .post(
+            &format!("/api/v1/registration-choices/{choice}/move"),
+            &owner,
+            json!({"action": "cancel", "reason": "back surgery in May"}),
+        )
+        .await;
+    assert_eq!(res.status(), 204);
+    let log = json(app.get("/api/v1/audit?limit=100", &owner).await, 200).await;
+    assert!(log.to_string().contains("back surgery"), "recorded first");
+    json(
+        app.post(
+            "/api/v1/privacy/erase",
+            &owner,
+            json!({"email": "zoe@acme.example"}),
+        )
+        .await,
+        200,
+    )
+    .await;
+    let log = json(app.get("/api/v1/audit?limit=100", &owner).await, 200).await;
+    assert!(!log.to_string().contains("surgery"), "{log}");
+    assert!(
+        log.as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["action"] == "registration.move"),
+        "what happened stays: {log}"
+    );
+}

@@ -869,8 +869,8 @@ async fn deliver(
         text: rendered.text,
         html: rendered.html,
         attachments: vec![],
-        // RFC 8058 asks for https; a local http set-up keeps the link in the footer only.
-        list_unsubscribe: unsubscribe.filter(|u| u.starts_with("https://")),
+        // Over http the header has no one-click part (RFC 8058 wants https).
+        list_unsubscribe: unsubscribe,
     };
     crate::notify::send(state, &mail).await.map(|_| ())
 }

@@ -104,10 +104,15 @@ async fn bad_mails_are_permanent_failures() {
     };
     let err = mailer.send(&bad_url).await.unwrap_err();
     assert!(
-        matches!(&err, SendError::Permanent(m) if m.contains("https")),
+        matches!(&err, SendError::Permanent(m) if m.contains("http(s) URL")),
         "{err}"
     );
     assert!(!err.is_temporary());
+    let not_web = OutgoingMail {
+        list_unsubscribe: Some("javascript:alert(1)".into()),
+        ..good.clone()
+    };
+    assert!(mailer.send(&not_web).await.is_err());
 
     assert_eq!(
         std::fs::read_dir(tmp.path()).unwrap().count(),
@@ -176,4 +181,39 @@ fn settings_are_checked_and_named() {
     let ok = Mailer::new(smtp("mail.example.org", 2, Some("u"), Some("secret"))).unwrap();
     let shown = format!("{ok:?}");
     assert!(!shown.contains("secret"), "{shown}");
+}
+
+#[tokio::test]
+async fn an_http_unsubscribe_link_is_listed_without_one_click() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mailer = outbox_mailer(tmp.path());
+    for (url, one_click) in [
+        ("http://127.0.0.1:8080/u/abc", false),
+        ("https://declic.example.org/u/abc", true),
+    ] {
+        let id = mailer
+            .send(&OutgoingMail {
+                to: "sam@example.org".into(),
+                to_name: None,
+                subject: "Hello".into(),
+                text: "Hi".into(),
+                html: "<p>Hi</p>".into(),
+                attachments: vec![],
+                list_unsubscribe: Some(url.into()),
+            })
+            .await
+            .unwrap();
+        let raw = std::fs::read(tmp.path().join(format!("{id}.eml"))).unwrap();
+        let msg = MessageParser::default().parse(&raw).unwrap();
+        assert!(
+            msg.header_raw("List-Unsubscribe")
+                .is_some_and(|h| h.contains(url)),
+            "{url}"
+        );
+        assert_eq!(
+            msg.header_raw("List-Unsubscribe-Post").is_some(),
+            one_click,
+            "{url}"
+        );
+    }
 }

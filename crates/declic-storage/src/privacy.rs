@@ -670,6 +670,37 @@ impl Store {
             a.erased_at = Set(Some(t));
             a.updated_at = Set(t);
             a.update(&txn).await?;
+            // Audit entries about the person's rows keep what happened, not what was
+            // written about them (an HR reason may say why someone could not come).
+            let regs: Vec<i64> = registration::Entity::find()
+                .filter(registration::Column::EmployeeId.eq(id))
+                .all(&txn)
+                .await?
+                .into_iter()
+                .map(|r| r.id)
+                .collect();
+            report.audit_entries_pseudonymised += audit_event::Entity::update_many()
+                .col_expr(
+                    audit_event::Column::Detail,
+                    Expr::value(serde_json::json!({"erased": true}).to_string()),
+                )
+                .filter(audit_event::Column::OrganizationId.eq(org.0))
+                .filter(
+                    sea_orm::Condition::any()
+                        .add(
+                            sea_orm::Condition::all()
+                                .add(audit_event::Column::TargetType.eq("employee"))
+                                .add(audit_event::Column::TargetId.eq(id)),
+                        )
+                        .add(
+                            sea_orm::Condition::all()
+                                .add(audit_event::Column::TargetType.eq("registration"))
+                                .add(audit_event::Column::TargetId.is_in(regs)),
+                        ),
+                )
+                .exec(&txn)
+                .await?
+                .rows_affected;
             // Registrations stay for the counts; their links stop working.
             for r in registration::Entity::find()
                 .filter(registration::Column::EmployeeId.eq(id))

@@ -46,13 +46,16 @@ pub(crate) fn build(
         .message_id(Some(format!("<{id}>")))
         .date_now();
     if let Some(url) = &mail.list_unsubscribe {
-        let url = unsubscribe_url(url)?;
-        builder = builder
-            .raw_header(HeaderValue::new(LIST_UNSUBSCRIBE, format!("<{url}>")))
-            .raw_header(HeaderValue::new(
+        let (url, https) = unsubscribe_url(url)?;
+        builder = builder.raw_header(HeaderValue::new(LIST_UNSUBSCRIBE, format!("<{url}>")));
+        // One-click unsubscribing (RFC 8058) is for https links only; over http the
+        // header still shows the reader's mail program where to unsubscribe (RFC 2369).
+        if https {
+            builder = builder.raw_header(HeaderValue::new(
                 LIST_UNSUBSCRIBE_POST,
                 "List-Unsubscribe=One-Click".to_owned(),
             ));
+        }
     }
 
     let mut alternative = MultiPart::alternative()
@@ -113,21 +116,26 @@ fn eight_bit_body(text: &str) -> Option<Body> {
     Some(Body::dangerous_pre_encoded(out.into_bytes(), encoding))
 }
 
-/// RFC 8058 wants an HTTPS URL; anything else in the header would be a bug upstream.
-fn unsubscribe_url(url: &str) -> Result<&str, SendError> {
+/// The unsubscribe URL and whether it is https (RFC 8058's one-click needs it); a URL
+/// that is neither http nor https would be a bug upstream.
+fn unsubscribe_url(url: &str) -> Result<(&str, bool), SendError> {
     let url = url.trim();
-    let valid = url.len() > "https://".len()
-        && url
-            .get(.."https://".len())
-            .is_some_and(|scheme| scheme.eq_ignore_ascii_case("https://"))
+    let scheme_is = |scheme: &str| {
+        url.len() > scheme.len()
+            && url
+                .get(..scheme.len())
+                .is_some_and(|s| s.eq_ignore_ascii_case(scheme))
+    };
+    let https = scheme_is("https://");
+    let valid = (https || scheme_is("http://"))
         && url
             .bytes()
             .all(|b| b.is_ascii_graphic() && b != b'<' && b != b'>');
     if valid {
-        Ok(url)
+        Ok((url, https))
     } else {
         Err(SendError::Permanent(format!(
-            "List-Unsubscribe must be an https URL, got {url:?}"
+            "List-Unsubscribe must be an http(s) URL, got {url:?}"
         )))
     }
 }

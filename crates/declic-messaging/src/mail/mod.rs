@@ -182,7 +182,8 @@ pub struct OutgoingMail {
     pub html: String,
     /// Attached files (a calendar invitation, usually).
     pub attachments: Vec<Attachment>,
-    /// HTTPS one-click unsubscribe URL (RFC 8058): adds `List-Unsubscribe` and `List-Unsubscribe-Post`.
+    /// Unsubscribe URL: adds `List-Unsubscribe`, and `List-Unsubscribe-Post` (RFC 8058
+    /// one-click) when it is https.
     pub list_unsubscribe: Option<String>,
 }
 

@@ -333,3 +333,79 @@ async fn a_chain_of_referrals_with_figures_exports_and_rules() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn the_name_shown_to_an_ambassador_is_given_and_taken_back_from_the_personal_page() {
+    let app = TestApp::spawn().await;
+    let live = live_campaign(&app, 20, "Atelier CV").await;
+    let (t, cid, mid) = (&live.token, live.campaign_id, live.mission_id);
+    register_and_confirm(&app, &live.link, "alice@acme.example", "Alice", mid, false).await;
+    let alice_link = ambassador_link(&app, t, cid, "alice@acme.example").await;
+    // Eve comes through Alice's link and does not tick the box.
+    register_and_confirm(&app, &alice_link, "eve@acme.example", "Eve", mid, false).await;
+    // What Alice sees on her ambassador page.
+    let org = declic_storage::OrgId(app.store.organization_by_slug("acme").await.unwrap().id);
+    let alice = employee_id(&app, t, cid, "alice@acme.example").await;
+    let graph = || async {
+        app.store
+            .ambassador_overview(org, alice)
+            .await
+            .unwrap()
+            .recruits_shown
+            .join(",")
+    };
+    assert!(!graph().await.contains("Eve"));
+    let me = app
+        .mails_to("eve@acme.example")
+        .await
+        .into_iter()
+        .find_map(|m| m.link(&format!("{}/me/", app.base)))
+        .unwrap();
+    let base = me.split('?').next().unwrap().to_owned();
+    let page = app
+        .client
+        .get(&me)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("ne voit pas votre prénom"), "{page}");
+    let choose = |show: &'static str| {
+        app.client
+            .post(format!("{base}/name-shown"))
+            .form(&[("show", show)])
+            .send()
+    };
+    let res = choose("yes").await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("votre prénom est visible")
+    );
+    assert!(graph().await.contains("Eve"), "shown at once");
+    // Withdrawn as easily as it was given.
+    let res = choose("no").await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(!graph().await.contains("Eve"), "hidden at once");
+    // Alice came through no one's link: nothing to choose.
+    let alice_me = app
+        .mails_to("alice@acme.example")
+        .await
+        .into_iter()
+        .find_map(|m| m.link(&format!("{}/me/", app.base)))
+        .unwrap();
+    let page = app
+        .client
+        .get(&alice_me)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!page.contains("name-shown"));
+}

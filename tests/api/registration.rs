@@ -144,7 +144,9 @@ async fn from_link_to_confirmed_seat_with_calendar_invitation() {
     assert!(html.contains("association vérifiée"));
     // People are told what is recorded, why, for how long and their rights before they
     // give anything (in their language).
-    let notice_at = html.find("Vos données, avant de vous inscrire").expect("the notice");
+    let notice_at = html
+        .find("Vos données, avant de vous inscrire")
+        .expect("the notice");
     assert!(notice_at < html.find("type=\"submit\"").unwrap());
     assert!(html.contains("effacement de vos données"));
     let en = app

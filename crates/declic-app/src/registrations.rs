@@ -180,6 +180,15 @@ pub async fn change_own(
     Ok(outcome)
 }
 
+/// The person's choice, from their own page, to let the ambassador who brought them
+/// see their first name (or to take it back).
+pub async fn show_name_to_ambassador(app: &App, registration_id: i64, show: bool) -> AppResult<()> {
+    Ok(app
+        .store
+        .set_shown_to_referrer(registration_id, show)
+        .await?)
+}
+
 /// Confirms a registration from the mailed link: seats the person or keeps their
 /// waitlist places (`declic_planning::placement`), with the mails that follow.
 pub async fn confirm(app: &App, token: &str) -> AppResult<ConfirmOutcome> {

@@ -194,6 +194,7 @@ pub fn router(state: AppState) -> Router {
             post(public::manage::wait_with_partner),
         )
         .route("/me/{token}/prefer", post(public::manage::prefer))
+        .route("/me/{token}/name-shown", post(public::manage::name_shown))
         .route(
             "/u/{token}",
             get(public::unsubscribe::show).post(public::unsubscribe::unsubscribe),

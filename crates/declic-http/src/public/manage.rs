@@ -157,6 +157,8 @@ async fn page(
         "can_change": reg.status == "confirmed" && !other_missions.is_empty(),
         "other_missions": other_missions,
             "campaign_link": Value::Null,
+            "has_referrer": reg.has_referrer,
+            "name_shown": reg.show_to_referrer,
         }),
     )
 }
@@ -333,4 +335,64 @@ pub async fn prefer(
     Form(f): Form<MissionForm>,
 ) -> Response {
     change(s, t, q, h, f, Change::Prefer).await
+}
+
+/// `show=yes|no`.
+#[derive(Deserialize)]
+pub struct ShownForm {
+    show: Option<String>,
+}
+
+/// Lets the ambassador who brought the person see their first name, or takes it back.
+pub async fn name_shown(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    Query(q): Query<LangQuery>,
+    headers: HeaderMap,
+    Form(f): Form<ShownForm>,
+) -> Response {
+    let Some(id) = authorise(&state, &token).await else {
+        return message(
+            StatusCode::NOT_FOUND,
+            lang_of(&q, &headers, None),
+            "manage_invalid_title",
+            "manage_invalid",
+        );
+    };
+    let reg = state.store.registration_view(id).await.ok();
+    let lang = lang_of(&q, &headers, reg.as_ref());
+    let show = f.show.as_deref() == Some("yes");
+    match declic_app::registrations::show_name_to_ambassador(&state, id, show).await {
+        Ok(()) => {
+            let notice = text(
+                lang,
+                if show {
+                    "name_shown_now"
+                } else {
+                    "name_hidden_now"
+                },
+            );
+            page(&state, &token, id, lang, Some(notice), StatusCode::OK).await
+        }
+        Err(AppError::Storage(declic_storage::StorageError::Invalid { .. })) => {
+            page(
+                &state,
+                &token,
+                id,
+                lang,
+                None,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "name choice failed");
+            message(
+                StatusCode::SERVICE_UNAVAILABLE,
+                lang,
+                "manage_invalid_title",
+                "manage_invalid",
+            )
+        }
+    }
 }

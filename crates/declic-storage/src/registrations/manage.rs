@@ -503,3 +503,34 @@ impl Store {
         finish(txn, registration_id, &all, out, follow).await
     }
 }
+
+impl Store {
+    /// The person's own choice, from their page, to let the ambassador who brought them
+    /// see their first name or not; withdrawn as easily as given. Nothing to choose
+    /// without an ambassador.
+    pub async fn set_shown_to_referrer(
+        &self,
+        registration_id: i64,
+        show: bool,
+    ) -> Result<(), StorageError> {
+        let txn = self.write_txn().await?;
+        let reg = registration::Entity::find_by_id(registration_id)
+            .one(&txn)
+            .await?
+            .ok_or(StorageError::NotFound("registration"))?;
+        if reg.referrer_employee_id.is_none() {
+            return Err(StorageError::invalid(
+                "show_to_referrer",
+                "no colleague's link brought you here",
+            ));
+        }
+        let org = reg.organization_id;
+        let mut a: registration::ActiveModel = reg.into();
+        a.show_to_referrer = Set(show);
+        a.updated_at = Set(now());
+        a.update(&txn).await?;
+        txn.commit().await?;
+        self.caches().referrals_changed(org);
+        Ok(())
+    }
+}

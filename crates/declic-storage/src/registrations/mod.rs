@@ -78,6 +78,8 @@ pub struct RegistrationView {
     pub confirmed_at: Option<DateTime<Utc>>,
     /// Whether the ambassador who brought the person may see their first name.
     pub show_to_referrer: bool,
+    /// Whether an ambassador's link brought the person (then they choose the above).
+    pub has_referrer: bool,
     /// The secret behind the personal-page link; never shown or serialised.
     #[serde(skip)]
     pub manage_nonce: String,
@@ -120,6 +122,7 @@ pub(crate) fn view_of(
         created_at: reg.created_at,
         confirmed_at: reg.confirmed_at,
         show_to_referrer: reg.show_to_referrer,
+        has_referrer: reg.referrer_employee_id.is_some(),
         manage_nonce: reg.manage_nonce.clone(),
     }
 }

@@ -567,6 +567,9 @@ async fn run(seed: u64, steps: usize) {
             (!from.is_empty()).then(|| from[rng.random_range(0..from.len())])
         };
         let what = format!("seed {seed} step {step}: {event:?}");
+        if std::env::var("SEAT_MODEL_TRACE").is_ok() {
+            eprintln!("{what}; model before: {model:?}");
+        }
         match event {
             Event::Join => {
                 let p = people.len();
@@ -708,4 +711,11 @@ async fn seats_follow_the_reference_model() {
         eprintln!("seat model: seed {seed}, {steps} steps (SEAT_MODEL_SEED={seed} replays it)");
         run(seed, steps).await;
     }
+}
+
+/// Found by the model: a duo waiting together for two seats on a one-seat mission; the
+/// inviter cancels, and the partner, alone now, must be offered the free seat.
+#[tokio::test]
+async fn a_duo_partner_left_alone_is_offered_the_single_free_seat() {
+    run(1_796_567_827_152_479, 6).await;
 }

@@ -219,6 +219,8 @@ impl Store {
         };
         let from = c.status.clone();
         let held = matches!(from.as_str(), choice::SEATED | choice::OFFERED);
+        // A duo partner left behind waits alone now: a free seat may be theirs.
+        let frees = held || c.waits_with.is_some();
         let was_seated = from == choice::SEATED;
         if action == ChoiceMove::Cancel
             && matches!(from.as_str(), choice::CANCELLED | choice::RELEASED)
@@ -264,7 +266,7 @@ impl Store {
             }
             ChoiceMove::Cancel => {
                 release(&txn, c, choice::CANCELLED).await?;
-                if held {
+                if frees {
                     offers = offer_free_seats(&txn, m, now() + claim_window).await?;
                 }
             }

@@ -143,7 +143,10 @@ impl Store {
         }
         let mut out = ChangeOutcome::default();
         for c in targets {
-            let held_seat = matches!(c.status.as_str(), choice::SEATED | choice::OFFERED);
+            // A seat freed, or a duo partner left to wait alone (whom a single free seat
+            // now fits): either way the next in line may get an offer.
+            let held_seat = matches!(c.status.as_str(), choice::SEATED | choice::OFFERED)
+                || c.waits_with.is_some();
             if c.status == choice::SEATED {
                 out.cancelled_missions.push(c.mission_id);
             }

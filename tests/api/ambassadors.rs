@@ -129,7 +129,8 @@ async fn post_form(
 
 #[tokio::test]
 async fn invited_signed_in_by_mail_says_yes_shares_and_opts_out() {
-    let app = TestApp::spawn().await;
+    // Many sign-ins from one address in a few seconds: above the default limit.
+    let app = TestApp::spawn_with(|c| c.limits.sign_in_burst = 100).await;
     let live = live_campaign(&app, 20, "Atelier CV").await;
     let (t, cid, mid) = (&live.token, live.campaign_id, live.mission_id);
     let org = declic_storage::OrgId(app.store.organization_by_slug("acme").await.unwrap().id);
@@ -451,19 +452,32 @@ async fn invited_signed_in_by_mail_says_yes_shares_and_opts_out() {
     );
     assert_eq!(alice["direct_recruits"], 1, "no credit after opting out");
     assert_eq!(alice["is_ambassador"], false);
+    // No more ambassador mails; she may still come back herself: the sign-in link she
+    // asks for shows her the way (and only she decides: HR still cannot invite her).
     let mails_before = app.mails_to("alice@acme.example").await.len();
-    app.client
-        .post(app.url("/a/sign-in"))
-        .form(&[("email", "alice@acme.example")])
-        .send()
-        .await
-        .unwrap();
-    app.state.background.settle().await;
+    let cookie = sign_in(&app, "alice@acme.example").await;
     assert_eq!(
         app.mails_to("alice@acme.example").await.len(),
-        mails_before,
-        "no more mails after opting out"
+        mails_before + 1,
+        "only the link she asked for"
     );
+    let (status, back) = page(&app, &cookie).await;
+    assert_eq!(status, 200);
+    assert!(back.contains("become one again"), "{back}");
+    assert!(!back.contains("/a/opt-out"), "{back}");
+    let (status, _) = post_form(
+        &app,
+        "/a/accept?lang=en",
+        &cookie,
+        &[("csrf", &csrf(&back))],
+    )
+    .await;
+    assert_eq!(status, 200);
+    let again = json(app.get("/api/v1/ambassadors", t).await, 200).await;
+    assert_eq!(again[0]["status"], "active", "{again}");
+    // And out again, for what follows.
+    let (_, p) = page(&app, &cookie).await;
+    post_form(&app, "/a/opt-out?lang=en", &cookie, &[("csrf", &csrf(&p))]).await;
 
     // Export shows her ambassador record; erasure removes it.
     let owner = app.token(org, "owner@acme.example", Role::Owner).await;

@@ -248,7 +248,7 @@ impl Store {
             let Some(a) = ambassador::Entity::find()
                 .filter(ambassador::Column::OrganizationId.eq(org.0))
                 .filter(ambassador::Column::EmployeeId.eq(person.id))
-                .filter(ambassador::Column::Status.ne(status::OPTED_OUT))
+                // Someone who opted out may ask for a link too: to say yes again.
                 .one(self.db())
                 .await?
             else {
@@ -294,9 +294,6 @@ impl Store {
         };
         let org = OrgId(tok.organization_id);
         let a = self.ambassador(org, tok.ambassador_id).await?;
-        if a.status == status::OPTED_OUT {
-            return Ok(None);
-        }
         // Someone who left the directory (or was erased) has no page any more.
         let present = employee::Entity::find_by_id(a.employee_id)
             .one(self.db())
@@ -382,16 +379,15 @@ impl Store {
             .one(&txn)
             .await?
             .ok_or(StorageError::NotFound("ambassador"))?;
-        if a.status == status::OPTED_OUT {
-            return Err(StorageError::invalid("status", "you opted out"));
-        }
         let t = now();
         let mut m: ambassador::ActiveModel = a.clone().into();
         match choice {
+            // Yes, for the first time or again after opting out: their own decision.
             AmbassadorChoice::Accept => {
-                if a.status == status::INVITED {
+                if a.status != status::ACTIVE {
                     m.status = Set(status::ACTIVE.to_owned());
                     m.accepted_at = Set(Some(t));
+                    m.opted_out_at = Set(None);
                 }
             }
             AmbassadorChoice::OptOut => {

@@ -366,3 +366,80 @@ async fn erasure_takes_what_hr_wrote_about_the_person_out_of_the_audit_log() {
         "what happened stays: {log}"
     );
 }
+
+#[tokio::test]
+async fn addresses_of_old_messages_are_forgotten_and_counts_stay() {
+    use sea_orm::ConnectionTrait;
+    let app = TestApp::spawn().await;
+    let live = crate::registration::live_campaign(&app, 3, "Atelier").await;
+    let org = declic_storage::OrgId(app.store.organization_by_slug("acme").await.unwrap().id);
+    let owner = app.token(org, "owner@acme.example", Role::Owner).await;
+    let res = app
+        .client
+        .post(app.url("/api/v1/employees/import"))
+        .bearer_auth(&owner)
+        .header("content-type", "text/csv")
+        .body("email,first name,last name\nyves@acme.example,Yves,Roy\n")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    crate::registration::register(&app, &live.link, "zoe@acme.example", "Zoé", live.mission_id)
+        .await;
+    crate::registration::confirm_from_mail(&app, "zoe@acme.example").await;
+    let d = json(
+        app.post(
+            &format!("/api/v1/campaigns/{}/dispatches", live.campaign_id),
+            &owner,
+            json!({"channel": "mail"}),
+        )
+        .await,
+        201,
+    )
+    .await;
+    declic_app::delivery_worker::deliver_due(&app.state)
+        .await
+        .unwrap();
+    app.settle_messages().await;
+    let count = |sql: &'static str| {
+        let app = &app;
+        async move {
+            app.store
+                .db()
+                .query_one_raw(Statement::from_string(app.store.backend(), sql.to_owned()))
+                .await
+                .unwrap()
+                .unwrap()
+                .try_get::<i64>("", "n")
+                .unwrap()
+        }
+    };
+    let mine = "SELECT COUNT(*) AS n FROM messages WHERE recipient LIKE '%zoe%'";
+    let theirs = "SELECT COUNT(*) AS n FROM deliveries WHERE recipient LIKE '%yves%'";
+    assert!(count(mine).await > 0 && count(theirs).await > 0);
+    // Within the retention period (90 days by default), the job keeps everything.
+    assert_eq!(
+        declic_app::jobs::forget_old_message_addresses(&app.state)
+            .await
+            .unwrap(),
+        (0, 0)
+    );
+    // Past it, the addresses go; the campaign's counts stay.
+    let (messages, deliveries) = app
+        .store
+        .purge_message_history(chrono::Utc::now() + chrono::Duration::minutes(1))
+        .await
+        .unwrap();
+    assert!(messages >= 2 && deliveries >= 1, "{messages} {deliveries}");
+    assert_eq!(count(mine).await, 0);
+    assert_eq!(count(theirs).await, 0);
+    let after = app
+        .store
+        .dispatch(org, d["id"].as_i64().unwrap())
+        .await
+        .unwrap();
+    assert!(
+        after.counts[declic_storage::dispatches::delivery_status::SENT] >= 1,
+        "{after:?}"
+    );
+}

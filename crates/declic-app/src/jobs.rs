@@ -48,3 +48,13 @@ pub async fn queue_mission_reminders(app: &App) -> AppResult<usize> {
 pub async fn forget_unconfirmed_sign_ups(app: &App) -> AppResult<u64> {
     Ok(app.store.purge_unconfirmed_sign_ups().await?)
 }
+
+/// Forgets the addresses of messages older than `[privacy] message_history_days`;
+/// answers how many messages were deleted and deliveries emptied.
+pub async fn forget_old_message_addresses(app: &App) -> AppResult<(u64, u64)> {
+    let days = i64::from(app.config.privacy.message_history_days.max(1));
+    Ok(app
+        .store
+        .purge_message_history(chrono::Utc::now() - Duration::days(days))
+        .await?)
+}

@@ -10,8 +10,8 @@ mod secret;
 pub use load::{ConfigError, LoadOptions, Loaded, load};
 pub use model::{
     Config, DatabaseConfig, DeliveryConfig, DkimConfig, Environment, LimitsConfig, LogConfig,
-    LogFormat, MailConfig, MailTransport, RegistrationConfig, SecurityConfig, ServerConfig,
-    SmtpConfig, SmtpTls, WebhooksConfig,
+    LogFormat, MailConfig, MailTransport, PrivacyConfig, RegistrationConfig, SecurityConfig,
+    ServerConfig, SmtpConfig, SmtpTls, WebhooksConfig,
 };
 pub use secret::Secret;
 

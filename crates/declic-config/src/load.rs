@@ -153,6 +153,12 @@ fn check(config: &Config) -> Result<(), ConfigError> {
             });
         }
     }
+    if config.privacy.message_history_days == 0 {
+        return Err(ConfigError::BadValue {
+            key: "privacy.message_history_days",
+            reason: "it must be at least 1: HR needs to see what went out, and why not".into(),
+        });
+    }
     if config.registration.claim_window_minutes < 15 {
         return Err(ConfigError::BadValue {
             key: "registration.claim_window_minutes",

@@ -19,6 +19,7 @@ pub struct Config {
     pub mail: MailConfig,
     pub delivery: DeliveryConfig,
     pub webhooks: WebhooksConfig,
+    pub privacy: PrivacyConfig,
     pub log: LogConfig,
 }
 
@@ -135,6 +136,13 @@ pub struct WebhooksConfig {
     pub allow_other_hosts: bool,
     /// Private, loopback and link-local addresses, and plain http to them.
     pub allow_private_addresses: bool,
+}
+
+/// `[privacy]`: how long personal data that only served to send something is kept.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct PrivacyConfig {
+    /// Days a sent (or failed, withheld) message keeps its recipient's address.
+    pub message_history_days: u32,
 }
 
 /// `[mail]`.

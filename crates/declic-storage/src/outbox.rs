@@ -612,6 +612,56 @@ fn clip(e: &str) -> String {
     e.chars().take(500).collect()
 }
 
+impl Store {
+    /// Forgets the addresses of messages that finished before `older_than`: a
+    /// person's own messages are deleted, a campaign delivery keeps its status and
+    /// date for the counts but not the address nor the error text. Answers how many
+    /// messages were deleted and deliveries emptied.
+    pub async fn purge_message_history(
+        &self,
+        older_than: DateTime<Utc>,
+    ) -> Result<(u64, u64), StorageError> {
+        use crate::dispatches::delivery_status;
+        use crate::entity::delivery;
+        let txn = self.write_txn().await?;
+        let finished = [
+            MessageStatus::Sent,
+            MessageStatus::Failed,
+            MessageStatus::Expired,
+            MessageStatus::Cancelled,
+        ]
+        .map(MessageStatus::as_str);
+        let messages = message::Entity::delete_many()
+            .filter(message::Column::Status.is_in(finished))
+            .filter(message::Column::UpdatedAt.lt(older_than))
+            .exec(&txn)
+            .await?
+            .rows_affected;
+        let deliveries = delivery::Entity::update_many()
+            .col_expr(
+                delivery::Column::Recipient,
+                sea_orm::sea_query::Expr::value(""),
+            )
+            .col_expr(
+                delivery::Column::LastError,
+                sea_orm::sea_query::Expr::value(Option::<String>::None),
+            )
+            .filter(delivery::Column::Status.is_in([
+                delivery_status::SENT,
+                delivery_status::FAILED,
+                delivery_status::CANCELLED,
+            ]))
+            .filter(delivery::Column::UpdatedAt.lt(older_than))
+            .filter(delivery::Column::WebhookId.is_null())
+            .filter(delivery::Column::Recipient.ne(""))
+            .exec(&txn)
+            .await?
+            .rows_affected;
+        txn.commit().await?;
+        Ok((messages, deliveries))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::MessageStatus;

@@ -43,6 +43,13 @@ pub async fn start_scheduler(state: AppCtx) -> anyhow::Result<Scheduler> {
                 if let Err(e) = state.store.purge_sign_in_throttles().await {
                     tracing::warn!(error = %e, "sign-in throttle purge failed");
                 }
+                match declic_app::jobs::forget_old_message_addresses(&state).await {
+                    Ok((0, 0)) => {}
+                    Ok((m, d)) => {
+                        tracing::info!(messages = m, deliveries = d, "forgot old message addresses")
+                    }
+                    Err(e) => tracing::warn!(error = %e, "message history purge failed"),
+                }
                 match declic_app::jobs::forget_unconfirmed_sign_ups(&state).await {
                     Ok(0) => {}
                     Ok(n) => tracing::info!(forgotten = n, "forgot unconfirmed sign-ups"),

@@ -443,3 +443,77 @@ async fn addresses_of_old_messages_are_forgotten_and_counts_stay() {
         "{after:?}"
     );
 }
+
+#[tokio::test]
+async fn people_who_left_long_ago_are_erased_and_may_come_back() {
+    let app = TestApp::spawn().await;
+    let org = app.org("acme", "acme.example").await;
+    let owner = app.token(org, "hr@acme.example", Role::Owner).await;
+    let import = |csv: &'static str| {
+        app.client
+            .post(app.url("/api/v1/employees/import"))
+            .bearer_auth(&owner)
+            .header("content-type", "text/csv")
+            .body(csv)
+            .send()
+    };
+    let csv =
+        "email,first name,last name\nyves@acme.example,Yves,Roy\nxavier@acme.example,Xavier,Roy\n";
+    json(import(csv).await.unwrap(), 200).await;
+    let yves = app
+        .store
+        .employee_by_email(org, "yves@acme.example")
+        .await
+        .unwrap();
+    json(
+        app.post(
+            &format!("/api/v1/employees/{}/deactivate", yves.id),
+            &owner,
+            json!({}),
+        )
+        .await,
+        200,
+    )
+    .await;
+    // Within the period (365 days by default), nothing happens.
+    assert_eq!(
+        declic_app::jobs::erase_departed(&app.state).await.unwrap(),
+        0
+    );
+    // Past it, Yves is erased; Xavier, still here, is not.
+    let n = app
+        .store
+        .erase_departed(chrono::Utc::now() + chrono::Duration::minutes(1))
+        .await
+        .unwrap();
+    assert_eq!(n, 1);
+    assert!(
+        app.store
+            .employee_by_email(org, "yves@acme.example")
+            .await
+            .is_err()
+    );
+    assert!(
+        app.store
+            .employee_by_email(org, "xavier@acme.example")
+            .await
+            .is_ok()
+    );
+    let log = json(app.get("/api/v1/audit?limit=100", &owner).await, 200).await;
+    assert!(
+        log.as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["action"] == "person.erase_after_departure"),
+        "{log}"
+    );
+    // Hired again: the directory brings him back like anyone new.
+    let summary = json(
+        import("email,first name,last name\nyves@acme.example,Yves,Roy\n")
+            .await
+            .unwrap(),
+        200,
+    )
+    .await;
+    assert_eq!(summary["inserted"], 1, "{summary}");
+}

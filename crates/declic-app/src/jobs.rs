@@ -58,3 +58,13 @@ pub async fn forget_old_message_addresses(app: &App) -> AppResult<(u64, u64)> {
         .purge_message_history(chrono::Utc::now() - Duration::days(days))
         .await?)
 }
+
+/// Erases the people who left the directory more than `[privacy]
+/// departed_employee_days` ago; answers how many.
+pub async fn erase_departed(app: &App) -> AppResult<u64> {
+    let days = i64::from(app.config.privacy.departed_employee_days.max(1));
+    Ok(app
+        .store
+        .erase_departed(chrono::Utc::now() - Duration::days(days))
+        .await?)
+}

@@ -153,6 +153,12 @@ fn check(config: &Config) -> Result<(), ConfigError> {
             });
         }
     }
+    if config.privacy.departed_employee_days == 0 {
+        return Err(ConfigError::BadValue {
+            key: "privacy.departed_employee_days",
+            reason: "it must be at least 1".into(),
+        });
+    }
     if config.privacy.message_history_days == 0 {
         return Err(ConfigError::BadValue {
             key: "privacy.message_history_days",

@@ -143,6 +143,8 @@ pub struct WebhooksConfig {
 pub struct PrivacyConfig {
     /// Days a sent (or failed, withheld) message keeps its recipient's address.
     pub message_history_days: u32,
+    /// Days after leaving the directory before a person's data is erased.
+    pub departed_employee_days: u32,
 }
 
 /// `[mail]`.

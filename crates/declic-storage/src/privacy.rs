@@ -633,13 +633,51 @@ impl Store {
         })
     }
 
-    /// Erases the person with `email`: names and addresses removed or pseudonymised,
-    /// history and counts kept. Idempotent.
+    /// Erases the person with `email` at their request: names and addresses removed or
+    /// pseudonymised, history and counts kept, and the address remembered (as a hash)
+    /// so that the directory does not bring them back. Idempotent.
     pub async fn erase_person(
         &self,
         org: OrgId,
         email: &str,
         actor: &Actor,
+    ) -> Result<ErasureReport, StorageError> {
+        self.erase(org, email, actor, true).await
+    }
+
+    /// Erases, the same way, the people who left the directory more than `older_than`
+    /// ago (`[privacy] departed_employee_days`); someone hired again later comes back
+    /// with the directory like anyone new. Answers how many were erased.
+    pub async fn erase_departed(
+        &self,
+        older_than: chrono::DateTime<chrono::Utc>,
+    ) -> Result<u64, StorageError> {
+        let gone = employee::Entity::find()
+            .filter(employee::Column::Active.eq(false))
+            .filter(employee::Column::ErasedAt.is_null())
+            .filter(employee::Column::DeactivatedAt.lt(older_than))
+            .all(self.db())
+            .await?;
+        let mut n = 0;
+        for e in gone {
+            self.erase(
+                OrgId(e.organization_id),
+                &e.email,
+                &Actor::scheduler(),
+                false,
+            )
+            .await?;
+            n += 1;
+        }
+        Ok(n)
+    }
+
+    async fn erase(
+        &self,
+        org: OrgId,
+        email: &str,
+        actor: &Actor,
+        on_request: bool,
     ) -> Result<ErasureReport, StorageError> {
         let email = declic_directory::normalize_email(email)
             .ok_or_else(|| StorageError::invalid("email", "not an email address"))?;
@@ -825,8 +863,10 @@ impl Store {
         }
         // An association's contact asked to evaluate a mission.
         let contact_erased = Store::forget_contact(&txn, org, &email).await?;
-        // A directory import must not bring the person back: only a hash is kept.
-        remember_erased(&txn, org, &email).await?;
+        // A directory import must not bring back someone who asked: only a hash is kept.
+        if on_request {
+            remember_erased(&txn, org, &email).await?;
+        }
         if !report.employee_erased
             && !contact_erased
             && report.admin_accounts_erased == 0
@@ -838,7 +878,11 @@ impl Store {
             &txn,
             org,
             actor,
-            "person.erase",
+            if on_request {
+                "person.erase"
+            } else {
+                "person.erase_after_departure"
+            },
             "person",
             None,
             serde_json::json!({"pseudonym": pseudonym}),

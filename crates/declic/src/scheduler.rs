@@ -50,6 +50,11 @@ pub async fn start_scheduler(state: AppCtx) -> anyhow::Result<Scheduler> {
                     }
                     Err(e) => tracing::warn!(error = %e, "message history purge failed"),
                 }
+                match declic_app::jobs::erase_departed(&state).await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(erased = n, "erased people who left long ago"),
+                    Err(e) => tracing::warn!(error = %e, "departure erasure failed"),
+                }
                 match declic_app::jobs::forget_unconfirmed_sign_ups(&state).await {
                     Ok(0) => {}
                     Ok(n) => tracing::info!(forgotten = n, "forgot unconfirmed sign-ups"),

@@ -419,7 +419,7 @@ async fn the_operator_previews_sends_pauses_resumes_and_follows_from_the_command
         out.contains("message: campaign_reminder (fr), audience now: 11"),
         "{out}"
     );
-    assert!(out.contains("Bonjour P3"), "{out}");
+    assert!(out.contains("Bonjour P3"), "{out}{err}");
     assert!(out.contains("Atelier CV"), "the missions are listed: {out}");
     assert!(
         out.contains("/u/preview"),
@@ -477,10 +477,10 @@ async fn the_operator_previews_sends_pauses_resumes_and_follows_from_the_command
         ],
     );
     assert_eq!(code, 0, "{err}");
-    assert!(out.contains("reminder mail to 11 recipients"), "{out}");
+    assert!(out.contains("reminder mail to 11 recipients"), "{out}{err}");
     let id: String = out.split_whitespace().nth(1).unwrap().to_owned();
-    let (_, out, _) = run(&app, &["dispatch", "pause", "--org", "acme", &id]);
-    assert!(out.contains(": paused, 0/11 done"), "{out}");
+    let (_, out, err) = run(&app, &["dispatch", "pause", "--org", "acme", &id]);
+    assert!(out.contains(": paused, 0/11 done"), "{out}{err}");
     // Paused: the worker leaves it alone.
     assert_eq!(
         declic_app::delivery_worker::deliver_due(&app.state)
@@ -488,8 +488,8 @@ async fn the_operator_previews_sends_pauses_resumes_and_follows_from_the_command
             .unwrap(),
         0
     );
-    let (_, out, _) = run(&app, &["dispatch", "resume", "--org", "acme", &id]);
-    assert!(out.contains(": sending,"), "{out}");
+    let (_, out, err) = run(&app, &["dispatch", "resume", "--org", "acme", &id]);
+    assert!(out.contains(": sending,"), "{out}{err}");
     declic::deliver(&app.state).await;
     let (code, out, _) = run(
         &app,
@@ -516,8 +516,8 @@ async fn the_operator_previews_sends_pauses_resumes_and_follows_from_the_command
             .all(|m| !m.subject.contains("il reste des places"))
     );
     // The list, and finished dispatches refuse changes.
-    let (_, out, _) = run(&app, &["dispatch", "status", "--org", "acme"]);
-    assert!(out.starts_with(&format!("dispatch {id} ")), "{out}");
+    let (_, out, err) = run(&app, &["dispatch", "status", "--org", "acme"]);
+    assert!(out.starts_with(&format!("dispatch {id} ")), "{out}{err}");
     let (code, _, err) = run(&app, &["dispatch", "cancel", "--org", "acme", &id]);
     assert_eq!(code, 1);
     assert!(err.contains("this dispatch is over"), "{err}");
@@ -537,7 +537,7 @@ async fn the_operator_previews_sends_pauses_resumes_and_follows_from_the_command
         ],
     );
     assert_eq!(code, 0, "{err}");
-    assert!(out.contains("finished, 12/12 done"), "{out}");
+    assert!(out.contains("finished, 12/12 done"), "{out}{err}");
     assert_eq!(app.mails_to("p5@acme.example").await.len(), 2);
 }
 

@@ -216,3 +216,25 @@ async fn rate_limits_count_each_client_behind_a_trusted_proxy_and_only_there() {
         [429]
     );
 }
+
+#[tokio::test]
+async fn a_new_sqlite_database_is_in_wal_mode() {
+    use sea_orm::{ConnectionTrait, Statement};
+    let app = TestApp::spawn().await;
+    if app.store.backend() != sea_orm::DbBackend::Sqlite {
+        return;
+    }
+    let mode: String = app
+        .store
+        .db()
+        .query_one_raw(Statement::from_string(
+            sea_orm::DbBackend::Sqlite,
+            "PRAGMA journal_mode".to_owned(),
+        ))
+        .await
+        .unwrap()
+        .unwrap()
+        .try_get_by_index(0)
+        .unwrap();
+    assert_eq!(mode.to_ascii_lowercase(), "wal");
+}

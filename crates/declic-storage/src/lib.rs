@@ -123,17 +123,21 @@ impl Store {
                 .acquire_timeout(Duration::from_secs(15))
                 .sqlx_logging(false)
                 .map_sqlx_sqlite_opts(|o| {
-                    use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
-                    // WAL lets readers proceed while one writer commits; writers queue
-                    // behind the busy timeout instead of failing at once.
-                    o.journal_mode(SqliteJournalMode::Wal)
-                        .synchronous(SqliteSynchronous::Normal)
+                    use sea_orm::sqlx::sqlite::SqliteSynchronous;
+                    // Writers queue behind the busy timeout instead of failing at once.
+                    // WAL is set once per file below, not by every new connection: a
+                    // connection that asks for it while another process writes can get
+                    // "database is locked" at once (that pragma does not wait).
+                    o.synchronous(SqliteSynchronous::Normal)
                         .busy_timeout(Duration::from_secs(30))
                         .foreign_keys(true)
                 });
             opts
         };
         let db = Database::connect(opts(max_connections.max(1))).await?;
+        if db.get_database_backend() == DbBackend::Sqlite {
+            ensure_wal(&db).await?;
+        }
         let writer = if db.get_database_backend() == DbBackend::Sqlite {
             Database::connect(opts(1)).await?
         } else {
@@ -250,4 +254,44 @@ impl Store {
             _ => (0, 0),
         }
     }
+}
+
+/// Puts a SQLite file in WAL mode (readers proceed while one writer commits) unless it
+/// is already: the mode is a property of the file, kept across connections, so only
+/// the first start of a new database changes it. A busy answer is retried briefly.
+async fn ensure_wal(db: &DatabaseConnection) -> Result<(), StorageError> {
+    use sea_orm::{ConnectionTrait, Statement};
+    let current = db
+        .query_one_raw(Statement::from_string(
+            DbBackend::Sqlite,
+            "PRAGMA journal_mode".to_owned(),
+        ))
+        .await?
+        .and_then(|r| r.try_get_by_index::<String>(0).ok())
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    // An in-memory database has no WAL; one already in WAL needs nothing.
+    if current == "wal" || current == "memory" {
+        return Ok(());
+    }
+    let mut last = None;
+    for _ in 0..100 {
+        match db
+            .query_one_raw(Statement::from_string(
+                DbBackend::Sqlite,
+                "PRAGMA journal_mode = WAL".to_owned(),
+            ))
+            .await
+        {
+            Ok(_) => return Ok(()),
+            Err(e) => {
+                last = Some(e);
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+        }
+    }
+    Err(last.map_or_else(
+        || StorageError::Unavailable("cannot switch the database to WAL".into()),
+        StorageError::from,
+    ))
 }

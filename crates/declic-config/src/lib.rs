@@ -5,6 +5,7 @@
 
 mod load;
 mod model;
+mod net;
 mod secret;
 
 pub use load::{ConfigError, LoadOptions, Loaded, load};
@@ -13,6 +14,7 @@ pub use model::{
     LogFormat, MailConfig, MailTransport, PrivacyConfig, RegistrationConfig, SecurityConfig,
     ServerConfig, SmtpConfig, SmtpTls, WebhooksConfig,
 };
+pub use net::{Cidr, canonical};
 pub use secret::Secret;
 
 /// The text of `config/default.toml`, the documented defaults.

@@ -146,7 +146,7 @@ fn check(config: &Config) -> Result<(), ConfigError> {
         });
     }
     for p in &config.server.trusted_proxies {
-        if !is_address_range(p) {
+        if crate::Cidr::parse(p).is_none() {
             return Err(ConfigError::BadValue {
                 key: "server.trusted_proxies",
                 reason: format!("`{p}` is not an IP address or a range such as 10.0.0.0/8"),
@@ -284,16 +284,3 @@ fn write_private(path: &Path, content: &str) -> std::io::Result<()> {
 
 #[cfg(test)]
 mod tests;
-
-/// `a.b.c.d`, `a.b.c.d/n` (n ≤ 32), an IPv6 address or `v6/n` (n ≤ 128).
-fn is_address_range(s: &str) -> bool {
-    let (addr, prefix) = match s.trim().split_once('/') {
-        Some((a, p)) => (a, p.parse::<u8>().ok()),
-        None => (s.trim(), Some(0)),
-    };
-    match (addr.parse::<std::net::IpAddr>(), prefix) {
-        (Ok(std::net::IpAddr::V4(_)), Some(p)) => p <= 32,
-        (Ok(std::net::IpAddr::V6(_)), Some(p)) => p <= 128,
-        _ => false,
-    }
-}

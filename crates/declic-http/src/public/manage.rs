@@ -34,6 +34,26 @@ async fn authorise(state: &AppState, token: &str) -> Option<i64> {
     manage_token_ok(state, id, &nonce, sig).then_some(id)
 }
 
+/// The registration behind a signed personal link and the page's language, or the
+/// "invalid link" page.
+async fn signed_in(
+    state: &AppState,
+    token: &str,
+    q: &LangQuery,
+    headers: &HeaderMap,
+) -> Result<(i64, Lang), Response> {
+    let Some(id) = authorise(state, token).await else {
+        return Err(message(
+            StatusCode::NOT_FOUND,
+            lang_of(q, headers, None),
+            "manage_invalid_title",
+            "manage_invalid",
+        ));
+    };
+    let reg = state.store.registration_view(id).await.ok();
+    Ok((id, lang_of(q, headers, reg.as_ref())))
+}
+
 fn lang_of(q: &LangQuery, headers: &HeaderMap, reg: Option<&RegistrationView>) -> Lang {
     if q.lang.is_some() || headers.contains_key(axum::http::header::ACCEPT_LANGUAGE) {
         crate::pages::negotiate(q.lang.as_deref(), headers)
@@ -170,16 +190,10 @@ pub async fn show(
     Query(q): Query<LangQuery>,
     headers: HeaderMap,
 ) -> Response {
-    let Some(id) = authorise(&state, &token).await else {
-        return message(
-            StatusCode::NOT_FOUND,
-            lang_of(&q, &headers, None),
-            "manage_invalid_title",
-            "manage_invalid",
-        );
+    let (id, lang) = match signed_in(&state, &token, &q, &headers).await {
+        Ok(v) => v,
+        Err(res) => return res,
     };
-    let reg = state.store.registration_view(id).await.ok();
-    let lang = lang_of(&q, &headers, reg.as_ref());
     page(&state, &token, id, lang, None, StatusCode::OK).await
 }
 
@@ -191,16 +205,10 @@ async fn change(
     form: MissionForm,
     what: Change,
 ) -> Response {
-    let Some(id) = authorise(&state, &token).await else {
-        return message(
-            StatusCode::NOT_FOUND,
-            lang_of(&q, &headers, None),
-            "manage_invalid_title",
-            "manage_invalid",
-        );
+    let (id, lang) = match signed_in(&state, &token, &q, &headers).await {
+        Ok(v) => v,
+        Err(res) => return res,
     };
-    let reg = state.store.registration_view(id).await.ok();
-    let lang = lang_of(&q, &headers, reg.as_ref());
     let mission = form
         .mission_id
         .as_deref()
@@ -351,16 +359,10 @@ pub async fn name_shown(
     headers: HeaderMap,
     Form(f): Form<ShownForm>,
 ) -> Response {
-    let Some(id) = authorise(&state, &token).await else {
-        return message(
-            StatusCode::NOT_FOUND,
-            lang_of(&q, &headers, None),
-            "manage_invalid_title",
-            "manage_invalid",
-        );
+    let (id, lang) = match signed_in(&state, &token, &q, &headers).await {
+        Ok(v) => v,
+        Err(res) => return res,
     };
-    let reg = state.store.registration_view(id).await.ok();
-    let lang = lang_of(&q, &headers, reg.as_ref());
     let show = f.show.as_deref() == Some("yes");
     match declic_app::registrations::show_name_to_ambassador(&state, id, show).await {
         Ok(()) => {

@@ -27,16 +27,22 @@ impl Store {
         let current = current_directory(&txn, org).await?;
         // People erased at their request are not brought back by the directory.
         let erased = crate::privacy::erased_addresses(&txn, org).await?;
-        let (kept, refused): (Vec<&EmployeeRecord>, Vec<&EmployeeRecord>) = parsed
-            .records
-            .iter()
-            .partition(|r| !erased.contains(&crate::privacy::address_hash(org, &r.email)));
-        let kept: Vec<EmployeeRecord> = if refused.is_empty() {
-            parsed.records.clone()
+        // Usually nobody was ever erased: then no record is hashed nor copied.
+        let (kept, refused): (Vec<&EmployeeRecord>, Vec<&EmployeeRecord>) = if erased.is_empty() {
+            (Vec::new(), Vec::new())
         } else {
-            kept.into_iter().cloned().collect()
+            parsed
+                .records
+                .iter()
+                .partition(|r| !erased.contains(&crate::privacy::address_hash(org, &r.email)))
         };
-        let plan = Plan::new(&kept, &current);
+        let kept: Vec<EmployeeRecord> = kept.into_iter().cloned().collect();
+        let records = if refused.is_empty() {
+            &parsed.records[..]
+        } else {
+            &kept[..]
+        };
+        let plan = Plan::new(records, &current);
         let mut summary = plan.summary(parsed, dry_run);
         summary
             .rejected

@@ -14,6 +14,7 @@ mod console;
 mod delivery_faults;
 mod directory;
 mod dispatches;
+mod domains;
 mod evaluations;
 mod health;
 mod jobs;

@@ -16,6 +16,7 @@ pub mod campaigns;
 pub mod catalogue;
 pub mod delivery_worker;
 pub mod dispatches;
+pub mod domains;
 pub mod jobs;
 pub mod links;
 pub mod notify;

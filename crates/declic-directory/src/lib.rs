@@ -27,6 +27,7 @@ mod lines;
 mod parse;
 mod reason;
 mod record;
+pub mod sign_up;
 
 pub use email::{email_in_domains, normalize_email};
 pub use error::FileError;

@@ -77,6 +77,7 @@ pub const TABLE: &[(&str, &str, Need)] = &[
     ("POST", "/missions/{id}/publish", Manager),
     ("GET", "/organization", Viewer),
     ("PATCH", "/organization", Owner),
+    ("POST", "/organization/domain-proofs", Owner),
     ("PUT", "/organization/logo", Manager),
     ("POST", "/privacy/erase", Owner),
     ("POST", "/privacy/export", Owner),

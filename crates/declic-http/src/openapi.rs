@@ -16,7 +16,7 @@ use crate::controllers::{
     info(title = "Declic API", description = "Recruit colleagues into skills-based volunteering: organisations, directory, associations, missions and campaigns. Authenticate with `Authorization: Bearer <token>` (create one with `declic token create`)."),
     paths(
         health::healthz, health::readyz,
-        organization::show, organization::update,
+        organization::show, organization::update, organization::prove_domain,
         admins::list, admins::show, admins::create, admins::update,
         tokens::list, tokens::create, tokens::revoke,
         employees::list, employees::facets, employees::show, employees::import, employees::deactivate, employees::reactivate,

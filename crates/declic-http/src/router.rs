@@ -34,6 +34,10 @@ pub fn router(state: AppState) -> Router {
             "/organization",
             get(organization::show).patch(organization::update),
         )
+        .route(
+            "/organization/domain-proofs",
+            post(organization::prove_domain),
+        )
         .route("/admins", get(admins::list).post(admins::create))
         .route("/admins/{id}", get(admins::show).patch(admins::update))
         .route("/tokens", get(tokens::list).post(tokens::create))
@@ -207,6 +211,10 @@ pub fn router(state: AppState) -> Router {
             "/s/{token}",
             get(public::survey::show).post(public::survey::submit),
         )
+        .route(
+            "/domain-proof/{token}",
+            get(public::domain_proof::show).post(public::domain_proof::confirm),
+        )
         .layer(from_fn_with_state(state.clone(), crate::rate_limit::public));
 
     let console = console_routes(import_limit);
@@ -360,7 +368,15 @@ fn console_routes(import_limit: usize) -> Router<AppState> {
 /// A request path fit for the logs: the secret in a link (survey, unsubscribe,
 /// confirmation, personal page, sign-in) is replaced by `{token}`.
 fn redacted(path: &str) -> std::borrow::Cow<'_, str> {
-    for prefix in ["/s/", "/u/", "/r/", "/me/", "/a/login/", "/sign-in/"] {
+    for prefix in [
+        "/s/",
+        "/u/",
+        "/r/",
+        "/me/",
+        "/a/login/",
+        "/sign-in/",
+        "/domain-proof/",
+    ] {
         if let Some(rest) = path.strip_prefix(prefix) {
             let tail = rest.find('/').map_or("", |i| &rest[i..]);
             return format!("{prefix}{{token}}{tail}").into();
@@ -380,6 +396,10 @@ mod tests {
         assert_eq!(
             redacted("/u/1-2-mail-00ff/resubscribe"),
             "/u/{token}/resubscribe"
+        );
+        assert_eq!(
+            redacted("/domain-proof/3.1767225600.00ff.acme.fr"),
+            "/domain-proof/{token}"
         );
         assert_eq!(redacted("/c/k3m9x2pq"), "/c/k3m9x2pq");
         assert_eq!(redacted("/api/v1/campaigns/3"), "/api/v1/campaigns/3");

@@ -34,7 +34,8 @@ impl Purpose {
             | MessageKind::MissionChanged
             | MessageKind::DuoPartnerWaitlisted
             | MessageKind::AmbassadorSignIn
-            | MessageKind::AdminPasswordReset => Purpose::Transactional,
+            | MessageKind::AdminPasswordReset
+            | MessageKind::DomainProof => Purpose::Transactional,
             MessageKind::CampaignAnnouncement
             | MessageKind::CampaignReminder
             | MessageKind::CampaignLastCall

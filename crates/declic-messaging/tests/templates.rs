@@ -27,7 +27,7 @@ fn every_message_renders_in_both_languages() {
                 "{what}: html lacks the manage_url link"
             );
             let label = match (lang, kind.as_str().split('_').next()) {
-                (_, Some("admin")) => "Console Declic",
+                (_, Some("admin" | "domain")) => "Console Declic",
                 (Lang::Fr, Some("ambassador")) => "Ma page d’ambassadeur",
                 (Lang::En, Some("ambassador")) => "My ambassador page",
                 (Lang::Fr, Some("campaign")) => "Ne plus recevoir ces annonces",

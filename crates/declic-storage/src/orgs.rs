@@ -335,6 +335,54 @@ impl Store {
     }
 }
 
+impl Store {
+    /// Queues the mail that proves `org` receives mail at `domain` (already normalised),
+    /// with an audit entry naming the domain (not the mailbox). A domain another
+    /// organisation holds, or one `org` already has, is a conflict: nothing is sent.
+    /// Answers whether the mail was queued (a repeat within its key's period is not).
+    pub async fn queue_domain_proof(
+        &self,
+        org: OrgId,
+        domain: &str,
+        actor: &Actor,
+        proof: crate::outbox::NewMessage,
+    ) -> Result<bool, StorageError> {
+        let txn = self.write_txn().await?;
+        if let Some(held) = organization_domain::Entity::find()
+            .filter(organization_domain::Column::Domain.eq(domain))
+            .one(&txn)
+            .await?
+        {
+            return Err(if held.organization_id == org.0 {
+                StorageError::Conflict {
+                    field: "domain",
+                    message: format!("`{domain}` is already one of this organisation's domains"),
+                }
+            } else {
+                StorageError::Conflict {
+                    field: "domain",
+                    message: format!("`{domain}` belongs to another organisation on this service"),
+                }
+            });
+        }
+        let queued = crate::outbox::queue(&txn, vec![proof]).await? > 0;
+        if queued {
+            audit::record(
+                &txn,
+                org,
+                actor,
+                "organization.domain_proof_sent",
+                "organization",
+                Some(org.0),
+                serde_json::json!({"domain": domain}),
+            )
+            .await?;
+        }
+        txn.commit().await?;
+        Ok(queued)
+    }
+}
+
 /// Gives `domains` to `org`: each must be free in the whole deployment.
 async fn claim_domains(
     txn: &sea_orm::DatabaseTransaction,

@@ -81,7 +81,7 @@ impl MessageStatus {
 
 /// Who a queued message goes to. The address and language are read in the
 /// transaction that queues it, and the address again right before it is sent.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Recipient {
     /// The person of a registration.
     Registration(i64),
@@ -93,6 +93,13 @@ pub enum Recipient {
     /// A console account, in the language given.
     Admin {
         admin_id: i64,
+        language: &'static str,
+    },
+    /// An address that is nobody's in the directory (the mailbox that proves a domain),
+    /// on behalf of an organisation.
+    Address {
+        organization_id: i64,
+        address: String,
         language: &'static str,
     },
 }
@@ -171,7 +178,7 @@ pub(crate) async fn queue<C: ConnectionTrait>(
     let mut queued = 0;
     let t = now();
     for m in messages {
-        let Some(r) = resolve(txn, m.to).await? else {
+        let Some(r) = resolve(txn, m.to.clone()).await? else {
             tracing::warn!(kind = m.kind, "message without a recipient: not queued");
             continue;
         };
@@ -320,6 +327,19 @@ async fn resolve<C: ConnectionTrait>(
                 admin_id: Some(a.id),
             })
         }
+        Recipient::Address {
+            organization_id,
+            address,
+            language,
+        } => Some(Resolved {
+            organization_id,
+            employee_id: None,
+            address,
+            language: language.to_owned(),
+            registration_id: None,
+            ambassador_id: None,
+            admin_id: None,
+        }),
     })
 }
 

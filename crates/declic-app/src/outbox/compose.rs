@@ -260,6 +260,29 @@ pub async fn compose(
             let (scope, lang, name, data) = account_mail(state, kind, row, &params).await?;
             (scope, lang, name, data, vec![])
         }
+        MessageKind::DomainProof => {
+            let lang = page_lang(&row.language);
+            let code = lang.as_str();
+            let base = base_url(state);
+            let organization = state
+                .store
+                .organization(OrgId(row.organization_id))
+                .await?
+                .name;
+            let hours = crate::domains::PROOF_VALID_HOURS;
+            let data = json!({
+                "organization_name": organization,
+                "domain": params["domain"].as_str().unwrap_or_default(),
+                "manage_url": format!("{base}/console/sign-in?lang={code}"),
+                "confirm_url": format!("{base}/domain-proof/{}?lang={code}", token(state, &params)?),
+                "expires_text": match lang {
+                    Lang::Fr => format!("{hours} heures"),
+                    Lang::En => format!("{hours} hours"),
+                },
+            });
+            // Declic's own mail, never an organisation's wording.
+            (None, lang, None, data, vec![])
+        }
         MessageKind::DuoInvitation => {
             let ctx = context(state, reg_id(row)?).await?;
             let mission = mission_param(&params)?;

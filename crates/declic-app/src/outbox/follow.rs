@@ -298,12 +298,37 @@ pub fn password_reset(
     }
 }
 
+/// The link that proves `org` receives mail at `domain`, to `address` of that domain:
+/// at most one a domain, address and hour.
+pub fn domain_proof(
+    state: &App,
+    org: declic_storage::OrgId,
+    domain: &str,
+    address: &str,
+    lang: Lang,
+    token: &str,
+    expires: DateTime<Utc>,
+) -> NewMessage {
+    let hour = Utc::now().timestamp() / 3600;
+    message(
+        MessageKind::DomainProof,
+        Recipient::Address {
+            organization_id: org.0,
+            address: address.to_owned(),
+            language: lang.as_str(),
+        },
+        json!({"token": sealed(&state.signer, token), "domain": domain}),
+        Some(expires),
+        format!("{}:{domain}:{}:{hour}", org.0, hash_token(address)),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn kinds(messages: &[NewMessage]) -> Vec<(&'static str, Recipient)> {
-        messages.iter().map(|m| (m.kind, m.to)).collect()
+        messages.iter().map(|m| (m.kind, m.to.clone())).collect()
     }
 
     #[test]

@@ -2,6 +2,8 @@
 
 use axum::Json;
 use axum::extract::State;
+use axum::http::StatusCode;
+use declic_messaging::Lang;
 use declic_storage::orgs::Organization;
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -48,4 +50,40 @@ pub async fn update(
             )
             .await?,
     ))
+}
+
+/// A mail domain to prove: an address of that domain gets the link.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DomainProofRequest {
+    /// The domain, such as `acme.fr`.
+    pub domain: String,
+    /// A mailbox of that domain someone at the company reads (the IT team's, say).
+    pub address: String,
+    /// The mail's language, `fr` or `en`; the organisation's default when absent.
+    pub language: Option<String>,
+}
+
+/// Sends the link that adds a mail domain once someone who reads a mailbox of that
+/// domain confirms it (owners only). 409 when the domain is another organisation's or
+/// already this one's.
+#[utoipa::path(post, path = "/api/v1/organization/domain-proofs", tag = "organization", security(("bearer" = [])), request_body = DomainProofRequest,
+    responses((status = 202, body = declic_app::domains::ProofSent), (status = 403, body = crate::Problem), (status = 409, body = crate::Problem), (status = 422, body = crate::Problem)))]
+pub async fn prove_domain(
+    State(state): State<AppState>,
+    auth: Auth,
+    rid: RequestId,
+    JsonBody(b): JsonBody<DomainProofRequest>,
+) -> ApiResult<(StatusCode, Json<declic_app::domains::ProofSent>)> {
+    let lang = match b.language.as_deref() {
+        Some(code) => {
+            declic_storage::orgs::validate_language("language", code)?;
+            Lang::from_code(code)
+        }
+        None => Lang::from_code(&state.store.organization(auth.org()).await?.default_language),
+    };
+    let sent =
+        declic_app::domains::request_proof(&state, &auth.caller(&rid), &b.domain, &b.address, lang)
+            .await?;
+    Ok((StatusCode::ACCEPTED, Json(sent)))
 }

@@ -67,6 +67,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         "unsubscribe",
         include_str!("../../../../templates/pages/unsubscribe.hbs"),
     ),
+    (
+        "domain_proof",
+        include_str!("../../../../templates/pages/domain_proof.hbs"),
+    ),
     // The HR console (see `crate::console`).
     (
         "console_layout",
@@ -363,6 +367,8 @@ mod tests {
         let mut data = data;
         for (k, v) in [
             ("opted_out", json!(false)),
+            ("done", json!(false)),
+            ("intro", json!("I <b>")),
             ("invited", json!(false)),
             ("leaderboard_opt_in", json!(false)),
             ("ambassador_link", json!(true)),

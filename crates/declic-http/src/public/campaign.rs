@@ -274,17 +274,11 @@ pub async fn register(
     if !state.0.limits.allow_email(&form.email) {
         return again(vec![text(lang, "error_rate")]);
     }
-    let mut mission_ids = Vec::new();
-    for raw in [&form.choice_1, &form.choice_2, &form.choice_3] {
-        let raw = raw.trim();
-        if raw.is_empty() {
-            continue;
-        }
-        match raw.parse::<i64>() {
-            Ok(id) => mission_ids.push(id),
-            Err(_) => return again(vec![field_error(lang, "mission_ids")]),
-        }
-    }
+    let Ok(mission_ids) =
+        declic_directory::sign_up::parse_choices(&[&form.choice_1, &form.choice_2, &form.choice_3])
+    else {
+        return again(vec![field_error(lang, "mission_ids")]);
+    };
     let req = RegistrationRequest {
         email: form.email.clone(),
         first_name: form.first_name.clone(),

@@ -3,6 +3,7 @@
 
 pub mod campaign;
 pub mod confirm;
+pub mod domain_proof;
 pub mod manage;
 pub mod referral_cookie;
 pub mod survey;

@@ -66,8 +66,9 @@ impl Picture {
     pub(crate) fn decode(bytes: &[u8]) -> Result<Self, String> {
         let data: Data = Arc::new(bytes.to_vec()).into();
         let picture = match ImageFormat::sniff(bytes) {
-            Some(ImageFormat::Png) => Self::Raster(checked(Image::from_png(data, true))?),
-            Some(ImageFormat::Jpeg) => Self::Raster(checked(Image::from_jpeg(data, true))?),
+            Some(format @ (ImageFormat::Png | ImageFormat::Jpeg)) => {
+                Self::Raster(raster(bytes, data, format)?)
+            }
             Some(ImageFormat::Svg) => Self::Vector(Box::new(parse_svg(bytes)?)),
             None => return Err("not a PNG, JPEG or SVG image".into()),
         };
@@ -126,16 +127,79 @@ impl Picture {
     }
 }
 
-fn checked(image: Result<Image, String>) -> Result<Image, String> {
-    let image = image.map_err(|e| format!("the image cannot be read ({e})"))?;
+/// Decodes a PNG or JPEG, once its header says its size is within the limits: the
+/// decoder allocates what the header claims, so a 73-byte file claiming 4 784 128×260
+/// pixels would cost 3.7 GB (found by the `logo` fuzz target).
+fn raster(bytes: &[u8], data: Data, format: ImageFormat) -> Result<Image, String> {
+    let (w, h) =
+        header_size(bytes, format).ok_or("the image cannot be read (its header gives no size)")?;
+    within_limits(w, h)?;
+    let image = match format {
+        ImageFormat::Png => Image::from_png(data, true),
+        _ => Image::from_jpeg(data, true),
+    }
+    .map_err(|e| format!("the image cannot be read ({e})"))?;
     let (w, h) = image.size();
+    within_limits(w, h)?;
+    Ok(image)
+}
+
+fn within_limits(w: u32, h: u32) -> Result<(), String> {
     if w == 0 || h == 0 || w > MAX_SIDE || h > MAX_SIDE || u64::from(w) * u64::from(h) > MAX_PIXELS
     {
         return Err(format!(
             "the image is {w}×{h} pixels; use at most {MAX_SIDE} on each side"
         ));
     }
-    Ok(image)
+    Ok(())
+}
+
+/// Width and height as the file's header declares them, read without decoding: a PNG's
+/// IHDR chunk (always first), a JPEG's first start-of-frame segment.
+fn header_size(bytes: &[u8], format: ImageFormat) -> Option<(u32, u32)> {
+    let be16 = |i: usize| Some(u16::from_be_bytes([*bytes.get(i)?, *bytes.get(i + 1)?]));
+    let be32 = |i: usize| Some(u32::from_be_bytes(bytes.get(i..i + 4)?.try_into().ok()?));
+    match format {
+        ImageFormat::Png => {
+            (bytes.get(12..16)? == b"IHDR").then_some(())?;
+            Some((be32(16)?, be32(20)?))
+        }
+        ImageFormat::Jpeg => {
+            let mut i = 2;
+            loop {
+                // A marker: 0xFF (fill bytes may repeat it), then its code.
+                if *bytes.get(i)? != 0xFF {
+                    return None;
+                }
+                while *bytes.get(i)? == 0xFF {
+                    i += 1;
+                }
+                let marker = *bytes.get(i)?;
+                i += 1;
+                match marker {
+                    // Markers without a segment.
+                    0x01 | 0xD0..=0xD7 => continue,
+                    // End of image or start of scan before any frame: no size.
+                    0xD9 | 0xDA => return None,
+                    // Start of frame (every kind but DHT, JPG and DAC): precision, then
+                    // height and width.
+                    0xC0..=0xCF if !matches!(marker, 0xC4 | 0xC8 | 0xCC) => {
+                        let h = be16(i + 3)?;
+                        let w = be16(i + 5)?;
+                        return Some((u32::from(w), u32::from(h)));
+                    }
+                    _ => {
+                        let len = usize::from(be16(i)?);
+                        if len < 2 {
+                            return None;
+                        }
+                        i += len;
+                    }
+                }
+            }
+        }
+        ImageFormat::Svg => None,
+    }
 }
 
 fn parse_svg(bytes: &[u8]) -> Result<Tree, String> {
@@ -164,11 +228,7 @@ fn parse_svg(bytes: &[u8]) -> Result<Tree, String> {
 fn embedded_image(data: Arc<Vec<u8>>) -> Option<ImageKind> {
     let format = ImageFormat::sniff(&data)?;
     let probe: Data = data.clone().into();
-    let ok = match format {
-        ImageFormat::Png => checked(Image::from_png(probe, true)).is_ok(),
-        ImageFormat::Jpeg => checked(Image::from_jpeg(probe, true)).is_ok(),
-        ImageFormat::Svg => false,
-    };
+    let ok = format != ImageFormat::Svg && raster(&data, probe, format).is_ok();
     match (ok, format) {
         (true, ImageFormat::Png) => Some(ImageKind::PNG(data)),
         (true, ImageFormat::Jpeg) => Some(ImageKind::JPEG(data)),
@@ -192,6 +252,30 @@ mod tests {
         );
         assert_eq!(ImageFormat::sniff(b"\x1f\x8b gzip"), None);
         assert_eq!(ImageFormat::sniff(b"<html>"), None);
+    }
+
+    #[test]
+    fn a_header_claiming_huge_sizes_is_refused_before_decoding() {
+        // The fuzz target's find: 73 bytes whose IHDR claims 4 784 128 × 260 pixels.
+        let png: &[u8] = &[
+            0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48,
+            0x44, 0x52, 0x00, 0x49, 0x00, 0x00, 0x00, 0x00, 0x01, 0x04, 0x08, 0x02, 0x00, 0x00,
+            0x00, 0x2e, 0x93, 0x09, 0x29, 0x00, 0x00, 0x00, 0x10, 0x49, 0x44, 0x41, 0x54, 0x78,
+            0x9c, 0x63, 0xf8, 0xcf, 0xc0, 0x00, 0x47, 0x0c, 0xc4, 0x71, 0x00, 0xae, 0x93, 0x0f,
+            0xf1, 0xd0, 0x5f, 0x23, 0x9e, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae,
+            0x42, 0x60, 0x82,
+        ];
+        let err = Picture::decode(png).err().unwrap_or_default();
+        assert!(err.contains("4784128×260"), "{err}");
+        // A JPEG whose frame claims 65 535 × 65 535.
+        let jpeg: &[u8] = &[
+            0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x04, 0x00, 0x00, 0xFF, 0xFF, 0xC0, 0x00, 0x0B, 0x08,
+            0xFF, 0xFF, 0xFF, 0xFF, 0x01, 0x01, 0x11, 0x00,
+        ];
+        let err = Picture::decode(jpeg).err().unwrap_or_default();
+        assert!(err.contains("65535×65535"), "{err}");
+        assert_eq!(header_size(jpeg, ImageFormat::Jpeg), Some((65535, 65535)));
+        assert_eq!(header_size(&jpeg[..12], ImageFormat::Jpeg), None);
     }
 
     #[test]

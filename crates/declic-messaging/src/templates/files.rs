@@ -60,6 +60,7 @@ pub(super) fn message(kind: MessageKind) -> MessageFiles {
         MessageKind::EvaluationReminder => message_files!("evaluation_reminder"),
         MessageKind::ImpactSummary => message_files!("impact_summary"),
         MessageKind::AdminPasswordReset => message_files!("admin_password_reset"),
+        MessageKind::DomainProof => message_files!("domain_proof"),
     }
 }
 

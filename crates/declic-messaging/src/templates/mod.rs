@@ -94,11 +94,14 @@ pub enum MessageKind {
     ImpactSummary,
     /// The single-use link to choose a new console password (and lift a lockout).
     AdminPasswordReset,
+    /// The link that proves an organisation receives mail at a domain, sent to an
+    /// address of that domain an owner named.
+    DomainProof,
 }
 
 impl MessageKind {
     /// Every message.
-    pub const ALL: [MessageKind; 18] = [
+    pub const ALL: [MessageKind; 19] = [
         MessageKind::ConfirmRegistration,
         MessageKind::SeatConfirmed,
         MessageKind::Waitlisted,
@@ -117,6 +120,7 @@ impl MessageKind {
         MessageKind::EvaluationReminder,
         MessageKind::ImpactSummary,
         MessageKind::AdminPasswordReset,
+        MessageKind::DomainProof,
     ];
 
     /// The folder name, snake_case.
@@ -140,6 +144,7 @@ impl MessageKind {
             MessageKind::EvaluationReminder => "evaluation_reminder",
             MessageKind::ImpactSummary => "impact_summary",
             MessageKind::AdminPasswordReset => "admin_password_reset",
+            MessageKind::DomainProof => "domain_proof",
         }
     }
 
@@ -181,10 +186,13 @@ impl MessageKind {
     }
 
     /// Whether an organisation may write its own wording of it: every message but the
-    /// console's password reset, which stays Declic's own (it is about the account that
-    /// would edit it).
+    /// console's password reset and the domain proof, which stay Declic's own (they are
+    /// about the account, or the claim, that would edit them).
     pub fn is_customizable(self) -> bool {
-        self != MessageKind::AdminPasswordReset
+        !matches!(
+            self,
+            MessageKind::AdminPasswordReset | MessageKind::DomainProof
+        )
     }
 
     /// Whether the message belongs to a campaign, so that a campaign may have its own
@@ -195,6 +203,7 @@ impl MessageKind {
             MessageKind::AmbassadorInvitation
                 | MessageKind::AmbassadorSignIn
                 | MessageKind::AdminPasswordReset
+                | MessageKind::DomainProof
         )
     }
 
@@ -227,6 +236,7 @@ impl MessageKind {
                 &[("survey_url", "the survey link"), UNSUBSCRIBE]
             }
             MessageKind::AdminPasswordReset => &[("reset_url", "the reset link")],
+            MessageKind::DomainProof => &[("confirm_url", "the confirmation link")],
         }
     }
 

@@ -114,6 +114,15 @@ pub fn sample_data_for(kind: MessageKind, lang: Lang) -> Value {
                 "expires_text": text(lang, "30 minutes", "30 minutes"),
             });
         }
+        MessageKind::DomainProof => {
+            return json!({
+                "organization_name": "Groupe Hélios",
+                "domain": "helios-energie.fr",
+                "manage_url": "https://declic.example.org/console/sign-in",
+                "confirm_url": "https://declic.example.org/domain-proof/ddp_Xw3kP9",
+                "expires_text": text(lang, "48 heures", "48 hours"),
+            });
+        }
         MessageKind::AmbassadorSignIn => {
             return json!({
                 "first_name": "Élodie",

@@ -95,21 +95,6 @@ fn window(c: &Campaign, today: NaiveDate) -> WindowState {
     WindowState::Open
 }
 
-fn check_name(field: &str, v: &str) -> Result<String, StorageError> {
-    let v = v.split_whitespace().collect::<Vec<_>>().join(" ");
-    if v.is_empty() || v.chars().count() > 100 {
-        return Err(StorageError::invalid(field, "give 1 to 100 characters"));
-    }
-    // Direction overrides would show a name reversed in every mail and page.
-    if v.chars().any(declic_directory::is_forbidden_char) {
-        return Err(StorageError::invalid(
-            field,
-            "remove the control or text-direction characters",
-        ));
-    }
-    Ok(v)
-}
-
 impl Store {
     /// The public view of a campaign reached through `code`; `None` for an unknown code.
     /// The catalogue part comes from the process cache (see [`crate::cache`]); the
@@ -222,68 +207,26 @@ impl Store {
             ));
         }
         let org = OrgId(page.organization.id);
-        let email = declic_directory::normalize_email(&req.email)
-            .ok_or_else(|| StorageError::invalid("email", "enter your work email address"))?;
-        if !declic_directory::email_in_domains(&email, &page.organization.domains) {
-            return Err(StorageError::invalid(
-                "email",
-                "use your work email address (one of your organisation's domains)",
-            ));
-        }
-        let first = check_name("first_name", &req.first_name)?;
-        let last = check_name("last_name", &req.last_name)?;
-        if !req.consent {
-            return Err(StorageError::invalid(
-                "consent",
-                "please accept the terms to register",
-            ));
-        }
-        let mut ids = Vec::new();
-        for id in &req.mission_ids {
-            if !ids.contains(id) {
-                ids.push(*id);
-            }
-        }
-        if ids.is_empty() {
-            return Err(StorageError::invalid(
-                "mission_ids",
-                "choose at least one mission",
-            ));
-        }
-        if ids
-            .iter()
-            .any(|id| !page.missions.iter().any(|m| m.mission.id == *id))
-        {
-            return Err(StorageError::invalid(
-                "mission_ids",
-                "this mission is not part of the campaign",
-            ));
-        }
-        let duo = match req
-            .duo_email
-            .as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-        {
-            None => None,
-            Some(d) => {
-                let d = declic_directory::normalize_email(d)
-                    .filter(|d| declic_directory::email_in_domains(d, &page.organization.domains))
-                    .ok_or_else(|| {
-                        StorageError::invalid(
-                            "duo_email",
-                            "give your colleague's work email address",
-                        )
-                    })?;
-                if d == email {
-                    return Err(StorageError::invalid(
-                        "duo_email",
-                        "invite a colleague, not yourself",
-                    ));
-                }
-                Some(d)
-            }
-        };
+        let offered: Vec<i64> = page.missions.iter().map(|m| m.mission.id).collect();
+        let declic_directory::sign_up::SignUp {
+            email,
+            first_name: first,
+            last_name: last,
+            mission_ids: ids,
+            duo_email: duo,
+        } = declic_directory::sign_up::check(
+            &declic_directory::sign_up::SignUpInput {
+                email: &req.email,
+                first_name: &req.first_name,
+                last_name: &req.last_name,
+                mission_ids: &req.mission_ids,
+                duo_email: req.duo_email.as_deref().unwrap_or(""),
+                consent: req.consent,
+            },
+            &page.organization.domains,
+            &offered,
+        )
+        .map_err(|p| StorageError::invalid(p.field, p.message))?;
         let lang = if req.language == "en" { "en" } else { "fr" };
 
         let txn = self.write_txn().await?;

@@ -27,6 +27,46 @@ async fn survey_link(app: &TestApp, email: &str) -> String {
     link.split('?').next().unwrap().to_owned()
 }
 
+/// Marks everyone registered on the mission as present, but `absent`.
+async fn mark_attendance(app: &TestApp, t: &str, cid: i64, mid: i64, absent: Option<&str>) {
+    let regs = json(
+        app.get(&format!("/api/v1/campaigns/{cid}/registrations"), t)
+            .await,
+        200,
+    )
+    .await;
+    let marks: Vec<Value> = regs
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| json!({"registration_id": r["id"], "attended": r["email"].as_str() != absent}))
+        .collect();
+    json(
+        app.post(
+            &format!("/api/v1/missions/{mid}/attendance"),
+            t,
+            json!({"marks": marks}),
+        )
+        .await,
+        200,
+    )
+    .await;
+}
+
+/// Puts the first evaluation wave in the campaign's calendar today.
+async fn hot_wave_today(app: &TestApp, cid: i64) {
+    campaign_step::ActiveModel {
+        campaign_id: Set(cid),
+        kind: Set("evaluation_hot".into()),
+        scheduled_on: Set(Utc::now().date_naive()),
+        note: Set(String::new()),
+        ..Default::default()
+    }
+    .insert(app.store.db())
+    .await
+    .unwrap();
+}
+
 async fn answer(app: &TestApp, link: &str, body: Value) -> reqwest::Response {
     app.client.post(link).json(&body).send().await.unwrap()
 }
@@ -56,41 +96,11 @@ async fn evaluation_waves_answers_and_the_impact_report() {
         register(&app, &live.link, p, &format!("V{i}"), mid).await;
         confirm_from_mail(&app, p).await;
     }
-    let regs = json(
-        app.get(&format!("/api/v1/campaigns/{cid}/registrations"), t)
-            .await,
-        200,
-    )
-    .await;
-    let marks: Vec<Value> = regs
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| json!({"registration_id": r["id"], "attended": r["email"] != "v7@acme.example"}))
-        .collect();
-    json(
-        app.post(
-            &format!("/api/v1/missions/{mid}/attendance"),
-            t,
-            json!({"marks": marks}),
-        )
-        .await,
-        200,
-    )
-    .await;
+    mark_attendance(&app, t, cid, mid, Some("v7@acme.example")).await;
 
     // The calendar's first wave is today.
     let today = Utc::now().date_naive();
-    campaign_step::ActiveModel {
-        campaign_id: Set(cid),
-        kind: Set("evaluation_hot".into()),
-        scheduled_on: Set(today),
-        note: Set(String::new()),
-        ..Default::default()
-    }
-    .insert(app.store.db())
-    .await
-    .unwrap();
+    hot_wave_today(&app, cid).await;
     let created = app.store.dispatch_due_evaluations(today).await.unwrap();
     assert_eq!(created.len(), 1);
     let d = app.store.dispatch(org, created[0]).await.unwrap();
@@ -231,7 +241,7 @@ async fn evaluation_waves_answers_and_the_impact_report() {
             "volunteer_privately": i % 2 == 0, "comment": comment, "ambassador": i == 1});
         assert_eq!(answer(&app, &link, body).await.status(), 201);
     }
-    // Four answers: nothing is shown yet, in any format.
+    // Four answers: nothing is published yet (steps of five), nothing shown in any format.
     let r = json(
         app.get(&format!("/api/v1/campaigns/{cid}/report"), t).await,
         200,
@@ -239,7 +249,7 @@ async fn evaluation_waves_answers_and_the_impact_report() {
     .await;
     let wave1 = &r["waves"][0];
     assert_eq!(wave1["audience"], "volunteer");
-    assert_eq!(wave1["answered"], 4);
+    assert_eq!(wave1["answered"], 0);
     assert!(
         wave1["questions"]
             .as_array()
@@ -323,6 +333,9 @@ async fn evaluation_waves_answers_and_the_impact_report() {
     let sat = q("satisfaction");
     assert_eq!(sat["withheld"], false);
     assert!((sat["mean"].as_f64().unwrap() - 4.2).abs() < 1e-9, "{sat}");
+    // The first person's change (usefulness 4 → 5) waits for the next step.
+    let useful = q("usefulness")["mean"].as_f64().unwrap();
+    assert!((useful - 4.2).abs() < 1e-9, "{useful}");
     assert_eq!(sat["response_rate"].as_f64().unwrap(), 5.0 / 6.0);
     assert_eq!(q("happier_at_work")["share_yes"].as_f64().unwrap(), 0.6);
     assert_eq!(
@@ -330,7 +343,7 @@ async fn evaluation_waves_answers_and_the_impact_report() {
         true,
         "four answers only"
     );
-    assert_eq!(q("comment")["withheld"], true, "three comments only");
+    assert_eq!(q("comment")["withheld"], true, "three comments: under ten");
     let f = &r["funnel"];
     assert_eq!(f["registered"], 7);
     assert_eq!(f["attended"], 6);
@@ -446,11 +459,11 @@ async fn evaluation_waves_answers_and_the_impact_report() {
         .await
         .unwrap();
     assert_eq!(stored.len(), 6);
-    assert!(
-        stored
-            .iter()
-            .any(|s| s.audience == "association" && s.invitation_id.is_none())
-    );
+    // Nothing that leads back to her: no invitation, no association, a random id, the
+    // wave's opening day instead of hers.
+    let hers = stored.iter().find(|s| s.audience == "association").unwrap();
+    assert!(hers.invitation_id.is_none() && hers.association_id.is_none());
+    assert!(hers.id >= 1 << 40, "{}", hers.id);
     // A questionnaire that breaks the rules is refused, naming the field.
     let mut broken = json(app.get("/api/v1/questionnaires/volunteer", t).await, 200).await;
     broken["questions"][2]["kind"] = json!("text");
@@ -596,9 +609,24 @@ async fn evaluation_waves_answers_and_the_impact_report() {
     );
     assert_eq!(export["survey_answers"][0]["answered"], true);
     assert!(
-        export["survey_answers"][0]["answers"].is_null(),
-        "anonymous: not tied to her"
+        export["survey_answers"][0].get("answers").is_none(),
+        "never the answers themselves"
     );
+    // A named answer is not in HR's export either: only that it was given.
+    let export = json(
+        app.post(
+            "/api/v1/privacy/export",
+            &owner,
+            json!({"email": "v1@acme.example"}),
+        )
+        .await,
+        200,
+    )
+    .await;
+    let theirs = &export["survey_answers"][0];
+    assert_eq!(theirs["answered"], true, "{export}");
+    assert!(theirs.get("answers").is_none(), "{export}");
+    assert!(!export.to_string().contains("Très utile"), "{export}");
     // ...and be erased too: invitations, answers kept with
     // them (none here: anonymous) and their address on past mails.
     let erased = app
@@ -659,4 +687,72 @@ async fn evaluation_waves_answers_and_the_impact_report() {
         403,
     )
     .await;
+}
+
+/// Two reports, one answer apart, are the same: answers are published five at a time,
+/// and comments show from ten.
+#[tokio::test]
+async fn one_new_answer_never_shows_in_a_report() {
+    let app = TestApp::spawn().await;
+    let live = live_campaign(&app, 20, "Atelier CV").await;
+    let (t, cid, mid) = (&live.token, live.campaign_id, live.mission_id);
+    let people: Vec<String> = (1..=11).map(|i| format!("v{i}@acme.example")).collect();
+    for (i, p) in people.iter().enumerate() {
+        register(&app, &live.link, p, &format!("V{i}"), mid).await;
+        confirm_from_mail(&app, p).await;
+    }
+    mark_attendance(&app, t, cid, mid, None).await;
+    hot_wave_today(&app, cid).await;
+    app.store
+        .dispatch_due_evaluations(Utc::now().date_naive())
+        .await
+        .unwrap();
+    declic_app::delivery_worker::deliver_due(&app.state)
+        .await
+        .unwrap();
+    let report = || async {
+        let r = json(
+            app.get(&format!("/api/v1/campaigns/{cid}/report"), t).await,
+            200,
+        )
+        .await;
+        (r["waves"][0].clone(), r["funnel"]["answered"].clone())
+    };
+    let mut seen = Vec::new();
+    for (i, p) in people.iter().enumerate() {
+        let link = survey_link(&app, p).await;
+        let body =
+            json!({"satisfaction": 1 + i % 5, "usefulness": 3, "comment": format!("avis {i}")});
+        assert_eq!(answer(&app, &link, body).await.status(), 201);
+        seen.push(report().await);
+    }
+    let answered: Vec<i64> = seen
+        .iter()
+        .map(|(w, _)| w["answered"].as_i64().unwrap())
+        .collect();
+    assert_eq!(answered, [0, 0, 0, 0, 5, 5, 5, 5, 5, 10, 10]);
+    for n in [5, 6, 7, 8, 10] {
+        assert_eq!(
+            seen[n],
+            seen[n - 1],
+            "report after answer {} = after {n}",
+            n + 1
+        );
+    }
+    let comment = |r: &Value| {
+        r["questions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|q| q["key"] == "comment")
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(
+        comment(&seen[8].0)["withheld"],
+        true,
+        "five comments: under ten"
+    );
+    assert_eq!(comment(&seen[9].0)["withheld"], false);
+    assert_eq!(comment(&seen[9].0)["texts"].as_array().unwrap().len(), 10);
 }

@@ -6,7 +6,9 @@ use std::collections::HashMap;
 
 use declic_evaluation::charts::{Bar, bar_chart, escape};
 use declic_evaluation::results::share;
-use declic_evaluation::{Audience, K_ANONYMITY, Kind, QuestionResult, WAVES, Wave};
+use declic_evaluation::{
+    Audience, K_ANONYMITY, Kind, QuestionResult, TEXT_FLOOR, WAVES, Wave, floor_for,
+};
 use declic_storage::OrgId;
 use declic_storage::evaluations::Funnel;
 use serde::Serialize;
@@ -46,6 +48,8 @@ pub struct CampaignTrend {
 pub struct Report {
     pub title: String,
     pub k_anonymity: usize,
+    /// Free-text answers are shown from this many.
+    pub text_floor: usize,
     pub funnel: Funnel,
     /// Registrations credited to an ambassador, out of all registrations.
     pub ambassador_share: Option<f64>,
@@ -140,7 +144,7 @@ async fn build(
             let groups: Vec<Vec<declic_evaluation::Answers>> =
                 ids.iter().map(|id| answers_to(w, a, *id).clone()).collect();
             let answered = groups.iter().map(Vec::len).sum();
-            let answers = declic_evaluation::results::without_small_groups(groups);
+            let answers = declic_evaluation::results::without_small_groups(q, groups);
             let invited = state.store.survey_invited(org, &ids, w, a).await?;
             let questions =
                 declic_evaluation::summarize(q, &answers, usize::try_from(invited).unwrap_or(0));
@@ -158,6 +162,7 @@ async fn build(
     Ok(Report {
         title,
         k_anonymity: K_ANONYMITY,
+        text_floor: TEXT_FLOOR,
         funnel,
         ambassador_share,
         waves,
@@ -241,18 +246,30 @@ fn funnel_steps(f: &Funnel, lang: &str) -> Vec<(String, i64)> {
     steps
 }
 
-fn withheld_text(lang: &str) -> String {
+fn withheld_text(lang: &str, floor: usize) -> String {
     format!(
-        "{} {K_ANONYMITY} {}",
+        "{} {floor} {}",
         t(lang, "moins de", "fewer than"),
         t(lang, "réponses : non montré", "answers: not shown")
     )
 }
 
+/// The privacy floors and publication steps, in one sentence.
+fn floors_note(lang: &str) -> String {
+    match lang {
+        "en" => format!(
+            "No result is shown for fewer than {K_ANONYMITY} answers ({TEXT_FLOOR} for comments); answers are added in groups of {K_ANONYMITY}."
+        ),
+        _ => format!(
+            "Aucun résultat n’est montré pour moins de {K_ANONYMITY} réponses ({TEXT_FLOOR} pour les commentaires) ; les réponses sont ajoutées par groupes de {K_ANONYMITY}."
+        ),
+    }
+}
+
 /// What a question's result says in one line.
 fn summary(r: &QuestionResult, lang: &str) -> String {
     if r.withheld {
-        return withheld_text(lang);
+        return withheld_text(lang, floor_for(r.kind));
     }
     match r.kind {
         Kind::Scale => format!(
@@ -319,7 +336,7 @@ pub fn csv(r: &Report, lang: &str) -> String {
                 continue;
             }
             let values: Vec<(String, String)> = if q.withheld {
-                vec![(q.key.clone(), withheld_text(lang))]
+                vec![(q.key.clone(), withheld_text(lang, floor_for(q.kind)))]
             } else {
                 let mut v: Vec<(String, String)> = q
                     .distribution
@@ -384,15 +401,7 @@ pub fn html(r: &Report, lang: &str) -> String {
         escape(&title)
     ));
     s.push_str(&format!("<h1>{}</h1>", escape(&title)));
-    s.push_str(&format!(
-        "<p class=\"muted\">{} {K_ANONYMITY} {}</p>",
-        t(
-            lang,
-            "Aucun résultat n’est montré pour moins de",
-            "No result is shown for fewer than"
-        ),
-        t(lang, "réponses.", "answers.")
-    ));
+    s.push_str(&format!("<p class=\"muted\">{}</p>", floors_note(lang)));
     let steps = funnel_steps(&r.funnel, lang);
     let bars: Vec<Bar> = steps
         .iter()
@@ -549,15 +558,7 @@ fn pdf_lines(r: &Report, lang: &str) -> Vec<declic_messaging::posters::ReportLin
         t(lang, "Rapport d’impact", "Impact report"),
         r.title
     ))];
-    out.push(L::Note(format!(
-        "{} {K_ANONYMITY} {}",
-        t(
-            lang,
-            "Aucun résultat n’est montré pour moins de",
-            "No result is shown for fewer than"
-        ),
-        t(lang, "réponses.", "answers.")
-    )));
+    out.push(L::Note(floors_note(lang)));
     out.push(L::Heading(t(lang, "Entonnoir", "Funnel").to_owned()));
     let steps = funnel_steps(&r.funnel, lang);
     let max = steps.iter().map(|(_, n)| *n).max().unwrap_or(0).max(1) as f32;
@@ -637,6 +638,7 @@ mod tests {
         let r = Report {
             title: "=HYPERLINK(\"http://evil.example\")".into(),
             k_anonymity: K_ANONYMITY,
+            text_floor: TEXT_FLOOR,
             funnel: Funnel::default(),
             ambassador_share: None,
             waves: Vec::new(),

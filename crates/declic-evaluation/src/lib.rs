@@ -3,8 +3,10 @@
 //! against its questionnaire, the figures of a set of answers, and SVG charts.
 //!
 //! Privacy is built into the figures: any breakdown of fewer than [`K_ANONYMITY`]
-//! answers is withheld ([`QuestionResult::withheld`]), whoever asks and whatever the
-//! format, so that nobody's answer can be read off a small group.
+//! answers, and free text under [`TEXT_FLOOR`] answers, is withheld
+//! ([`QuestionResult::withheld`]), whoever asks and whatever the format, so that nobody's
+//! answer can be read off a small group. (Storage publishes a wave's answers in steps of
+//! [`K_ANONYMITY`], so two reports never differ by one answer.)
 
 pub mod answers;
 pub mod charts;
@@ -19,6 +21,19 @@ pub use results::{Distribution, QuestionResult, summarize};
 
 /// The smallest number of answers a breakdown may show.
 pub const K_ANONYMITY: usize = 5;
+
+/// The smallest number of free-text answers shown: a comment tells more about its
+/// author (style, details) than a score does.
+pub const TEXT_FLOOR: usize = 10;
+
+/// The smallest number of answers a question of this kind may show.
+pub fn floor_for(kind: Kind) -> usize {
+    if kind == Kind::Text {
+        TEXT_FLOOR
+    } else {
+        K_ANONYMITY
+    }
+}
 
 /// The three waves of evaluation after a mission.
 pub const WAVES: [Wave; 3] = [Wave::Hot, Wave::ShortTerm, Wave::LongTerm];

@@ -65,7 +65,7 @@ pub fn summarize(
                 })
                 .collect();
             let answered = given.len();
-            let withheld = answered < K_ANONYMITY;
+            let withheld = answered < crate::floor_for(q.kind);
             let mut r = QuestionResult {
                 key: q.key.clone(),
                 kind: q.kind,
@@ -154,10 +154,20 @@ pub fn summarize(
         .collect()
 }
 
-/// Keeps, of each question, only the answers of groups that reach [`K_ANONYMITY`]
-/// on their own: combining groups (campaigns into a year) must not let a withheld
-/// group be read by subtracting the shown ones from the total.
-pub fn without_small_groups(groups: Vec<Vec<Answers>>) -> Vec<Answers> {
+/// Keeps, of each question, only the answers of groups that reach its floor
+/// ([`crate::floor_for`]) on their own: combining groups (campaigns into a year) must not
+/// let a withheld group be read by subtracting the shown ones from the total.
+pub fn without_small_groups(
+    questionnaire: &Questionnaire,
+    groups: Vec<Vec<Answers>>,
+) -> Vec<Answers> {
+    let floor = |key: &str| {
+        questionnaire
+            .questions
+            .iter()
+            .find(|q| q.key == key)
+            .map_or(K_ANONYMITY, |q| crate::floor_for(q.kind))
+    };
     let mut out = Vec::new();
     for group in groups {
         let mut counts: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
@@ -167,7 +177,7 @@ pub fn without_small_groups(groups: Vec<Vec<Answers>>) -> Vec<Answers> {
             }
         }
         for mut a in group {
-            a.retain(|k, _| counts.get(k).copied().unwrap_or(0) >= K_ANONYMITY);
+            a.retain(|k, _| counts.get(k).copied().unwrap_or(0) >= floor(k));
             if !a.is_empty() {
                 out.push(a);
             }
@@ -232,7 +242,7 @@ mod tests {
         let happier = &r[2];
         assert_eq!(happier.share_yes, Some(4.0 / 6.0));
         assert_eq!(happier.distribution[1].count, 2);
-        // Three comments only: fewer than five, withheld.
+        // Three comments only: fewer than ten, withheld.
         let comment = &r[6];
         assert_eq!(comment.answered, 3);
         assert!(comment.withheld);
@@ -252,7 +262,7 @@ mod tests {
         };
         // Five in one campaign, one in another: the total is the five, so the one
         // cannot be read by subtracting.
-        let kept = without_small_groups(vec![group(5, "4"), group(1, "1")]);
+        let kept = without_small_groups(&q, vec![group(5, "4"), group(1, "1")]);
         assert_eq!(kept.len(), 5);
         let r = summarize(&q, &kept, 6);
         assert_eq!(r[0].mean, Some(4.0));
@@ -330,5 +340,36 @@ mod tests {
         assert!(r[3].withheld);
         assert_eq!(share(3, 4), None);
         assert_eq!(share(3, 5), Some(0.6));
+    }
+
+    #[test]
+    fn free_text_shows_from_ten_answers_scores_from_five() {
+        let q = Questionnaire::default_for(Audience::Volunteer);
+        let comments = |n: usize| -> Vec<Answers> {
+            (0..n)
+                .map(|i| {
+                    let c = format!("comment {i}");
+                    answer(
+                        &q,
+                        &[("satisfaction", "4"), ("usefulness", "4"), ("comment", &c)],
+                    )
+                })
+                .collect()
+        };
+        let nine = summarize(&q, &comments(9), 9);
+        let comment = nine.iter().find(|r| r.key == "comment").unwrap();
+        assert!(comment.withheld && comment.texts.is_empty());
+        assert!(!nine[0].withheld, "scores show from five");
+        let ten = summarize(&q, &comments(10), 10);
+        let comment = ten.iter().find(|r| r.key == "comment").unwrap();
+        assert!(!comment.withheld);
+        assert_eq!(comment.texts.len(), 10);
+        // A campaign with seven comments does not bring them into a year's total,
+        // though its scores count.
+        let kept = without_small_groups(&q, vec![comments(7), comments(10)]);
+        let year = summarize(&q, &kept, 17);
+        let comment = year.iter().find(|r| r.key == "comment").unwrap();
+        assert_eq!(comment.answered, 10);
+        assert_eq!(year[0].answered, 17);
     }
 }

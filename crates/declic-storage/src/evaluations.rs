@@ -553,26 +553,36 @@ impl Store {
                 let mut a: survey_response::ActiveModel = r.into();
                 a.answers = Set(json);
                 a.submitted_on = Set(today);
+                a.pending = Set(true);
                 a.update(&txn).await?;
                 Submitted::Updated
             }
             None => {
+                // An anonymous answer carries nothing that orders or places it: a
+                // random id, the wave's opening day, no invitation nor association.
                 survey_response::ActiveModel {
+                    id: if anonymous {
+                        Set(rand::random_range(1_i64 << 40..1_i64 << 62))
+                    } else {
+                        sea_orm::NotSet
+                    },
                     organization_id: Set(inv.organization_id),
                     campaign_id: Set(inv.campaign_id),
                     wave: Set(inv.wave),
                     audience: Set(inv.audience.clone()),
-                    association_id: Set(inv.association_id),
+                    association_id: Set(inv.association_id.filter(|_| !anonymous)),
                     invitation_id: Set((!anonymous).then_some(inv.id)),
                     answers: Set(json),
-                    submitted_on: Set(today),
-                    ..Default::default()
+                    submitted_on: Set(if anonymous { inv.opens_on } else { today }),
+                    published_answers: Set(None),
+                    pending: Set(true),
                 }
                 .insert(&txn)
                 .await?;
                 Submitted::Recorded
             }
         };
+        publish_step(&txn, &inv).await?;
         txn.commit().await?;
         Ok(outcome)
     }
@@ -594,7 +604,11 @@ impl Store {
             .all(self.db())
             .await?
         {
-            if let Ok(a) = serde_json::from_str(&r.answers) {
+            // What the last publication step showed (see [`publish_step`]).
+            let Some(published) = r.published_answers.as_deref() else {
+                continue;
+            };
+            if let Ok(a) = serde_json::from_str(published) {
                 out.entry(r.campaign_id).or_default().push(a);
             }
         }
@@ -729,6 +743,7 @@ impl Store {
                 .filter(survey_response::Column::CampaignId.eq(c.id))
                 .filter(survey_response::Column::Wave.eq(w.number()))
                 .filter(survey_response::Column::Audience.eq(Audience::Volunteer.as_str()))
+                .filter(survey_response::Column::PublishedAnswers.is_not_null())
                 .count(self.db())
                 .await? as i64;
         }
@@ -875,21 +890,14 @@ impl Store {
             .order_by_asc(survey_invitation::Column::Id)
             .all(self.db())
             .await?;
-        // The answers kept with these invitations, in one query.
-        let mut kept: HashMap<i64, serde_json::Value> = survey_response::Entity::find()
-            .filter(survey_response::Column::InvitationId.is_in(invitations.iter().map(|i| i.id)))
-            .all(self.db())
-            .await?
-            .into_iter()
-            .filter_map(|r| Some((r.invitation_id?, serde_json::from_str(&r.answers).ok()?)))
-            .collect();
+        // Whether they answered, never what: the export goes through HR, and a
+        // person's answers are read by HR only within the published figures.
         let out: Vec<PersonalAnswer> = invitations
             .into_iter()
             .map(|i| PersonalAnswer {
                 campaign_id: i.campaign_id,
                 wave: i.wave,
                 answered: i.answered,
-                answers: kept.remove(&i.id),
             })
             .collect();
         Ok(out)
@@ -998,6 +1006,39 @@ impl WaveOf {
 }
 
 /// Deletes invitations and the answers kept with them.
+/// Answers are published in steps of [`declic_evaluation::K_ANONYMITY`]: once that many
+/// answers of a wave's group (campaign, wave, audience) were written or changed since
+/// the last step, all of them are published together. Two reports therefore never
+/// differ by one person's answer; the last answers of a wave, fewer than a step, stay
+/// unpublished.
+async fn publish_step(
+    txn: &sea_orm::DatabaseTransaction,
+    inv: &survey_invitation::Model,
+) -> Result<(), StorageError> {
+    let group = sea_orm::Condition::all()
+        .add(survey_response::Column::OrganizationId.eq(inv.organization_id))
+        .add(survey_response::Column::CampaignId.eq(inv.campaign_id))
+        .add(survey_response::Column::Wave.eq(inv.wave))
+        .add(survey_response::Column::Audience.eq(inv.audience.clone()))
+        .add(survey_response::Column::Pending.eq(true));
+    let pending = survey_response::Entity::find()
+        .filter(group.clone())
+        .count(txn)
+        .await?;
+    if pending >= declic_evaluation::K_ANONYMITY as u64 {
+        survey_response::Entity::update_many()
+            .col_expr(
+                survey_response::Column::PublishedAnswers,
+                Expr::col(survey_response::Column::Answers),
+            )
+            .col_expr(survey_response::Column::Pending, Expr::value(false))
+            .filter(group)
+            .exec(txn)
+            .await?;
+    }
+    Ok(())
+}
+
 async fn delete_invitations(
     txn: &sea_orm::DatabaseTransaction,
     ids: &[i64],
@@ -1028,14 +1069,13 @@ async fn opted_out_of_mail(
         .collect())
 }
 
-/// One survey invitation of a person, with their answer when it is kept with them.
+/// One survey invitation of a person and whether they answered; never the answers
+/// themselves (HR reads those only as published figures).
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct PersonalAnswer {
     pub campaign_id: i64,
     pub wave: i32,
     pub answered: bool,
-    #[schema(value_type = Object)]
-    pub answers: Option<serde_json::Value>,
 }
 
 /// The audience of a stored row.

@@ -259,13 +259,16 @@ pub const COLUMNS: &[(&str, &[(&str, Class)])] = &[
             ("confirm_token_hash", NotPersonal),
             ("confirm_expires_at", NotPersonal),
             ("manage_nonce", NotPersonal),
-            ("consented_at", NotPersonal),
+            // When the person accepted the terms: proof of consent, and the sign-up
+            // time of the referral figures; pointing at no one once erased.
+            ("consented_at", Aggregate),
             ("confirmed_at", NotPersonal),
             ("cancelled_at", NotPersonal),
             ("created_at", NotPersonal),
             ("updated_at", NotPersonal),
             ("show_to_referrer", Subject),
-            ("link_used_at", NotPersonal),
+            // When they followed an ambassador's link: their own trace, gone on erasure.
+            ("link_used_at", Subject),
         ],
     ),
     (
@@ -379,6 +382,8 @@ pub const COLUMNS: &[(&str, &[(&str, Class)])] = &[
             ("invitation_id", Subject),
             ("answers", Subject),
             ("submitted_on", Subject),
+            ("published_answers", Subject),
+            ("pending", NotPersonal),
         ],
     ),
     (
@@ -389,7 +394,8 @@ pub const COLUMNS: &[(&str, &[(&str, Class)])] = &[
             ("organization_id", NotPersonal),
             ("campaign_id", NotPersonal),
             ("dispatch_id", NotPersonal),
-            ("content", NotPersonal),
+            // Quotes HR chose from published comments: kept like the figures.
+            ("content", Aggregate),
             ("created_at", NotPersonal),
         ],
     ),
@@ -750,6 +756,7 @@ impl Store {
                 a.confirm_token_hash = Set(None);
                 a.manage_nonce = Set(crate::hash_token(&crate::generate_token("n").0));
                 a.show_to_referrer = Set(false);
+                a.link_used_at = Set(None);
                 a.update(&txn).await?;
             }
             Store::forget_ambassador(&txn, org, id).await?;

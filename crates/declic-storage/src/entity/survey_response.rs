@@ -16,6 +16,11 @@ pub struct Model {
     #[sea_orm(column_type = "Text")]
     pub answers: String,
     pub submitted_on: Date,
+    /// The answers as of the last publication step; what reports read (m0027).
+    #[sea_orm(column_type = "Text", nullable)]
+    pub published_answers: Option<String>,
+    /// Written since the last publication step.
+    pub pending: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

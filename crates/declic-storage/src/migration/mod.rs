@@ -28,6 +28,7 @@ mod m0023_waits_with;
 mod m0024_provisional_people;
 mod m0025_domain_ownership;
 mod m0026_erased_addresses;
+mod m0027_survey_publication;
 
 /// All migrations, oldest first.
 pub struct Migrator;
@@ -62,6 +63,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0024_provisional_people::Migration),
             Box::new(m0025_domain_ownership::Migration),
             Box::new(m0026_erased_addresses::Migration),
+            Box::new(m0027_survey_publication::Migration),
         ]
     }
 }

@@ -377,10 +377,16 @@ async fn due_calendar_steps_become_one_dispatch_each() {
 }
 
 /// Runs `declic ARGS` on the test's database and returns (exit code, stdout, stderr).
-fn run(app: &TestApp, args: &[&str]) -> (i32, String, String) {
-    let out = crate::delivery_faults::command(app)
-        .args(args)
-        .output()
+/// The command runs on the blocking pool: waiting for it on the test's own thread would
+/// stop the in-process server and delivery lane, and one of their write transactions
+/// caught half-way would hold SQLite's lock until the command gave up ("database is
+/// locked", seen in CI).
+async fn run(app: &TestApp, args: &[&str]) -> (i32, String, String) {
+    let mut command = crate::delivery_faults::command(app);
+    command.args(args);
+    let out = tokio::task::spawn_blocking(move || command.output())
+        .await
+        .unwrap()
         .unwrap();
     (
         out.status.code().unwrap_or(-1),
@@ -413,7 +419,8 @@ async fn the_operator_previews_sends_pauses_resumes_and_follows_from_the_command
             "--email",
             "p3@acme.example",
         ],
-    );
+    )
+    .await;
     assert_eq!(code, 0, "{err}");
     assert!(
         out.contains("message: campaign_reminder (fr), audience now: 11"),
@@ -437,7 +444,8 @@ async fn the_operator_previews_sends_pauses_resumes_and_follows_from_the_command
             "--lang",
             "en",
         ],
-    );
+    )
+    .await;
     assert_eq!(code, 0);
     assert!(
         out.contains("message: campaign_announcement (en), audience now: 12"),
@@ -455,7 +463,8 @@ async fn the_operator_previews_sends_pauses_resumes_and_follows_from_the_command
             "--step",
             "teaser",
         ],
-    );
+    )
+    .await;
     assert_eq!(code, 1);
     assert!(
         err.contains("step: use launch, reminder or last_call"),
@@ -475,11 +484,12 @@ async fn the_operator_previews_sends_pauses_resumes_and_follows_from_the_command
             "--step",
             "reminder",
         ],
-    );
+    )
+    .await;
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("reminder mail to 11 recipients"), "{out}{err}");
     let id: String = out.split_whitespace().nth(1).unwrap().to_owned();
-    let (_, out, err) = run(&app, &["dispatch", "pause", "--org", "acme", &id]);
+    let (_, out, err) = run(&app, &["dispatch", "pause", "--org", "acme", &id]).await;
     assert!(out.contains(": paused, 0/11 done"), "{out}{err}");
     // Paused: the worker leaves it alone.
     assert_eq!(
@@ -488,13 +498,14 @@ async fn the_operator_previews_sends_pauses_resumes_and_follows_from_the_command
             .unwrap(),
         0
     );
-    let (_, out, err) = run(&app, &["dispatch", "resume", "--org", "acme", &id]);
+    let (_, out, err) = run(&app, &["dispatch", "resume", "--org", "acme", &id]).await;
     assert!(out.contains(": sending,"), "{out}{err}");
     declic::deliver(&app.state).await;
     let (code, out, _) = run(
         &app,
         &["dispatch", "status", "--org", "acme", &id, "--watch"],
-    );
+    )
+    .await;
     assert_eq!(code, 0);
     assert!(
         out.contains(
@@ -516,9 +527,9 @@ async fn the_operator_previews_sends_pauses_resumes_and_follows_from_the_command
             .all(|m| !m.subject.contains("il reste des places"))
     );
     // The list, and finished dispatches refuse changes.
-    let (_, out, err) = run(&app, &["dispatch", "status", "--org", "acme"]);
+    let (_, out, err) = run(&app, &["dispatch", "status", "--org", "acme"]).await;
     assert!(out.starts_with(&format!("dispatch {id} ")), "{out}{err}");
-    let (code, _, err) = run(&app, &["dispatch", "cancel", "--org", "acme", &id]);
+    let (code, _, err) = run(&app, &["dispatch", "cancel", "--org", "acme", &id]).await;
     assert_eq!(code, 1);
     assert!(err.contains("this dispatch is over"), "{err}");
 
@@ -535,7 +546,8 @@ async fn the_operator_previews_sends_pauses_resumes_and_follows_from_the_command
             &cid,
             "--wait",
         ],
-    );
+    )
+    .await;
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("finished, 12/12 done"), "{out}{err}");
     assert_eq!(app.mails_to("p5@acme.example").await.len(), 2);

@@ -2,8 +2,10 @@
 
 use std::collections::BTreeSet;
 
+use declic_storage::OrgId;
 use declic_storage::admins::Role;
 use declic_storage::privacy::{COLUMNS, Class};
+use declic_storage::retention::Removed;
 use sea_orm::{ConnectionTrait, DbBackend, Statement};
 use serde_json::json;
 
@@ -418,16 +420,13 @@ async fn addresses_of_old_messages_are_forgotten_and_counts_stay() {
     let theirs = "SELECT COUNT(*) AS n FROM deliveries WHERE recipient LIKE '%yves%'";
     assert!(count(mine).await > 0 && count(theirs).await > 0);
     // Within the retention period (90 days by default), the job keeps everything.
-    assert_eq!(
-        declic_app::jobs::forget_old_message_addresses(&app.state)
-            .await
-            .unwrap(),
-        (0, 0)
-    );
+    let report = declic_app::retention::run(&app.state, false).await.unwrap();
+    assert_eq!(Removed::rows_of(&report, "message_history"), 0);
+    assert_eq!(Removed::rows_of(&report, "delivery_addresses"), 0);
     // Past it, the addresses go; the campaign's counts stay.
     let (messages, deliveries) = app
         .store
-        .purge_message_history(chrono::Utc::now() + chrono::Duration::minutes(1))
+        .purge_message_history(chrono::Utc::now() + chrono::Duration::minutes(1), false)
         .await
         .unwrap();
     assert!(messages >= 2 && deliveries >= 1, "{messages} {deliveries}");
@@ -476,10 +475,8 @@ async fn people_who_left_long_ago_are_erased_and_may_come_back() {
     )
     .await;
     // Within the period (365 days by default), nothing happens.
-    assert_eq!(
-        declic_app::jobs::erase_departed(&app.state).await.unwrap(),
-        0
-    );
+    let report = declic_app::retention::run(&app.state, false).await.unwrap();
+    assert_eq!(Removed::rows_of(&report, "departed_people"), 0);
     // Past it, Yves is erased; Xavier, still here, is not.
     let n = app
         .store
@@ -516,4 +513,164 @@ async fn people_who_left_long_ago_are_erased_and_may_come_back() {
     )
     .await;
     assert_eq!(summary["inserted"], 1, "{summary}");
+}
+
+/// `[retention]`: a dry run lists what is past its period and changes nothing; the run
+/// removes exactly that; a second run finds nothing; what is within its period stays.
+#[tokio::test]
+async fn retention_dry_run_lists_and_the_run_removes_what_is_past_its_period() {
+    let app = TestApp::spawn().await;
+    let live = crate::registration::live_campaign(&app, 5, "Atelier").await;
+    let org = OrgId(app.store.organization_by_slug("acme").await.unwrap().id);
+    let owner = app.token(org, "boss@acme.example", Role::Owner).await;
+    let db = app.store.db();
+    let ago = |days: i64| {
+        (chrono::Utc::now() - chrono::Duration::days(days))
+            .format("%Y-%m-%d %H:%M:%S%.6f%:z")
+            .to_string()
+    };
+    let exec = move |sql: String| async move { db.execute_unprepared(&sql).await.unwrap() };
+    let store = &app.store;
+    let count = move |sql: &'static str| async move {
+        db.query_one_raw(Statement::from_string(store.backend(), sql))
+            .await
+            .unwrap()
+            .unwrap()
+            .try_get::<i64>("", "n")
+            .unwrap()
+    };
+    // Past their periods: audit entries of 400 days (365 by default), a token revoked
+    // 40 days ago (30), visit counts of three years ago (730), someone who left 400
+    // days ago (365). Within them: today's audit entries, a token revoked yesterday,
+    // yesterday's visits, the rest of the directory.
+    let csv = "email,first name,last name\nold@acme.example,Olga,Old\nnew@acme.example,Nina,New\n";
+    let res = app
+        .client
+        .post(app.url("/api/v1/employees/import"))
+        .bearer_auth(&owner)
+        .header("content-type", "text/csv")
+        .body(csv)
+        .send()
+        .await
+        .unwrap();
+    json(res, 200).await;
+    let old = app
+        .store
+        .employee_by_email(org, "old@acme.example")
+        .await
+        .unwrap();
+    json(
+        app.post(
+            &format!("/api/v1/employees/{}/deactivate", old.id),
+            &owner,
+            json!({}),
+        )
+        .await,
+        200,
+    )
+    .await;
+    exec(format!(
+        "UPDATE employees SET deactivated_at = '{}' WHERE id = {}",
+        ago(400),
+        old.id
+    ))
+    .await;
+    let audit_before = count("SELECT COUNT(*) AS n FROM audit_events").await;
+    exec(format!(
+        "UPDATE audit_events SET created_at = '{}' WHERE id IN (SELECT id FROM audit_events ORDER BY id LIMIT 2)",
+        ago(400)
+    ))
+    .await;
+    for (name, revoked) in [("stale", ago(40)), ("recent", ago(1))] {
+        let t = json(
+            app.post(
+                "/api/v1/tokens",
+                &owner,
+                json!({"name": name, "valid_days": 90}),
+            )
+            .await,
+            201,
+        )
+        .await;
+        exec(format!(
+            "UPDATE credentials SET revoked_at = '{revoked}' WHERE id = {}",
+            t["id"]
+        ))
+        .await;
+    }
+    let link = live.link.rsplit('/').next().unwrap().to_owned();
+    for (day, visits) in [(ago(1100), 7), (ago(1), 3)] {
+        exec(format!(
+            "INSERT INTO link_visits (link_id, day, visits) SELECT id, '{}', {visits} FROM campaign_links WHERE code = '{link}'",
+            &day[..10]
+        ))
+        .await;
+    }
+    let tables = [
+        "SELECT COUNT(*) AS n FROM audit_events",
+        "SELECT COUNT(*) AS n FROM credentials",
+        "SELECT COUNT(*) AS n FROM link_visits",
+        "SELECT COUNT(*) AS n FROM employees WHERE erased_at IS NULL",
+    ];
+    let mut before = Vec::new();
+    for t in tables {
+        before.push(count(t).await);
+    }
+
+    let dry = declic_app::retention::run(&app.state, true).await.unwrap();
+    for (key, rows) in [
+        ("audit_log", 2),
+        ("credentials", 1),
+        ("visit_counts", 1),
+        ("departed_people", 1),
+    ] {
+        assert_eq!(Removed::rows_of(&dry, key), rows, "{key}: {dry:?}");
+    }
+    let mut same = Vec::new();
+    for t in tables {
+        same.push(count(t).await);
+    }
+    assert_eq!(same, before, "a dry run changes nothing");
+
+    let done = declic_app::retention::run(&app.state, false).await.unwrap();
+    for key in [
+        "audit_log",
+        "credentials",
+        "visit_counts",
+        "departed_people",
+    ] {
+        assert_eq!(
+            Removed::rows_of(&done, key),
+            Removed::rows_of(&dry, key),
+            "{key}: the run removes what the dry run listed"
+        );
+    }
+    assert_eq!(count(tables[1]).await, before[1] - 1);
+    assert_eq!(count(tables[2]).await, before[2] - 1);
+    assert_eq!(count(tables[3]).await, before[3] - 1);
+    // The audit log lost its two old entries and gained the erasure's own.
+    assert!(count(tables[0]).await >= audit_before - 2);
+    assert!(
+        app.store
+            .employee_by_email(org, "old@acme.example")
+            .await
+            .is_err()
+    );
+    assert!(
+        app.store
+            .employee_by_email(org, "new@acme.example")
+            .await
+            .is_ok()
+    );
+    // The owner's token still works; nothing is left to remove.
+    json(app.get("/api/v1/organization", &owner).await, 200).await;
+    let again = declic_app::retention::run(&app.state, false).await.unwrap();
+    for key in [
+        "audit_log",
+        "credentials",
+        "visit_counts",
+        "departed_people",
+    ] {
+        assert_eq!(Removed::rows_of(&again, key), 0, "{key}");
+    }
 }

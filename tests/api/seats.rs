@@ -816,9 +816,10 @@ async fn an_address_nobody_confirmed_is_nobody_in_the_directory() {
         .await
         .unwrap();
     assert_eq!(
-        declic_app::jobs::forget_unconfirmed_sign_ups(&app.state)
-            .await
-            .unwrap(),
+        declic_storage::retention::Removed::rows_of(
+            &declic_app::retention::run(&app.state, false).await.unwrap(),
+            "unconfirmed_sign_ups"
+        ),
         1
     );
     assert!(
@@ -849,9 +850,10 @@ async fn an_address_nobody_confirmed_is_nobody_in_the_directory() {
     );
     // A second pass forgets nobody more.
     assert_eq!(
-        declic_app::jobs::forget_unconfirmed_sign_ups(&app.state)
-            .await
-            .unwrap(),
+        declic_storage::retention::Removed::rows_of(
+            &declic_app::retention::run(&app.state, false).await.unwrap(),
+            "unconfirmed_sign_ups"
+        ),
         0
     );
 

@@ -453,3 +453,28 @@ async fn demo_seeds_once_and_prints_how_to_sign_in() {
         stdout(&again)
     );
 }
+
+#[tokio::test]
+async fn retention_runs_from_the_command_line_with_a_dry_run_first() {
+    let db = TestDb::new().await;
+    ok(declic(&db, &["migrate"], ""));
+    setup_org(&db);
+    let dry = stdout(&ok(declic(&db, &["retention", "run", "--dry-run"], "")));
+    for table in [
+        "audit_events",
+        "credentials",
+        "link_visits",
+        "employees",
+        "messages",
+    ] {
+        assert!(dry.contains(table), "{dry}");
+    }
+    assert!(
+        dry.contains("would remove 0 rows (dry run: nothing changed)"),
+        "{dry}"
+    );
+    let run = stdout(&ok(declic(&db, &["retention", "run"], "")));
+    assert!(run.contains("removed 0 rows"), "{run}");
+    let bad = declic(&db, &["retention", "run", "--dry"], "");
+    assert_eq!(bad.status.code(), Some(2), "{}", stderr(&bad));
+}

@@ -42,29 +42,3 @@ pub async fn queue_mission_reminders(app: &App) -> AppResult<usize> {
     }
     Ok(due.len())
 }
-
-/// Forgets sign-ups nobody confirmed, with the provisional person they created, once
-/// their confirmation links have lapsed; answers how many people were forgotten.
-pub async fn forget_unconfirmed_sign_ups(app: &App) -> AppResult<u64> {
-    Ok(app.store.purge_unconfirmed_sign_ups().await?)
-}
-
-/// Forgets the addresses of messages older than `[privacy] message_history_days`;
-/// answers how many messages were deleted and deliveries emptied.
-pub async fn forget_old_message_addresses(app: &App) -> AppResult<(u64, u64)> {
-    let days = i64::from(app.config.privacy.message_history_days.max(1));
-    Ok(app
-        .store
-        .purge_message_history(chrono::Utc::now() - Duration::days(days))
-        .await?)
-}
-
-/// Erases the people who left the directory more than `[privacy]
-/// departed_employee_days` ago; answers how many.
-pub async fn erase_departed(app: &App) -> AppResult<u64> {
-    let days = i64::from(app.config.privacy.departed_employee_days.max(1));
-    Ok(app
-        .store
-        .erase_departed(chrono::Utc::now() - Duration::days(days))
-        .await?)
-}

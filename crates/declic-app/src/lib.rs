@@ -26,6 +26,7 @@ pub mod referrals;
 pub mod registrations;
 pub mod relay;
 pub mod reports;
+pub mod retention;
 pub mod signer;
 pub mod templates;
 pub mod texts;

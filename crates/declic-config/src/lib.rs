@@ -11,7 +11,7 @@ mod secret;
 pub use load::{ConfigError, LoadOptions, Loaded, load};
 pub use model::{
     Config, DatabaseConfig, DeliveryConfig, DkimConfig, Environment, LimitsConfig, LogConfig,
-    LogFormat, MailConfig, MailTransport, PrivacyConfig, RegistrationConfig, SecurityConfig,
+    LogFormat, MailConfig, MailTransport, RegistrationConfig, RetentionConfig, SecurityConfig,
     ServerConfig, SmtpConfig, SmtpTls, WebhooksConfig,
 };
 pub use net::{Cidr, canonical};

@@ -153,17 +153,40 @@ fn check(config: &Config) -> Result<(), ConfigError> {
             });
         }
     }
-    if config.privacy.departed_employee_days == 0 {
-        return Err(ConfigError::BadValue {
-            key: "privacy.departed_employee_days",
-            reason: "it must be at least 1".into(),
-        });
-    }
-    if config.privacy.message_history_days == 0 {
-        return Err(ConfigError::BadValue {
-            key: "privacy.message_history_days",
-            reason: "it must be at least 1: HR needs to see what went out, and why not".into(),
-        });
+    let r = &config.retention;
+    for (key, days, floor, why) in [
+        (
+            "retention.departed_employee_days",
+            r.departed_employee_days,
+            1,
+            "",
+        ),
+        (
+            "retention.message_history_days",
+            r.message_history_days,
+            1,
+            ": HR needs to see what went out, and why not",
+        ),
+        (
+            "retention.audit_log_days",
+            r.audit_log_days,
+            30,
+            ": the audit log answers who did what, for a while at least",
+        ),
+        (
+            "retention.revoked_credentials_days",
+            r.revoked_credentials_days,
+            1,
+            "",
+        ),
+        ("retention.visit_counts_days", r.visit_counts_days, 1, ""),
+    ] {
+        if days < floor {
+            return Err(ConfigError::BadValue {
+                key,
+                reason: format!("it must be at least {floor}{why}"),
+            });
+        }
     }
     if config.registration.claim_window_minutes < 15 {
         return Err(ConfigError::BadValue {

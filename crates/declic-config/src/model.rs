@@ -19,7 +19,7 @@ pub struct Config {
     pub mail: MailConfig,
     pub delivery: DeliveryConfig,
     pub webhooks: WebhooksConfig,
-    pub privacy: PrivacyConfig,
+    pub retention: RetentionConfig,
     pub log: LogConfig,
 }
 
@@ -138,13 +138,19 @@ pub struct WebhooksConfig {
     pub allow_private_addresses: bool,
 }
 
-/// `[privacy]`: how long personal data that only served to send something is kept.
+/// `[retention]`: how long each kind of data is kept (`declic retention run`).
 #[derive(Debug, Clone, Deserialize, Serialize)]
-pub struct PrivacyConfig {
+pub struct RetentionConfig {
     /// Days a sent (or failed, withheld) message keeps its recipient's address.
     pub message_history_days: u32,
     /// Days after leaving the directory before a person's data is erased.
     pub departed_employee_days: u32,
+    /// Days an entry of the audit log is kept.
+    pub audit_log_days: u32,
+    /// Days a revoked or expired API token, console link or ambassador link is kept.
+    pub revoked_credentials_days: u32,
+    /// Days the daily visit counts of campaign links are kept.
+    pub visit_counts_days: u32,
 }
 
 /// `[mail]`.

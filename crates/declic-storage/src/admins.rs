@@ -89,8 +89,8 @@ pub struct Authenticated {
 const KIND_API: &str = "api";
 /// The longest validity of an API token: ten years.
 pub const MAX_TOKEN_DAYS: u32 = 3650;
-const KIND_SIGN_IN: &str = "sign_in";
-const KIND_SESSION: &str = "session";
+pub(crate) const KIND_SIGN_IN: &str = "sign_in";
+pub(crate) const KIND_SESSION: &str = "session";
 
 /// Normalises and checks an admin's email address.
 pub fn normalize_admin_email(raw: &str) -> Result<String, StorageError> {
@@ -639,23 +639,5 @@ fn token_view(m: credential::Model) -> ApiToken {
         expires_at: m.expires_at,
         last_used_at: m.last_used_at,
         revoked_at: m.revoked_at,
-    }
-}
-
-impl Store {
-    /// Deletes sign-in links and page sessions that expired or ended more than a day ago.
-    /// API tokens are kept (revoked ones too) so the audit trail can name them.
-    pub async fn purge_stale_credentials(&self) -> Result<u64, StorageError> {
-        let cutoff = now() - Duration::days(1);
-        let res = credential::Entity::delete_many()
-            .filter(credential::Column::Kind.is_in([KIND_SIGN_IN, KIND_SESSION]))
-            .filter(
-                sea_orm::Condition::any()
-                    .add(credential::Column::ExpiresAt.lt(cutoff))
-                    .add(credential::Column::RevokedAt.lt(cutoff)),
-            )
-            .exec(self.db())
-            .await?;
-        Ok(res.rows_affected)
     }
 }

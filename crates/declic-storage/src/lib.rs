@@ -32,6 +32,7 @@ pub mod privacy;
 pub mod referrals;
 pub mod registrations;
 pub mod relay_health;
+pub mod retention;
 pub mod sign_in;
 pub mod webhooks;
 
@@ -230,6 +231,18 @@ impl Store {
     pub async fn ping(&self) -> Result<(), StorageError> {
         self.db.ping().await?;
         Ok(())
+    }
+}
+
+/// Commits `txn`, or rolls it back for a dry run (which then reports what it would do).
+pub(crate) async fn finish(
+    txn: sea_orm::DatabaseTransaction,
+    dry_run: bool,
+) -> Result<(), sea_orm::DbErr> {
+    if dry_run {
+        txn.rollback().await
+    } else {
+        txn.commit().await
     }
 }
 

@@ -640,6 +640,7 @@ impl Store {
     pub async fn purge_message_history(
         &self,
         older_than: DateTime<Utc>,
+        dry_run: bool,
     ) -> Result<(u64, u64), StorageError> {
         use crate::dispatches::delivery_status;
         use crate::entity::delivery;
@@ -677,7 +678,7 @@ impl Store {
             .exec(&txn)
             .await?
             .rows_affected;
-        txn.commit().await?;
+        crate::finish(txn, dry_run).await?;
         Ok((messages, deliveries))
     }
 }

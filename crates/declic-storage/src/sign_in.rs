@@ -242,19 +242,4 @@ impl Store {
             .all(self.db())
             .await?)
     }
-
-    /// Forgets the throttles of addresses quiet for a day (run with the daily purge).
-    pub async fn purge_sign_in_throttles(&self) -> Result<u64, StorageError> {
-        let cutoff = now() - Duration::days(1);
-        let res = throttle::Entity::delete_many()
-            .filter(throttle::Column::UpdatedAt.lt(cutoff))
-            .filter(
-                sea_orm::Condition::any()
-                    .add(throttle::Column::LockedUntil.is_null())
-                    .add(throttle::Column::LockedUntil.lt(now())),
-            )
-            .exec(self.db())
-            .await?;
-        Ok(res.rows_affected)
-    }
 }

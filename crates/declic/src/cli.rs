@@ -47,6 +47,20 @@ pub enum Command {
     /// Send a campaign's messages and follow them.
     #[command(subcommand)]
     Dispatch(DispatchCommand),
+    /// Apply how long data is kept (`[retention]`).
+    #[command(subcommand)]
+    Retention(RetentionCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RetentionCommand {
+    /// Remove what is older than its retention period, and print what went, per table
+    /// (the running server does it every 10 minutes).
+    Run {
+        /// Change nothing; print what would go.
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 #[derive(Debug, Args)]

@@ -27,38 +27,21 @@ pub async fn start_scheduler(state: AppCtx) -> anyhow::Result<Scheduler> {
             Box::pin(async move { expire_offers(&state).await })
         })?)
         .await?;
-    // Every 10 minutes: the mission-eve reminders, stale sign-in links and throttles,
-    // sign-ups nobody confirmed.
+    // Every 10 minutes: the mission-eve reminders, then every retention period.
     let s = state.clone();
     sched
         .add(Job::new_async("30 */10 * * * *", move |_, _| {
             let state = s.clone();
             Box::pin(async move {
                 send_reminders(&state).await;
-                match state.store.purge_stale_credentials().await {
-                    Ok(0) => {}
-                    Ok(n) => tracing::info!(purged = n, "purged stale credentials"),
-                    Err(e) => tracing::warn!(error = %e, "credential purge failed"),
-                }
-                if let Err(e) = state.store.purge_sign_in_throttles().await {
-                    tracing::warn!(error = %e, "sign-in throttle purge failed");
-                }
-                match declic_app::jobs::forget_old_message_addresses(&state).await {
-                    Ok((0, 0)) => {}
-                    Ok((m, d)) => {
-                        tracing::info!(messages = m, deliveries = d, "forgot old message addresses")
+                // Every retention period, in one place (`[retention]`).
+                match declic_app::retention::run(&state, false).await {
+                    Ok(report) => {
+                        for r in report.iter().filter(|r| r.rows > 0) {
+                            tracing::info!(table = r.table, rows = r.rows, "retention: {}", r.what);
+                        }
                     }
-                    Err(e) => tracing::warn!(error = %e, "message history purge failed"),
-                }
-                match declic_app::jobs::erase_departed(&state).await {
-                    Ok(0) => {}
-                    Ok(n) => tracing::info!(erased = n, "erased people who left long ago"),
-                    Err(e) => tracing::warn!(error = %e, "departure erasure failed"),
-                }
-                match declic_app::jobs::forget_unconfirmed_sign_ups(&state).await {
-                    Ok(0) => {}
-                    Ok(n) => tracing::info!(forgotten = n, "forgot unconfirmed sign-ups"),
-                    Err(e) => tracing::warn!(error = %e, "unconfirmed sign-up purge failed"),
+                    Err(e) => tracing::warn!(error = %e, "retention failed"),
                 }
             })
         })?)

@@ -541,7 +541,7 @@ impl Store {
     /// and never confirmed: once every confirmation link they had has lapsed (or the
     /// sign-up was cancelled), the provisional person, their sign-ups and their
     /// messages are deleted, leaving nothing behind. Answers how many were forgotten.
-    pub async fn purge_unconfirmed_sign_ups(&self) -> Result<u64, StorageError> {
+    pub async fn purge_unconfirmed_sign_ups(&self, dry_run: bool) -> Result<u64, StorageError> {
         let t = now();
         let txn = self.write_txn().await?;
         let people = employee::Entity::find()
@@ -600,7 +600,7 @@ impl Store {
             .exec(&txn)
             .await?
             .rows_affected;
-        txn.commit().await?;
+        crate::finish(txn, dry_run).await?;
         Ok(n)
     }
 }

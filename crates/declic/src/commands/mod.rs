@@ -13,7 +13,7 @@ use anyhow::Context;
 use declic_config::{Config, LoadOptions};
 use declic_storage::{OrgId, Store};
 
-use crate::cli::{Cli, Command, ConfigCommand, ImportCommand};
+use crate::cli::{Cli, Command, ConfigCommand, ImportCommand, RetentionCommand};
 
 /// Loads the configuration, printing warnings about unknown keys.
 pub fn load_config(cli: &Cli) -> anyhow::Result<Config> {
@@ -112,5 +112,29 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Employee(c) => directory::employee(&config, c).await,
         Command::Poster(c) => poster::poster(&config, c).await,
         Command::Dispatch(c) => dispatch::dispatch(config, c).await,
+        Command::Retention(RetentionCommand::Run { dry_run }) => retention(config, dry_run).await,
     }
+}
+
+/// `declic retention run [--dry-run]`: one line per kind of data, then a total.
+async fn retention(config: Config, dry_run: bool) -> anyhow::Result<ExitCode> {
+    let store = open_store(&config).await?;
+    let app = declic_app::App::new(store, config).map_err(|e| anyhow::anyhow!(e))?;
+    let report = declic_app::retention::run(&app, dry_run)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let verb = if dry_run { "would remove" } else { "removed" };
+    for r in &report {
+        println!("{:<18} {:>8}  {} ({})", r.table, r.rows, r.what, r.key);
+    }
+    let total: u64 = report.iter().map(|r| r.rows).sum();
+    println!(
+        "{verb} {total} rows{}",
+        if dry_run {
+            " (dry run: nothing changed)"
+        } else {
+            ""
+        }
+    );
+    Ok(ExitCode::SUCCESS)
 }

@@ -674,3 +674,137 @@ async fn retention_dry_run_lists_and_the_run_removes_what_is_past_its_period() {
         assert_eq!(Removed::rows_of(&again, key), 0, "{key}");
     }
 }
+
+/// Every file under `dir` (recursively) that contains `needle`.
+fn files_holding(dir: &std::path::Path, needle: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return found;
+    };
+    for e in entries.filter_map(Result::ok) {
+        let path = e.path();
+        if path.is_dir() {
+            found.extend(files_holding(&path, needle));
+        } else if std::fs::read(&path)
+            .is_ok_and(|b| b.windows(needle.len()).any(|w| w == needle.as_bytes()))
+        {
+            found.push(path.display().to_string());
+        }
+    }
+    found
+}
+
+/// After an erasure, no table holds the address, and on SQLite no file either: not the
+/// database (freed pages are zeroed), not its write-ahead log, not the outbox's mails.
+/// An association's contact is taken out of the contact list too.
+#[tokio::test]
+async fn after_an_erasure_no_table_or_file_holds_the_address() {
+    let app = TestApp::spawn().await;
+    let live = crate::registration::live_campaign(&app, 5, "Atelier").await;
+    let org = OrgId(app.store.organization_by_slug("acme").await.unwrap().id);
+    let owner = app.token(org, "boss@acme.example", Role::Owner).await;
+    let res = app
+        .client
+        .post(format!("{}/register", live.link))
+        .form(&[
+            ("email", "zoe.secret@acme.example"),
+            ("first_name", "Zoé"),
+            ("last_name", "Secret"),
+            ("choice_1", &live.mission_id.to_string()),
+            ("duo_email", "hugo.partner@acme.example"),
+            ("consent", "yes"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_success(), "{}", res.status());
+    crate::registration::confirm_from_mail(&app, "zoe.secret@acme.example").await;
+    // Her export: the consent and confirmation times; her colleague only as "a colleague";
+    // and the export itself is in the audit log.
+    let export = json(
+        app.post(
+            "/api/v1/privacy/export",
+            &owner,
+            json!({"email": "zoe.secret@acme.example"}),
+        )
+        .await,
+        200,
+    )
+    .await;
+    let consent = &export["consents"][0];
+    assert!(
+        consent["consented_at"].is_string() && consent["confirmed_at"].is_string(),
+        "{export}"
+    );
+    assert_eq!(
+        export["registrations"][0]["duo_invitee_email"],
+        "a colleague"
+    );
+    assert!(!export.to_string().contains("hugo.partner"), "{export}");
+    assert!(export["deliveries"].is_array());
+    let log = json(app.get("/api/v1/audit", &owner).await, 200).await;
+    assert!(log.to_string().contains("person.export"), "{log}");
+    json(
+        app.patch(
+            &format!("/api/v1/associations/{}", live.association_id),
+            &live.token,
+            json!({"contacts": [
+                {"name": "Carla Secret", "email": "carla.secret@asso.example", "phone": "+33 6 12 34 56 78"},
+                {"name": "Paul Stays", "email": "paul@asso.example"}
+            ]}),
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert!(!app.mails_to("zoe.secret@acme.example").await.is_empty());
+    if !app.db.is_postgres() {
+        // The scan finds her before: in the database or its log, and in the outbox.
+        let before = files_holding(app.db.dir.path(), "zoe.secret");
+        assert!(before.iter().any(|f| f.ends_with(".eml")), "{before:?}");
+        assert!(before.iter().any(|f| f.contains("test.db")), "{before:?}");
+    }
+    for email in ["zoe.secret@acme.example", "carla.secret@asso.example"] {
+        json(
+            app.post("/api/v1/privacy/erase", &owner, json!({"email": email}))
+                .await,
+            200,
+        )
+        .await;
+    }
+    let a = json(
+        app.get(
+            &format!("/api/v1/associations/{}", live.association_id),
+            &live.token,
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert_eq!(a["contacts"].as_array().unwrap().len(), 1, "{a}");
+    assert_eq!(a["contacts"][0]["email"], "paul@asso.example");
+    // Every text of every table.
+    for (table, cols) in COLUMNS {
+        for (col, _) in cols.iter() {
+            let sql = format!(
+                "SELECT COUNT(*) AS n FROM {table} WHERE CAST({col} AS TEXT) LIKE '%zoe.secret%' OR CAST({col} AS TEXT) LIKE '%carla.secret%' OR CAST({col} AS TEXT) LIKE '%Carla Secret%'"
+            );
+            let n = app
+                .store
+                .db()
+                .query_one_raw(Statement::from_string(app.store.backend(), sql))
+                .await
+                .unwrap()
+                .unwrap()
+                .try_get::<i64>("", "n")
+                .unwrap();
+            assert_eq!(n, 0, "{table}.{col} still holds an erased address");
+        }
+    }
+    if !app.db.is_postgres() {
+        for needle in ["zoe.secret", "carla.secret", "Carla Secret"] {
+            let files = files_holding(app.db.dir.path(), needle);
+            assert!(files.is_empty(), "{needle} still in {files:?}");
+        }
+    }
+}

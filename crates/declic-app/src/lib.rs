@@ -22,6 +22,7 @@ pub mod links;
 pub mod notify;
 pub mod outbox;
 pub mod posters;
+pub mod privacy;
 pub mod referrals;
 pub mod registrations;
 pub mod relay;

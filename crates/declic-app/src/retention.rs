@@ -21,7 +21,16 @@ pub fn cutoffs(app: &App) -> Cutoffs {
     }
 }
 
-/// Applies every retention period (or, with `dry_run`, says what would go).
+/// Applies every retention period (or, with `dry_run`, says what would go). People
+/// erased after leaving lose their outbox files too, as in an erasure on request.
 pub async fn run(app: &App, dry_run: bool) -> AppResult<Vec<Removed>> {
-    Ok(app.store.apply_retention(&cutoffs(app), dry_run).await?)
+    let cut = cutoffs(app);
+    let leaving = if dry_run {
+        Vec::new()
+    } else {
+        app.store.departed_addresses(cut.departed).await?
+    };
+    let report = app.store.apply_retention(&cut, dry_run).await?;
+    crate::privacy::forget_outbox_files(app, leaving).await;
+    Ok(report)
 }

@@ -140,18 +140,9 @@ impl Store {
                 .await?;
             }
         }
-        if q.anonymous {
-            // Answers given while they were named are detached from the people now.
-            survey_response::Entity::update_many()
-                .col_expr(
-                    survey_response::Column::InvitationId,
-                    Expr::value(Option::<i64>::None),
-                )
-                .filter(survey_response::Column::OrganizationId.eq(org.0))
-                .filter(survey_response::Column::Audience.eq(audience.as_str()))
-                .exec(&txn)
-                .await?;
-        }
+        // Answers given while answers were named stay with their people: they were
+        // given on those terms, and an erasure must still find them. Only answers
+        // from now on are anonymous.
         audit::record(
             &txn,
             org,
@@ -932,7 +923,30 @@ impl Store {
             .exec(txn)
             .await?
             .rows_affected;
-        Ok(!ids.is_empty() || mails > 0)
+        // The association's contact list names them too.
+        let mut listed = false;
+        for a in association::Entity::find()
+            .filter(association::Column::OrganizationId.eq(org.0))
+            .filter(association::Column::Contacts.contains(email))
+            .all(txn)
+            .await?
+        {
+            let mut contacts: Vec<serde_json::Value> =
+                serde_json::from_str(&a.contacts).unwrap_or_default();
+            let before = contacts.len();
+            contacts.retain(|c| {
+                !c["email"]
+                    .as_str()
+                    .is_some_and(|e| e.trim().eq_ignore_ascii_case(email))
+            });
+            if contacts.len() < before {
+                listed = true;
+                let mut row: association::ActiveModel = a.into();
+                row.contacts = Set(serde_json::Value::from(contacts).to_string());
+                row.update(txn).await?;
+            }
+        }
+        Ok(!ids.is_empty() || mails > 0 || listed)
     }
 
     /// Erasure: the person's invitations and the answers kept with them go.

@@ -129,9 +129,12 @@ impl Store {
                     // WAL is set once per file below, not by every new connection: a
                     // connection that asks for it while another process writes can get
                     // "database is locked" at once (that pragma does not wait).
+                    // Freed pages are overwritten with zeros, so an erased address does
+                    // not linger in the file's free space.
                     o.synchronous(SqliteSynchronous::Normal)
                         .busy_timeout(Duration::from_secs(30))
                         .foreign_keys(true)
+                        .pragma("secure_delete", "ON")
                 });
             opts
         };

@@ -5,7 +5,10 @@
 //! someone decides whether export and erasure must cover it.
 
 use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter,
+    QueryOrder, Set,
+};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -547,6 +550,25 @@ pub struct PersonalExport {
     pub survey_answers: Vec<crate::evaluations::PersonalAnswer>,
     /// Their own messages (confirmation, seat, offer, sign-in link…) and what became of them.
     pub messages: Vec<crate::outbox::MessageRecord>,
+    /// Campaign mails sent to them (announcements, reminders, surveys) and what became of them.
+    pub deliveries: Vec<crate::dispatches::DeliveryRecord>,
+    /// When they accepted the terms of each sign-up and followed an ambassador's link.
+    pub consents: Vec<ConsentRecord>,
+}
+
+/// The times that prove a sign-up's consent and its origin.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ConsentRecord {
+    pub registration_id: i64,
+    pub campaign_id: i64,
+    /// When they ticked the consent box and signed up.
+    pub consented_at: chrono::DateTime<chrono::Utc>,
+    /// When they confirmed from their mailbox.
+    pub confirmed_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// When they followed an ambassador's link, if one brought them.
+    pub link_used_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Whether they let the ambassador see their first name.
+    pub show_to_referrer: bool,
 }
 
 /// What an erasure changed.
@@ -563,6 +585,7 @@ impl Store {
         &self,
         org: OrgId,
         email: &str,
+        actor: &Actor,
     ) -> Result<PersonalExport, StorageError> {
         let email = declic_directory::normalize_email(email)
             .ok_or_else(|| StorageError::invalid("email", "not an email address"))?;
@@ -581,15 +604,26 @@ impl Store {
             .collect();
         let entries = audit_event::Entity::find()
             .filter(audit_event::Column::OrganizationId.eq(org.0))
-            .filter(
-                sea_orm::Condition::any()
+            .filter({
+                let mut about = sea_orm::Condition::any()
                     .add(audit_event::Column::Actor.eq(&email))
-                    .add(audit_event::Column::Detail.contains(&email)),
-            )
+                    .add(audit_event::Column::Detail.contains(&email));
+                // Entries about their directory row, by id, whatever the text says.
+                if let Some(e) = &employee {
+                    about = about.add(
+                        sea_orm::Condition::all()
+                            .add(audit_event::Column::TargetType.eq("employee"))
+                            .add(audit_event::Column::TargetId.eq(e.id)),
+                    );
+                }
+                about
+            })
             .order_by_asc(audit_event::Column::Id)
             .all(self.db())
             .await?;
         let mut registrations = Vec::new();
+        let mut deliveries = Vec::new();
+        let mut consents = Vec::new();
         let mut referrals = Vec::new();
         let mut ambassador = None;
         let mut opt_outs = Vec::new();
@@ -611,8 +645,28 @@ impl Store {
                 .all(self.db())
                 .await?
             {
-                registrations.push(self.registration_view(r.id).await?);
+                consents.push(ConsentRecord {
+                    registration_id: r.id,
+                    campaign_id: r.campaign_id,
+                    consented_at: r.consented_at,
+                    confirmed_at: r.confirmed_at,
+                    link_used_at: r.link_used_at,
+                    show_to_referrer: r.show_to_referrer,
+                });
+                let mut view = self.registration_view(r.id).await?;
+                // Someone else's address is theirs to ask for, not this person's.
+                if view.duo_invitee_email.is_some() {
+                    view.duo_invitee_email = Some("a colleague".to_owned());
+                }
+                registrations.push(view);
             }
+            // Campaign mails; their own messages are in `messages`.
+            deliveries = self
+                .deliveries_of(org, e.id)
+                .await?
+                .into_iter()
+                .filter(|d| d.lane == "campaign")
+                .collect();
         }
         // An association's contact, asked to evaluate missions.
         survey_answers.extend(self.survey_answers_of_contact(org, &email).await?);
@@ -623,6 +677,19 @@ impl Store {
         {
             return Err(StorageError::NotFound("person"));
         }
+        // Every export is in the audit log (who asked, about which directory row).
+        let txn = self.write_txn().await?;
+        audit::record(
+            &txn,
+            org,
+            actor,
+            "person.export",
+            "employee",
+            employee.as_ref().map(|e| e.id),
+            serde_json::json!({}),
+        )
+        .await?;
+        txn.commit().await?;
         Ok(PersonalExport {
             email,
             organization: o.slug,
@@ -636,6 +703,8 @@ impl Store {
             opt_outs,
             survey_answers,
             messages,
+            deliveries,
+            consents,
         })
     }
 
@@ -897,6 +966,18 @@ impl Store {
         .await?;
         txn.commit().await?;
         self.caches().referrals_changed(org.0);
+        // SQLite keeps the pages a transaction replaced in its write-ahead log until a
+        // checkpoint: copy them back now and empty the log, so the old rows are gone
+        // from the disk (freed pages are zeroed: `secure_delete`). Best effort: a reader
+        // holding an old snapshot delays it to the next checkpoint.
+        if self.backend() == DbBackend::Sqlite
+            && let Err(e) = self
+                .writer
+                .execute_unprepared("PRAGMA wal_checkpoint(TRUNCATE)")
+                .await
+        {
+            tracing::warn!(error = %e, "checkpoint after an erasure failed");
+        }
         Ok(report)
     }
 }

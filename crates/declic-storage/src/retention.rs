@@ -190,4 +190,21 @@ impl Store {
             .count(self.db())
             .await?)
     }
+
+    /// The addresses of the people retention will erase at `cutoff`, so that what lies
+    /// outside the database (outbox files) can go with them.
+    pub async fn departed_addresses(
+        &self,
+        cutoff: DateTime<Utc>,
+    ) -> Result<Vec<String>, StorageError> {
+        Ok(employee::Entity::find()
+            .filter(employee::Column::Active.eq(false))
+            .filter(employee::Column::ErasedAt.is_null())
+            .filter(employee::Column::DeactivatedAt.lt(cutoff))
+            .all(self.db())
+            .await?
+            .into_iter()
+            .map(|e| e.email)
+            .collect())
+    }
 }

@@ -164,10 +164,16 @@ pub async fn reactivate(
 pub async fn export_person(
     State(state): State<AppState>,
     auth: Auth,
+    rid: RequestId,
     JsonBody(p): JsonBody<PersonRef>,
 ) -> ApiResult<Json<PersonalExport>> {
     auth.require_owner()?;
-    Ok(Json(state.store.export_person(auth.org(), &p.email).await?))
+    Ok(Json(
+        state
+            .store
+            .export_person(auth.org(), &p.email, &auth.actor(&rid))
+            .await?,
+    ))
 }
 
 /// Erases a person's data, keeping aggregates (owners only).
@@ -179,11 +185,7 @@ pub async fn erase_person(
     rid: RequestId,
     JsonBody(p): JsonBody<PersonRef>,
 ) -> ApiResult<Json<ErasureReport>> {
-    auth.require_owner()?;
     Ok(Json(
-        state
-            .store
-            .erase_person(auth.org(), &p.email, &auth.actor(&rid))
-            .await?,
+        declic_app::privacy::erase(&state, &auth.caller(&rid), &p.email).await?,
     ))
 }

@@ -84,17 +84,22 @@ pub async fn employee(config: &Config, cmd: EmployeeCommand) -> anyhow::Result<E
         EmployeeCommand::Export { org, email } => {
             let org = org_id(&store, &org).await?;
             let export = store
-                .export_person(org, &email)
+                .export_person(org, &email, &Actor::cli())
                 .await
                 .map_err(not_found_person)?;
             println!("{}", serde_json::to_string_pretty(&export)?);
         }
         EmployeeCommand::Erase { org, email } => {
             let org = org_id(&store, &org).await?;
-            let r = store
-                .erase_person(org, &email, &Actor::cli())
+            let app = declic_app::App::new(store.clone(), config.clone())
+                .map_err(|e| anyhow::anyhow!("mail settings: {e}"))?;
+            let caller = declic_app::caller::Caller::operator(org);
+            let r = declic_app::privacy::erase(&app, &caller, &email)
                 .await
-                .map_err(not_found_person)?;
+                .map_err(|e| match e {
+                    declic_app::caller::AppError::Storage(e) => not_found_person(e),
+                    other => anyhow::anyhow!("{other}"),
+                })?;
             println!(
                 "erased: employee record {}, {} admin account(s), {} audit entr(y/ies) pseudonymised",
                 if r.employee_erased { "yes" } else { "none" },

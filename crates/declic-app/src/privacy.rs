@@ -1,0 +1,60 @@
+//! A person's erasure, complete: the store erases rows, pseudonymises the audit log
+//! and remembers a hash of the address; this also removes what lies outside the
+//! database, the mails the local outbox transport wrote as files.
+
+use std::path::Path;
+
+use declic_storage::privacy::ErasureReport;
+
+use crate::App;
+use crate::caller::{AppResult, Caller};
+
+/// Erases the person with `email` at their request (owners only).
+pub async fn erase(app: &App, caller: &Caller, email: &str) -> AppResult<ErasureReport> {
+    caller.require_owner()?;
+    let report = app
+        .store
+        .erase_person(caller.org(), email, caller.actor())
+        .await?;
+    forget_outbox_files(app, vec![email.trim().to_ascii_lowercase()]).await;
+    Ok(report)
+}
+
+/// Removes the outbox's `.eml` files addressed to, or naming, any of `addresses`
+/// (the `outbox` mail transport keeps every mail as a file). Best effort: a file that
+/// cannot be read or removed is logged, not an error.
+pub(crate) async fn forget_outbox_files(app: &App, addresses: Vec<String>) {
+    if addresses.is_empty() || app.config.mail.transport != declic_config::MailTransport::Outbox {
+        return;
+    }
+    let dir = app.config.data_dir.join("outbox");
+    let done = tokio::task::spawn_blocking(move || remove_naming(&dir, &addresses)).await;
+    match done {
+        Ok(0) | Err(_) => {}
+        Ok(n) => tracing::info!(files = n, "erasure removed outbox files"),
+    }
+}
+
+fn remove_naming(dir: &Path, addresses: &[String]) -> usize {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    let mut removed = 0;
+    for entry in entries.filter_map(Result::ok) {
+        let path = entry.path();
+        if path.extension().is_none_or(|e| e != "eml") {
+            continue;
+        }
+        let Ok(bytes) = std::fs::read(&path) else {
+            continue;
+        };
+        let text = String::from_utf8_lossy(&bytes).to_ascii_lowercase();
+        if addresses.iter().any(|a| text.contains(a.as_str())) {
+            match std::fs::remove_file(&path) {
+                Ok(()) => removed += 1,
+                Err(e) => tracing::warn!(error = %e, "an outbox file could not be removed"),
+            }
+        }
+    }
+    removed
+}

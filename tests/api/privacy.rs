@@ -228,6 +228,31 @@ async fn export_then_erase_a_person() {
         .unwrap()
         .unwrap();
     assert_eq!(rows.try_get::<i64>("", "n").unwrap(), 0);
+
+    // She comes back: an owner lifts it (a manager may not), and the file brings her in.
+    let allow = |token: &str| {
+        app.client
+            .post(app.url("/api/v1/privacy/allow-again"))
+            .bearer_auth(token)
+            .json(&json!({"email": "marie.curie@acme.example"}))
+            .send()
+    };
+    assert_eq!(allow(&manager).await.unwrap().status(), 403);
+    assert_eq!(allow(&owner).await.unwrap().status(), 204);
+    json(allow(&owner).await.unwrap(), 404).await;
+    let res = app
+        .client
+        .post(app.url("/api/v1/employees/import"))
+        .bearer_auth(&owner)
+        .header("content-type", "text/csv")
+        .body(csv)
+        .send()
+        .await
+        .unwrap();
+    let summary = json(res, 200).await;
+    assert_eq!(summary["inserted"], 1, "{summary}");
+    let log = json(app.get("/api/v1/audit", &owner).await, 200).await;
+    assert!(log.to_string().contains("person.allow_again"), "{log}");
 }
 
 #[tokio::test]

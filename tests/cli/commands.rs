@@ -478,3 +478,36 @@ async fn retention_runs_from_the_command_line_with_a_dry_run_first() {
     let bad = declic(&db, &["retention", "run", "--dry"], "");
     assert_eq!(bad.status.code(), Some(2), "{}", stderr(&bad));
 }
+
+/// A server that mails through SMTP with a plain-http public URL says at start that mail
+/// clients will not offer one-click unsubscribe (List-Unsubscribe-Post needs https).
+#[tokio::test]
+async fn an_http_public_url_with_smtp_is_warned_about_at_start() {
+    let db = TestDb::new().await;
+    ok(declic(&db, &["migrate"], ""));
+    let mut child = base_command(&db)
+        .args(["serve", "--bind", "127.0.0.1:0"])
+        .env("DECLIC__MAIL__TRANSPORT", "smtp")
+        .env("DECLIC__MAIL__SMTP__HOST", "127.0.0.1")
+        .env("DECLIC__MAIL__SMTP__PORT", "2")
+        .env("DECLIC__MAIL__SMTP__TLS", "none")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    assert!(
+        lines
+            .by_ref()
+            .map_while(Result::ok)
+            .any(|l| l.starts_with("declic listening on ")),
+        "the server did not start"
+    );
+    std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("one-click unsubscribe"), "{err}");
+}

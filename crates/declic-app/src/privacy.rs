@@ -20,6 +20,15 @@ pub async fn erase(app: &App, caller: &Caller, email: &str) -> AppResult<Erasure
     Ok(report)
 }
 
+/// Lets the directory import again someone erased at their request (owners only).
+pub async fn allow_again(app: &App, caller: &Caller, email: &str) -> AppResult<()> {
+    caller.require_owner()?;
+    Ok(app
+        .store
+        .allow_again(caller.org(), email, caller.actor())
+        .await?)
+}
+
 /// Removes the outbox's `.eml` files addressed to, or naming, any of `addresses`
 /// (the `outbox` mail transport keeps every mail as a file). Best effort: a file that
 /// cannot be read or removed is logged, not an error.

@@ -79,6 +79,7 @@ pub const TABLE: &[(&str, &str, Need)] = &[
     ("PATCH", "/organization", Owner),
     ("POST", "/organization/domain-proofs", Owner),
     ("PUT", "/organization/logo", Manager),
+    ("POST", "/privacy/allow-again", Owner),
     ("POST", "/privacy/erase", Owner),
     ("POST", "/privacy/export", Owner),
     ("DELETE", "/questionnaires/{audience}", Manager),

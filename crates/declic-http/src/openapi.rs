@@ -20,7 +20,7 @@ use crate::controllers::{
         admins::list, admins::show, admins::create, admins::update,
         tokens::list, tokens::create, tokens::revoke,
         employees::list, employees::facets, employees::show, employees::import, employees::deactivate, employees::reactivate,
-        employees::export_person, employees::erase_person,
+        employees::export_person, employees::erase_person, employees::allow_again,
         associations::list, associations::show, associations::create, associations::update,
         missions::skills, missions::create_skill, missions::list, missions::show, missions::create, missions::replace, missions::publish,
         campaigns::list, campaigns::default_plan, campaigns::show, campaigns::create, campaigns::update, campaigns::transition, campaigns::calendar_check,

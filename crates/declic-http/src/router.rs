@@ -53,6 +53,7 @@ pub fn router(state: AppState) -> Router {
         .route("/employees/{id}/reactivate", post(employees::reactivate))
         .route("/privacy/export", post(employees::export_person))
         .route("/privacy/erase", post(employees::erase_person))
+        .route("/privacy/allow-again", post(employees::allow_again))
         .route(
             "/associations",
             get(associations::list).post(associations::create),

@@ -982,6 +982,45 @@ impl Store {
     }
 }
 
+impl Store {
+    /// Lets the directory bring back someone erased at their request (they came back,
+    /// or asked to be imported again): forgets the hash of their address. Audited;
+    /// `NotFound` when the address was not on the list.
+    pub async fn allow_again(
+        &self,
+        org: OrgId,
+        email: &str,
+        actor: &Actor,
+    ) -> Result<(), StorageError> {
+        let email = declic_directory::normalize_email(email)
+            .ok_or_else(|| StorageError::invalid("email", "not an email address"))?;
+        let txn = self.write_txn().await?;
+        let gone = txn
+            .execute_raw(sea_orm::Statement::from_sql_and_values(
+                txn.get_database_backend(),
+                "DELETE FROM erased_addresses WHERE organization_id = $1 AND address_hash = $2",
+                [org.0.into(), address_hash(org, &email).into()],
+            ))
+            .await?
+            .rows_affected();
+        if gone == 0 {
+            return Err(StorageError::NotFound("erased address"));
+        }
+        audit::record(
+            &txn,
+            org,
+            actor,
+            "person.allow_again",
+            "person",
+            None,
+            serde_json::json!({}),
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(())
+    }
+}
+
 /// The hash under which an erased address is remembered in `org`.
 pub(crate) fn address_hash(org: OrgId, email: &str) -> String {
     crate::hash_token(&format!("erased:{}:{}", org.0, email.trim().to_lowercase()))

@@ -186,6 +186,13 @@ pub enum EmployeeCommand {
         #[arg(long)]
         email: String,
     },
+    /// Let the directory import again someone erased at their request (they came back).
+    AllowAgain {
+        #[arg(long)]
+        org: String,
+        #[arg(long)]
+        email: String,
+    },
     /// Mark an employee as having left the company.
     Deactivate {
         #[arg(long)]

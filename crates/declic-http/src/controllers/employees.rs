@@ -189,3 +189,18 @@ pub async fn erase_person(
         declic_app::privacy::erase(&state, &auth.caller(&rid), &p.email).await?,
     ))
 }
+
+/// Lets the directory import again someone who was erased at their request (they came
+/// back): their address leaves the list of erased addresses (owners only). 404 when it
+/// was not on it.
+#[utoipa::path(post, path = "/api/v1/privacy/allow-again", tag = "privacy", security(("bearer" = [])), request_body = PersonRef,
+    responses((status = 204), (status = 403, body = crate::Problem), (status = 404, body = crate::Problem)))]
+pub async fn allow_again(
+    State(state): State<AppState>,
+    auth: Auth,
+    rid: RequestId,
+    JsonBody(p): JsonBody<PersonRef>,
+) -> ApiResult<axum::http::StatusCode> {
+    declic_app::privacy::allow_again(&state, &auth.caller(&rid), &p.email).await?;
+    Ok(axum::http::StatusCode::NO_CONTENT)
+}

@@ -107,6 +107,19 @@ pub async fn employee(config: &Config, cmd: EmployeeCommand) -> anyhow::Result<E
                 r.audit_entries_pseudonymised
             );
         }
+        EmployeeCommand::AllowAgain { org, email } => {
+            let org = org_id(&store, &org).await?;
+            store
+                .allow_again(org, &email, &Actor::cli())
+                .await
+                .map_err(|e| match e {
+                    declic_storage::StorageError::NotFound(_) => {
+                        anyhow::anyhow!("--email {email}: not on the list of erased addresses")
+                    }
+                    other => user_error(other),
+                })?;
+            println!("{email} may be imported again");
+        }
         EmployeeCommand::Deactivate { org, email } => {
             let org = org_id(&store, &org).await?;
             let e = store

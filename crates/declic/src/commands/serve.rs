@@ -30,6 +30,16 @@ pub async fn serve(mut config: Config, args: ServeArgs) -> anyhow::Result<ExitCo
         let demo = crate::seed_demo(&store, &config).await?;
         say(&demo.instructions(&config.server.public_url));
     }
+    if !config.server.public_url.starts_with("https://")
+        && config.mail.transport == declic_config::MailTransport::Smtp
+    {
+        // Mails still carry List-Unsubscribe with a link, but mail clients offer their
+        // one-click button (RFC 8058) only for an https address.
+        tracing::warn!(
+            public_url = %config.server.public_url,
+            "the public URL is not https: mail clients will not offer one-click unsubscribe"
+        );
+    }
     let app =
         AppCtx::new(App::new(store, config).map_err(|e| anyhow::anyhow!("mail settings: {e}"))?);
     let scheduler = crate::start_scheduler(app.clone()).await?;

@@ -22,32 +22,34 @@ async fn an_owner_proves_a_domain_by_mail_and_no_one_else_gets_it() {
 
     // Only owners; the address must be of the domain itself; a domain it already has.
     json(
-        app.post(path, &manager, ask("acme.fr", "it@acme.fr")).await,
+        app.post(path, &manager, ask("acme.fr", "postmaster@acme.fr"))
+            .await,
         403,
     )
     .await;
     let p = json(
-        app.post(path, &owner, ask("acme.fr", "it@gmail.com")).await,
-        422,
-    )
-    .await;
-    assert_eq!(problem_fields(&p), ["address"]);
-    let p = json(
-        app.post(path, &owner, ask("acme.fr", "it@sub.acme.fr"))
+        app.post(path, &owner, ask("acme.fr", "postmaster@gmail.com"))
             .await,
         422,
     )
     .await;
     assert_eq!(problem_fields(&p), ["address"]);
     let p = json(
-        app.post(path, &owner, ask("not a domain", "it@acme.fr"))
+        app.post(path, &owner, ask("acme.fr", "postmaster@sub.acme.fr"))
+            .await,
+        422,
+    )
+    .await;
+    assert_eq!(problem_fields(&p), ["address"]);
+    let p = json(
+        app.post(path, &owner, ask("not a domain", "postmaster@acme.fr"))
             .await,
         422,
     )
     .await;
     assert_eq!(problem_fields(&p), ["domain"]);
     let p = json(
-        app.post(path, &owner, ask("ACME.example", "it@acme.example"))
+        app.post(path, &owner, ask("ACME.example", "postmaster@acme.example"))
             .await,
         409,
     )
@@ -60,20 +62,22 @@ async fn an_owner_proves_a_domain_by_mail_and_no_one_else_gets_it() {
 
     // The proof: one mail however often it is asked for within the hour.
     let sent = json(
-        app.post(path, &owner, ask(" ACME.fr ", "IT@acme.fr")).await,
+        app.post(path, &owner, ask(" ACME.fr ", "PostMaster@acme.fr"))
+            .await,
         202,
     )
     .await;
     assert_eq!(sent["domain"], "acme.fr");
-    assert_eq!(sent["address"], "it@acme.fr");
+    assert_eq!(sent["address"], "postmaster@acme.fr");
     assert_eq!(sent["queued"], true);
     let again = json(
-        app.post(path, &owner, ask("acme.fr", "it@acme.fr")).await,
+        app.post(path, &owner, ask("acme.fr", "postmaster@acme.fr"))
+            .await,
         202,
     )
     .await;
     assert_eq!(again["queued"], false);
-    let mails = app.mails_to("it@acme.fr").await;
+    let mails = app.mails_to("postmaster@acme.fr").await;
     assert_eq!(mails.len(), 1, "{mails:?}");
     let mail = &mails[0];
     assert!(mail.subject.contains("acme.fr"), "{}", mail.subject);
@@ -108,18 +112,19 @@ async fn an_owner_proves_a_domain_by_mail_and_no_one_else_gets_it() {
     let globex = app.org("globex", "globex.example").await;
     let boss = app.token(globex, "boss@globex.example", Role::Owner).await;
     let p = json(
-        app.post(path, &boss, ask("acme.fr", "it@acme.fr")).await,
+        app.post(path, &boss, ask("acme.fr", "postmaster@acme.fr"))
+            .await,
         409,
     )
     .await;
     assert_eq!(problem_fields(&p), ["domain"]);
     json(
-        app.post(path, &boss, ask("shared.example", "it@shared.example"))
+        app.post(path, &boss, ask("shared.example", "admin@shared.example"))
             .await,
         202,
     )
     .await;
-    let link = app.mails_to("it@shared.example").await[0]
+    let link = app.mails_to("admin@shared.example").await[0]
         .link(&app.url("/domain-proof/"))
         .unwrap();
     app.store
@@ -128,6 +133,26 @@ async fn an_owner_proves_a_domain_by_mail_and_no_one_else_gets_it() {
         .unwrap();
     assert_eq!(app.client.post(&link).send().await.unwrap().status(), 409);
     assert_eq!(app.store.domains(globex).await.unwrap(), ["globex.example"]);
+
+    // Nor a parent or a subdomain of a domain another organisation holds.
+    for d in ["eu.acme.fr", "fr.acme.example"] {
+        let p = json(
+            app.post(path, &boss, ask(d, &format!("postmaster@{d}")))
+                .await,
+            409,
+        )
+        .await;
+        assert_eq!(problem_fields(&p), ["domain"], "{d}");
+    }
+    let err = app
+        .store
+        .change_domains(globex, &["paris.acme.fr".into()], &[], &Actor::cli())
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("belongs to another organisation"),
+        "{err}"
+    );
 
     // A link for another domain or organisation is not one, an old one has lapsed.
     let forged = link.replace("shared.example", "globex-rival.example");
@@ -148,4 +173,21 @@ async fn an_owner_proves_a_domain_by_mail_and_no_one_else_gets_it() {
             .unwrap()
             .contains(&"old.example".to_owned())
     );
+
+    // At most five proof mails a day per organisation (globex sent one).
+    for i in 0..4 {
+        let d = format!("more{i}.example");
+        json(
+            app.post(path, &boss, ask(&d, &format!("admin@{d}"))).await,
+            202,
+        )
+        .await;
+    }
+    let p = json(
+        app.post(path, &boss, ask("more9.example", "admin@more9.example"))
+            .await,
+        422,
+    )
+    .await;
+    assert_eq!(problem_fields(&p), ["domain"]);
 }

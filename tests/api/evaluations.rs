@@ -560,8 +560,15 @@ async fn evaluation_waves_answers_and_the_impact_report() {
     )
     .await;
 
-    // Erasure takes the person's invitations and named answers.
+    // Erasure takes the person's invitations and named answers; an answer already in
+    // the published figures stays there as no one's, without its comment, so the
+    // report does not change by exactly the erased person's answer.
     let owner = app.token(org, "owner@acme.example", Role::Owner).await;
+    let report_before = json(
+        app.get(&format!("/api/v1/campaigns/{cid}/report"), t).await,
+        200,
+    )
+    .await;
     let erased = app
         .post(
             "/api/v1/privacy/erase",
@@ -574,14 +581,33 @@ async fn evaluation_waves_answers_and_the_impact_report() {
         "{}",
         erased.text().await.unwrap()
     );
-    assert_eq!(
-        survey_response::Entity::find()
-            .all(app.store.db())
-            .await
-            .unwrap()
-            .len(),
-        5
+    let kept = survey_response::Entity::find()
+        .all(app.store.db())
+        .await
+        .unwrap();
+    assert_eq!(kept.len(), 6);
+    assert!(
+        kept.iter().all(|r| !r.answers.contains("Bonne équipe")
+            && !r
+                .published_answers
+                .as_deref()
+                .unwrap_or("")
+                .contains("Bonne équipe")),
+        "her comment went"
     );
+    let report_after = json(
+        app.get(&format!("/api/v1/campaigns/{cid}/report"), t).await,
+        200,
+    )
+    .await;
+    // (Only the number invited drops: her invitation went.)
+    for field in ["answered", "mean", "distribution"] {
+        assert_eq!(
+            report_after["waves"][0]["questions"][0][field],
+            report_before["waves"][0]["questions"][0][field],
+            "the satisfaction figures do not move: {field}"
+        );
+    }
     assert!(
         survey_invitation::Entity::find()
             .all(app.store.db())

@@ -20,6 +20,19 @@ pub const PROOF_VALID_HOURS: i64 = 48;
 /// The purpose the link's tag is made for.
 const PURPOSE: &str = "domain_proof";
 
+/// The mailboxes a proof may go to (RFC 2142's and the CA/Browser Forum's list for
+/// domain control by mail): those of whoever runs the domain.
+pub const ROLE_MAILBOXES: [&str; 5] = [
+    "admin",
+    "administrator",
+    "webmaster",
+    "hostmaster",
+    "postmaster",
+];
+
+/// Proof mails an organisation may have sent in a day.
+pub const PROOFS_PER_DAY: u64 = 5;
+
 /// What an owner is told once the proof mail is queued.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ProofSent {
@@ -34,8 +47,10 @@ pub struct ProofSent {
 }
 
 /// Queues the proof mail for `domain` to `address` (owners only). The address must be
-/// of the domain itself; a domain another organisation holds, or this one already has,
-/// is a conflict. Asking again for the same address within the hour sends nothing more.
+/// one of the domain's administrative mailboxes ([`ROLE_MAILBOXES`]); a domain another
+/// organisation holds (or a parent or subdomain of one), or this one already has, is a
+/// conflict. Asking again for the same address within the hour sends nothing more, and
+/// an organisation sends at most [`PROOFS_PER_DAY`] proof mails a day.
 pub async fn request_proof(
     app: &App,
     caller: &Caller,
@@ -50,12 +65,25 @@ pub async fn request_proof(
             format!("`{}` is not a mail domain", domain.trim()),
         )
     })?;
+    // Only the mailboxes that by convention belong to whoever runs the domain (the
+    // ones certificate authorities accept for the same proof): any other mailbox would
+    // let one employee, or anyone with a free-mail address, take the whole domain.
     let address = declic_directory::normalize_email(address)
-        .filter(|a| a.rsplit_once('@').is_some_and(|(_, d)| d == domain))
+        .filter(|a| {
+            a.rsplit_once('@')
+                .is_some_and(|(local, d)| d == domain && ROLE_MAILBOXES.contains(&local))
+        })
         .ok_or_else(|| {
             AppError::field(
                 "address",
-                format!("give an address at {domain} itself (such as it@{domain})"),
+                format!(
+                    "give one of the domain's administrative mailboxes: {}",
+                    ROLE_MAILBOXES
+                        .iter()
+                        .map(|m| format!("{m}@{domain}"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
             )
         })?;
     let expires_at = Utc::now() + Duration::hours(PROOF_VALID_HOURS);
@@ -71,7 +99,13 @@ pub async fn request_proof(
     );
     let queued = app
         .store
-        .queue_domain_proof(caller.org(), &domain, caller.actor(), message)
+        .queue_domain_proof(
+            caller.org(),
+            &domain,
+            caller.actor(),
+            message,
+            PROOFS_PER_DAY,
+        )
         .await?;
     if queued {
         app.lane.wake();

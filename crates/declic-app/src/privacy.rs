@@ -58,7 +58,7 @@ fn remove_naming(dir: &Path, addresses: &[String]) -> usize {
             continue;
         };
         let text = String::from_utf8_lossy(&bytes).to_ascii_lowercase();
-        if addresses.iter().any(|a| text.contains(a.as_str())) {
+        if addresses.iter().any(|a| names_address(&text, a)) {
             match std::fs::remove_file(&path) {
                 Ok(()) => removed += 1,
                 Err(e) => tracing::warn!(error = %e, "an outbox file could not be removed"),
@@ -66,4 +66,43 @@ fn remove_naming(dir: &Path, addresses: &[String]) -> usize {
         }
     }
     removed
+}
+
+/// Whether `text` holds `address` as a whole address (not inside a longer one:
+/// `an@acme.fr` is not in `jean@acme.fr`, nor `a@b.co` in `a@b.com`).
+fn names_address(text: &str, address: &str) -> bool {
+    text.match_indices(address).any(|(i, _)| {
+        let end = i + address.len();
+        let before_ok = !text[..i]
+            .chars()
+            .next_back()
+            .is_some_and(|c| c.is_ascii_alphanumeric() || "._%+-".contains(c));
+        let after_ok = match text[end..].chars().next() {
+            None => true,
+            Some(c) if c.is_ascii_alphanumeric() || c == '-' || c == '_' => false,
+            // A dot ends a sentence, or goes on to a longer domain.
+            Some('.') => !text[end + 1..].starts_with(|c: char| c.is_ascii_alphanumeric()),
+            Some(_) => true,
+        };
+        before_ok && after_ok
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::names_address;
+
+    #[test]
+    fn an_address_is_found_whole_only() {
+        let mail = "to: jean@acme.fr, <an@acme.fr>\r\ncc: a@b.com. bye";
+        assert!(names_address(mail, "an@acme.fr"));
+        assert!(names_address(mail, "jean@acme.fr"));
+        assert!(!names_address(mail, "ean@acme.fr"));
+        assert!(!names_address(mail, "a@b.co"));
+        assert!(
+            names_address(mail, "a@b.com"),
+            "a full stop ends a sentence"
+        );
+        assert!(!names_address("x@acme.fr.evil", "x@acme.fr"));
+    }
 }

@@ -84,7 +84,17 @@ pub fn load(opts: &LoadOptions) -> Result<Loaded, ConfigError> {
     let given: serde_json::Value = figment
         .extract()
         .map_err(|e| ConfigError::Invalid(e.to_string()))?;
-    let warnings = unknown_keys(&given)?
+    let unknown = unknown_keys(&given)?;
+    // Retention periods kept longer than the operator set, in silence, would be worse
+    // than refusing to start.
+    if unknown.iter().any(|k| k.starts_with("privacy.")) {
+        return Err(ConfigError::BadValue {
+            key: "privacy",
+            reason: "the [privacy] section is now [retention] (same keys, and more): rename it"
+                .into(),
+        });
+    }
+    let warnings = unknown
         .into_iter()
         .map(|k| format!("unknown configuration key `{k}` is ignored"))
         .collect();

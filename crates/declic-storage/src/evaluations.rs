@@ -552,11 +552,9 @@ impl Store {
                 // An anonymous answer carries nothing that orders or places it: a
                 // random id, the wave's opening day, no invitation nor association.
                 survey_response::ActiveModel {
-                    id: if anonymous {
-                        Set(rand::random_range(1_i64 << 40..1_i64 << 62))
-                    } else {
-                        sea_orm::NotSet
-                    },
+                    // Random for every answer: a sequential id (or SQLite's next rowid
+                    // after a random one) would tell when an answer came.
+                    id: Set(rand::random_range(1_i64 << 40..1_i64 << 62)),
                     organization_id: Set(inv.organization_id),
                     campaign_id: Set(inv.campaign_id),
                     wave: Set(inv.wave),
@@ -927,7 +925,13 @@ impl Store {
         let mut listed = false;
         for a in association::Entity::find()
             .filter(association::Column::OrganizationId.eq(org.0))
-            .filter(association::Column::Contacts.contains(email))
+            // A pre-filter (contacts are stored as typed: compared without case below).
+            .filter(
+                Expr::expr(sea_orm::sea_query::Func::lower(Expr::col(
+                    association::Column::Contacts,
+                )))
+                .like(format!("%{}%", email.to_lowercase())),
+            )
             .all(txn)
             .await?
         {
@@ -1057,10 +1061,63 @@ async fn delete_invitations(
     txn: &sea_orm::DatabaseTransaction,
     ids: &[i64],
 ) -> Result<(), StorageError> {
-    survey_response::Entity::delete_many()
+    // An answer already in the published figures stays there as no one's scores and
+    // choices (detached, without its free text): deleting it would change a report by
+    // exactly one person whom HR knows, and show their answers. The rest goes.
+    let responses = survey_response::Entity::find()
         .filter(survey_response::Column::InvitationId.is_in(ids.iter().copied()))
-        .exec(txn)
+        .all(txn)
         .await?;
+    let mut forms: HashMap<(i64, String), Questionnaire> = HashMap::new();
+    for r in responses {
+        let kept = match r.published_answers.as_deref() {
+            Some(published) => {
+                let key = (r.organization_id, r.audience.clone());
+                if !forms.contains_key(&key) {
+                    let form = questionnaire::Entity::find()
+                        .filter(questionnaire::Column::OrganizationId.eq(r.organization_id))
+                        .filter(questionnaire::Column::Audience.eq(r.audience.clone()))
+                        .one(txn)
+                        .await?
+                        .and_then(|q| serde_json::from_str(&q.definition).ok())
+                        .unwrap_or_else(|| Questionnaire::default_for(audience_of(&r.audience)));
+                    forms.insert(key.clone(), form);
+                }
+                let form = &forms[&key];
+                let mut answers: Answers = serde_json::from_str(published).unwrap_or_default();
+                answers.retain(|k, _| {
+                    form.questions
+                        .iter()
+                        .any(|q| q.key == *k && q.kind != declic_evaluation::Kind::Text)
+                });
+                (!answers.is_empty()).then_some(answers)
+            }
+            None => None,
+        };
+        match kept {
+            Some(answers) => {
+                let json = serde_json::to_string(&answers)
+                    .map_err(|e| StorageError::invalid("answers", e.to_string()))?;
+                let opens_on = survey_invitation::Entity::find_by_id(r.invitation_id.unwrap_or(0))
+                    .one(txn)
+                    .await?
+                    .map_or(r.submitted_on, |i| i.opens_on);
+                let mut a: survey_response::ActiveModel = r.into();
+                a.invitation_id = Set(None);
+                a.association_id = Set(None);
+                a.answers = Set(json.clone());
+                a.published_answers = Set(Some(json));
+                a.pending = Set(false);
+                a.submitted_on = Set(opens_on);
+                a.update(txn).await?;
+            }
+            None => {
+                survey_response::Entity::delete_by_id(r.id)
+                    .exec(txn)
+                    .await?;
+            }
+        }
+    }
     survey_invitation::Entity::delete_many()
         .filter(survey_invitation::Column::Id.is_in(ids.iter().copied()))
         .exec(txn)

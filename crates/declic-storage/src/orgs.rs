@@ -1,6 +1,8 @@
 //! Organisations and the mail domains their employees use.
 
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set,
+};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -346,17 +348,38 @@ impl Store {
         domain: &str,
         actor: &Actor,
         proof: crate::outbox::NewMessage,
+        per_day: u64,
     ) -> Result<bool, StorageError> {
         let txn = self.write_txn().await?;
+        let sent_today = crate::entity::message::Entity::find()
+            .filter(crate::entity::message::Column::OrganizationId.eq(org.0))
+            .filter(crate::entity::message::Column::Kind.eq(proof.kind))
+            .filter(crate::entity::message::Column::CreatedAt.gt(now() - chrono::Duration::days(1)))
+            .count(&txn)
+            .await?;
+        if sent_today >= per_day {
+            return Err(StorageError::invalid(
+                "domain",
+                format!("at most {per_day} proof mails a day: try again tomorrow"),
+            ));
+        }
         if let Some(held) = organization_domain::Entity::find()
-            .filter(organization_domain::Column::Domain.eq(domain))
+            .filter(overlapping(domain))
             .one(&txn)
             .await?
         {
-            return Err(if held.organization_id == org.0 {
+            return Err(if held.organization_id == org.0 && held.domain == domain {
                 StorageError::Conflict {
                     field: "domain",
                     message: format!("`{domain}` is already one of this organisation's domains"),
+                }
+            } else if held.organization_id == org.0 {
+                StorageError::Conflict {
+                    field: "domain",
+                    message: format!(
+                        "`{domain}` overlaps `{}`, already one of this organisation's domains",
+                        held.domain
+                    ),
                 }
             } else {
                 StorageError::Conflict {
@@ -389,13 +412,17 @@ async fn claim_domains(
     org: OrgId,
     domains: &[String],
 ) -> Result<(), StorageError> {
-    if let Some(taken) = organization_domain::Entity::find()
-        .filter(organization_domain::Column::Domain.is_in(domains.to_vec()))
-        .filter(organization_domain::Column::OrganizationId.ne(org.0))
-        .one(txn)
-        .await?
-    {
-        return Err(taken_by_another(&taken.domain));
+    for d in domains {
+        // Addresses match a domain and its subdomains, so a parent or a subdomain of
+        // another organisation's domain would reach its people too.
+        if let Some(taken) = organization_domain::Entity::find()
+            .filter(overlapping(d))
+            .filter(organization_domain::Column::OrganizationId.ne(org.0))
+            .one(txn)
+            .await?
+        {
+            return Err(taken_by_another(&taken.domain));
+        }
     }
     for d in domains {
         organization_domain::ActiveModel {
@@ -412,6 +439,22 @@ async fn claim_domains(
         ))?;
     }
     Ok(())
+}
+
+/// Held domains equal to `domain`, a parent of it or a subdomain of it.
+fn overlapping(domain: &str) -> sea_orm::Condition {
+    let mut parents = Vec::new();
+    let mut rest = domain;
+    while let Some((_, parent)) = rest.split_once('.') {
+        if parent.contains('.') {
+            parents.push(parent.to_owned());
+        }
+        rest = parent;
+    }
+    sea_orm::Condition::any()
+        .add(organization_domain::Column::Domain.eq(domain))
+        .add(organization_domain::Column::Domain.is_in(parents))
+        .add(organization_domain::Column::Domain.like(format!("%.{domain}")))
 }
 
 fn taken_by_another(domain: &str) -> StorageError {

@@ -717,7 +717,35 @@ impl Store {
         email: &str,
         actor: &Actor,
     ) -> Result<ErasureReport, StorageError> {
-        self.erase(org, email, actor, true).await
+        let report = self.erase(org, email, actor, true).await?;
+        self.checkpoint_after_erasure().await;
+        Ok(report)
+    }
+
+    /// SQLite keeps the pages a transaction replaced in its write-ahead log until a
+    /// checkpoint: copy them back now and empty the log, so erased rows are gone from
+    /// the disk (freed pages are zeroed: `secure_delete`). Best effort: a reader holding
+    /// an old snapshot leaves the log to the next checkpoint, which is logged.
+    async fn checkpoint_after_erasure(&self) {
+        if self.backend() != DbBackend::Sqlite {
+            return;
+        }
+        let done = self
+            .writer
+            .query_one_raw(sea_orm::Statement::from_string(
+                DbBackend::Sqlite,
+                "PRAGMA wal_checkpoint(TRUNCATE)",
+            ))
+            .await;
+        match done {
+            Ok(Some(row)) if row.try_get::<i64>("", "busy").unwrap_or(0) != 0 => {
+                tracing::warn!(
+                    "the write-ahead log could not be emptied after an erasure: a reader held it"
+                );
+            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "checkpoint after an erasure failed"),
+        }
     }
 
     /// Erases, the same way, the people who left the directory more than `older_than`
@@ -743,6 +771,9 @@ impl Store {
             )
             .await?;
             n += 1;
+        }
+        if n > 0 {
+            self.checkpoint_after_erasure().await;
         }
         Ok(n)
     }
@@ -966,18 +997,6 @@ impl Store {
         .await?;
         txn.commit().await?;
         self.caches().referrals_changed(org.0);
-        // SQLite keeps the pages a transaction replaced in its write-ahead log until a
-        // checkpoint: copy them back now and empty the log, so the old rows are gone
-        // from the disk (freed pages are zeroed: `secure_delete`). Best effort: a reader
-        // holding an old snapshot delays it to the next checkpoint.
-        if self.backend() == DbBackend::Sqlite
-            && let Err(e) = self
-                .writer
-                .execute_unprepared("PRAGMA wal_checkpoint(TRUNCATE)")
-                .await
-        {
-            tracing::warn!(error = %e, "checkpoint after an erasure failed");
-        }
         Ok(report)
     }
 }

@@ -34,6 +34,19 @@ fn unknown_keys_warn() {
 }
 
 #[test]
+fn the_old_privacy_section_is_refused_not_ignored() {
+    let err = load_with("[privacy]\nmessage_history_days = 30\n").unwrap_err();
+    assert!(err.to_string().contains("[retention]"), "{err}");
+    let loaded = load_with("[retention]\nmessage_history_days = 30\n").unwrap();
+    assert_eq!(loaded.config.retention.message_history_days, 30);
+    let err = load_with("[retention]\naudit_log_days = 7\n").unwrap_err();
+    assert!(
+        err.to_string().contains("retention.audit_log_days"),
+        "{err}"
+    );
+}
+
+#[test]
 fn production_without_secret_names_the_key() {
     let err = load_with("environment = \"production\"\n").unwrap_err();
     let text = err.to_string();

@@ -178,7 +178,7 @@ fn header_size(bytes: &[u8], format: ImageFormat) -> Option<(u32, u32)> {
                 i += 1;
                 match marker {
                     // Markers without a segment.
-                    0x01 | 0xD0..=0xD7 => continue,
+                    0x01 | 0xD0..=0xD8 => continue,
                     // End of image or start of scan before any frame: no size.
                     0xD9 | 0xDA => return None,
                     // Start of frame (every kind but DHT, JPG and DAC): precision, then

@@ -833,3 +833,93 @@ async fn after_an_erasure_no_table_or_file_holds_the_address() {
         }
     }
 }
+
+/// The organisation's information notice: in both languages, with the retention periods
+/// in force and the contact HR set; linked from the sign-up form, the personal page and
+/// every mail.
+#[tokio::test]
+async fn the_information_notice_is_linked_from_every_collecting_page_and_mail() {
+    let app = TestApp::spawn().await;
+    let live = crate::registration::live_campaign(&app, 5, "Atelier").await;
+    let org = OrgId(app.store.organization_by_slug("acme").await.unwrap().id);
+    let owner = app.token(org, "boss@acme.example", Role::Owner).await;
+    // The contact HR sets (a control character is refused, naming the field).
+    let p = json(
+        app.patch(
+            "/api/v1/organization",
+            &owner,
+            json!({"privacy_contact": "dpo@acme\u{7}.example"}),
+        )
+        .await,
+        422,
+    )
+    .await;
+    assert_eq!(crate::support::problem_fields(&p), ["privacy_contact"]);
+    let o = json(
+        app.patch(
+            "/api/v1/organization",
+            &owner,
+            json!({"privacy_contact": "dpo@acme.example"}),
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert_eq!(o["privacy_contact"], "dpo@acme.example");
+    for (lang, title, days) in [
+        ("fr", "Vos données personnelles", "90 jours"),
+        ("en", "Your personal data", "90 days"),
+    ] {
+        let page = app
+            .client
+            .get(app.url(&format!("/privacy/acme?lang={lang}")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(page.status(), 200);
+        let html = page.text().await.unwrap();
+        for needle in [title, days, "365", "dpo@acme.example", "acme Inc"] {
+            assert!(html.contains(needle), "{lang}: {needle} missing");
+        }
+    }
+    assert_eq!(
+        app.client
+            .get(app.url("/privacy/nobody"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+    // The sign-up form links to it, above its button.
+    let form = app
+        .client
+        .get(&live.link)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(form.contains("href=\"/privacy/acme?lang"), "sign-up form");
+    // So does every mail, whatever its wording, and the personal page.
+    crate::registration::register(&app, &live.link, "lea@acme.example", "Léa", live.mission_id)
+        .await;
+    let manage = crate::registration::confirm_from_mail(&app, "lea@acme.example").await;
+    let mails = app.mails_to("lea@acme.example").await;
+    assert!(mails.len() >= 2, "{mails:?}");
+    for m in &mails {
+        assert!(m.text.contains("/privacy/acme?lang="), "{}", m.subject);
+        assert!(m.html.contains("/privacy/acme?lang="), "{}", m.subject);
+    }
+    let page = app
+        .client
+        .get(&manage)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("href=\"/privacy/acme?lang"), "personal page");
+}

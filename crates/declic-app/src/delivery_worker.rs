@@ -862,7 +862,7 @@ async fn deliver(
     let rendered = shared
         .render(state, lang, &data)
         .map_err(SendError::Permanent)?;
-    let mail = OutgoingMail {
+    let mut mail = OutgoingMail {
         to: d.recipient.clone(),
         to_name: Some(first_name).filter(|n| !n.is_empty()),
         subject: rendered.subject,
@@ -872,6 +872,7 @@ async fn deliver(
         // Over http the header has no one-click part (RFC 8058 wants https).
         list_unsubscribe: unsubscribe,
     };
+    crate::privacy::with_notice_link(state, &mut mail, &shared.catalog.organization.slug, lang);
     crate::notify::send(state, &mail).await.map(|_| ())
 }
 

@@ -20,6 +20,40 @@ pub async fn erase(app: &App, caller: &Caller, email: &str) -> AppResult<Erasure
     Ok(report)
 }
 
+/// Adds to a mail, whatever its wording (built-in or the organisation's own), the link to
+/// the organisation's information notice: the last line of the text, the last paragraph
+/// of the HTML. The one place every mail passes before it is sent.
+pub(crate) fn with_notice_link(
+    app: &App,
+    mail: &mut declic_messaging::OutgoingMail,
+    org_slug: &str,
+    lang: declic_messaging::Lang,
+) {
+    let url = format!(
+        "{}/privacy/{org_slug}?lang={}",
+        crate::links::base_url(app),
+        lang.as_str()
+    );
+    let label = match lang {
+        declic_messaging::Lang::Fr => "Vos données personnelles",
+        declic_messaging::Lang::En => "Your personal data",
+    };
+    let sep = if lang == declic_messaging::Lang::Fr {
+        " : "
+    } else {
+        ": "
+    };
+    mail.text = format!("{}\n\n{label}{sep}{url}\n", mail.text.trim_end());
+    let paragraph = format!(
+        "<p style=\"margin:8px 8px 0;font-size:12px;color:#555555;\"><a href=\"{url}\" style=\"color:#0b5394;\">{label}</a></p>"
+    );
+    match mail.html.rfind("</body>") {
+        Some(i) => mail.html.insert_str(i, &paragraph),
+        None if !mail.html.is_empty() => mail.html.push_str(&paragraph),
+        None => {}
+    }
+}
+
 /// Lets the directory import again someone erased at their request (owners only).
 pub async fn allow_again(app: &App, caller: &Caller, email: &str) -> AppResult<()> {
     caller.require_owner()?;

@@ -212,6 +212,7 @@ pub fn router(state: AppState) -> Router {
             "/s/{token}",
             get(public::survey::show).post(public::survey::submit),
         )
+        .route("/privacy/{slug}", get(public::privacy::show))
         .route(
             "/domain-proof/{token}",
             get(public::domain_proof::show).post(public::domain_proof::confirm),

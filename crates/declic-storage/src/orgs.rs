@@ -19,6 +19,9 @@ pub struct Organization {
     pub default_language: String,
     /// Mail domains whose addresses belong to this organisation's employees.
     pub domains: Vec<String>,
+    /// Who people write to about their personal data (a DPO's address, say), shown in
+    /// the information notice; HR's team when absent.
+    pub privacy_contact: Option<String>,
     pub created_at: chrono::DateTime<chrono::Utc>,
 }
 
@@ -206,6 +209,7 @@ impl Store {
         name: Option<String>,
         default_language: Option<String>,
         domains: Option<Vec<String>>,
+        privacy_contact: Option<String>,
         actor: &Actor,
     ) -> Result<Organization, StorageError> {
         let _invalidate = self.caches().invalidate_on_exit();
@@ -228,6 +232,17 @@ impl Store {
         if let Some(lang) = &default_language {
             validate_language("default_language", lang)?;
             active.default_language = Set(lang.clone());
+        }
+        if let Some(contact) = &privacy_contact {
+            let contact = contact.trim();
+            if contact.chars().count() > 300 || contact.chars().any(char::is_control) {
+                return Err(StorageError::invalid(
+                    "privacy_contact",
+                    "give at most 300 characters on one line (an address, a name)",
+                ));
+            }
+            // Empty: the notice names HR's team.
+            active.privacy_contact = Set(Some(contact.to_owned()).filter(|c| !c.is_empty()));
         }
         active.updated_at = Set(now());
         active.update(&txn).await?;
@@ -471,6 +486,7 @@ fn view(m: organization::Model, domains: Vec<String>) -> Organization {
         name: m.name,
         default_language: m.default_language,
         domains,
+        privacy_contact: m.privacy_contact,
         created_at: m.created_at,
     }
 }

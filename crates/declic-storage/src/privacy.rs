@@ -39,6 +39,8 @@ pub const COLUMNS: &[(&str, &[(&str, Class)])] = &[
             ("slug", NotPersonal),
             ("name", NotPersonal),
             ("default_language", NotPersonal),
+            // A DPO's or a team's address, managed by HR in place.
+            ("privacy_contact", ThirdParty),
             ("created_at", NotPersonal),
             ("updated_at", NotPersonal),
         ],

@@ -313,7 +313,7 @@ pub async fn compose(
         }
     };
     let rendered = render(state, scope, kind, lang, &data).await?;
-    Ok(OutgoingMail {
+    let mut mail = OutgoingMail {
         to: to.to_owned(),
         to_name: name.filter(|n| !n.is_empty()),
         subject: rendered.subject,
@@ -321,7 +321,14 @@ pub async fn compose(
         html: rendered.html,
         attachments,
         list_unsubscribe: None,
-    })
+    };
+    let slug = state
+        .store
+        .organization(OrgId(row.organization_id))
+        .await?
+        .slug;
+    crate::privacy::with_notice_link(state, &mut mail, &slug, lang);
+    Ok(mail)
 }
 
 fn reg_id(row: &message::Model) -> Result<i64, ComposeError> {

@@ -19,6 +19,9 @@ pub struct OrganizationPatch {
     pub name: Option<String>,
     pub default_language: Option<String>,
     pub domains: Option<Vec<String>>,
+    /// Who people write to about their personal data (shown in the information
+    /// notice); an empty text names HR's team instead.
+    pub privacy_contact: Option<String>,
 }
 
 /// The caller's organisation.
@@ -46,6 +49,7 @@ pub async fn update(
                 p.name,
                 p.default_language,
                 p.domains,
+                p.privacy_contact,
                 &auth.actor(&rid),
             )
             .await?,

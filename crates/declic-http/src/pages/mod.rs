@@ -71,6 +71,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         "domain_proof",
         include_str!("../../../../templates/pages/domain_proof.hbs"),
     ),
+    (
+        "privacy_notice",
+        include_str!("../../../../templates/pages/privacy_notice.hbs"),
+    ),
     // The HR console (see `crate::console`).
     (
         "console_layout",
@@ -254,6 +258,8 @@ pub fn render(status: StatusCode, template: &str, lang: Lang, mut data: Value) -
         if let Value::Object(map) = &mut data {
             map.insert("lang".into(), json!(lang.as_str()));
             map.insert("t".into(), r.strings[lang.as_str()].clone());
+            // The footer's link to the organisation's information notice, when known.
+            map.entry("privacy_url").or_insert(Value::Null);
         }
         r.hb.render(template, &data).map_err(|e| e.to_string())
     });
@@ -369,6 +375,10 @@ mod tests {
             ("opted_out", json!(false)),
             ("done", json!(false)),
             ("intro", json!("I <b>")),
+            ("controller", json!("C <b>")),
+            ("contact", json!("dpo@x <b>")),
+            ("slug", json!("acme")),
+            ("retention", json!(["r <b>"])),
             ("invited", json!(false)),
             ("leaderboard_opt_in", json!(false)),
             ("ambassador_link", json!(true)),

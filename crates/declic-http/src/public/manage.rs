@@ -166,6 +166,7 @@ async fn page(
         lang,
         json!({
             "title": text(lang, "manage_title"),
+            "privacy_url": super::privacy::notice_url(&o.slug, lang),
             "organization": o.name,
             "campaign": campaign.title,
             "email": reg.email,

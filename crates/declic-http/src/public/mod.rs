@@ -5,6 +5,7 @@ pub mod campaign;
 pub mod confirm;
 pub mod domain_proof;
 pub mod manage;
+pub mod privacy;
 pub mod referral_cookie;
 pub mod survey;
 pub mod unsubscribe;

@@ -122,6 +122,8 @@ struct Context {
     questionnaire: Questionnaire,
     wave: Wave,
     campaign_title: String,
+    /// The organisation's slug, for the link to its information notice.
+    org_slug: String,
 }
 
 async fn context(
@@ -150,12 +152,14 @@ async fn context(
         .campaign(org, invitation.campaign_id)
         .await
         .map_err(Err)?;
+    let org_slug = state.store.organization(org).await.map_err(Err)?.slug;
     Ok(Context {
         org,
         wave: Wave::from_number(wave).ok_or(Ok(LinkError::Invalid))?,
         invitation,
         questionnaire,
         campaign_title: campaign.title,
+        org_slug,
     })
 }
 
@@ -197,6 +201,7 @@ fn page(
             "saved": saved,
             "anonymous": cx.questionnaire.anonymous,
             "for_association": for_association,
+            "privacy_url": super::privacy::notice_url(&cx.org_slug, lang),
         }),
     )
 }

@@ -10,6 +10,9 @@ pub struct Model {
     pub slug: String,
     pub name: String,
     pub default_language: String,
+    /// Who people write to about their data (m0028).
+    #[sea_orm(column_type = "Text", nullable)]
+    pub privacy_contact: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

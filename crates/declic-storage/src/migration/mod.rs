@@ -29,6 +29,7 @@ mod m0024_provisional_people;
 mod m0025_domain_ownership;
 mod m0026_erased_addresses;
 mod m0027_survey_publication;
+mod m0028_privacy_contact;
 
 /// All migrations, oldest first.
 pub struct Migrator;
@@ -64,6 +65,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0025_domain_ownership::Migration),
             Box::new(m0026_erased_addresses::Migration),
             Box::new(m0027_survey_publication::Migration),
+            Box::new(m0028_privacy_contact::Migration),
         ]
     }
 }

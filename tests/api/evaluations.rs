@@ -147,6 +147,10 @@ async fn evaluation_waves_answers_and_the_impact_report() {
     let html = page.text().await.unwrap();
     assert!(html.contains("Printemps &lt;solidaire&gt;") && !html.contains("<solidaire>"));
     assert!(html.contains("name=\"q_satisfaction\""));
+    assert!(
+        html.contains("href=\"/privacy/acme?lang"),
+        "the information notice is linked above the form"
+    );
 
     // Bad input: clear errors naming the fields, nothing stored.
     let bad = answer(

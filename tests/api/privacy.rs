@@ -213,6 +213,12 @@ async fn export_then_erase_a_person() {
         summary["rejected"][0]["reason"]["code"], "erased_on_request",
         "{summary}"
     );
+    let today = chrono::Utc::now().date_naive().to_string();
+    assert_eq!(
+        summary["rejected"][0]["reason"]["detail"],
+        today.as_str(),
+        "{summary}"
+    );
     let page = json(app.get("/api/v1/employees", &owner).await, 200).await;
     assert_eq!(page["total"], 1, "still only Pierre");
     // Only a hash of the address is kept for that.

@@ -409,3 +409,63 @@ async fn the_name_shown_to_an_ambassador_is_given_and_taken_back_from_the_person
         .unwrap();
     assert!(!page.contains("name-shown"));
 }
+
+/// Retention erases someone who left long ago as an erasure does; the ambassadors'
+/// figures do not move (the referral edges stay, pointing at no one).
+#[tokio::test]
+async fn retention_erasing_someone_who_left_leaves_the_others_figures_unchanged() {
+    let app = TestApp::spawn().await;
+    let live = live_campaign(&app, 20, "Atelier CV").await;
+    let (t, cid, mid) = (&live.token, live.campaign_id, live.mission_id);
+    register_and_confirm(&app, &live.link, "alice@acme.example", "Alice", mid, false).await;
+    let alice = employee_id(&app, t, cid, "alice@acme.example").await;
+    let alice_link = ambassador_link(&app, t, cid, "alice@acme.example").await;
+    register_and_confirm(&app, &alice_link, "bob@acme.example", "Bob", mid, true).await;
+    let bob = employee_id(&app, t, cid, "bob@acme.example").await;
+    let bob_link = ambassador_link(&app, t, cid, "bob@acme.example").await;
+    register_and_confirm(&app, &bob_link, "chloe@acme.example", "Chloé", mid, false).await;
+    let before = json(app.get("/api/v1/referrals/figures", t).await, 200).await;
+    let alice_before = row(&before, alice).clone();
+    assert_eq!(alice_before["reach"], 2, "{alice_before}");
+
+    // Bob leaves the company; 400 days later the retention job erases him.
+    json(
+        app.post(&format!("/api/v1/employees/{bob}/deactivate"), t, json!({}))
+            .await,
+        200,
+    )
+    .await;
+    let long_ago = (chrono::Utc::now() - chrono::Duration::days(400))
+        .format("%Y-%m-%d %H:%M:%S%.6f%:z")
+        .to_string();
+    use sea_orm::ConnectionTrait;
+    app.store
+        .db()
+        .execute_unprepared(&format!(
+            "UPDATE employees SET deactivated_at = '{long_ago}' WHERE id = {bob}"
+        ))
+        .await
+        .unwrap();
+    let report = declic_app::retention::run(&app.state, false).await.unwrap();
+    assert_eq!(
+        declic_storage::retention::Removed::rows_of(&report, "departed_people"),
+        1
+    );
+    assert!(
+        app.store
+            .employee_by_email(
+                declic_storage::OrgId(app.store.organization_by_slug("acme").await.unwrap().id),
+                "bob@acme.example"
+            )
+            .await
+            .is_err()
+    );
+    let after = json(app.get("/api/v1/referrals/figures", t).await, 200).await;
+    let alice_after = row(&after, alice);
+    for field in ["direct_recruits", "reach", "depth"] {
+        assert_eq!(
+            alice_after[field], alice_before[field],
+            "{field}: {alice_after}"
+        );
+    }
+}

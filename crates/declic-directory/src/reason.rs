@@ -43,9 +43,12 @@ pub enum RejectReason {
     InvalidManagerEmail,
     /// The language is neither French nor English (the value as written).
     UnknownLanguage(String),
-    /// The person asked for their data to be erased: the directory does not bring them
-    /// back (they may still sign up themselves).
-    ErasedOnRequest,
+    /// The person asked for their data to be erased (on that day, `YYYY-MM-DD`): the
+    /// directory does not bring them back (they may still sign up themselves).
+    ErasedOnRequest {
+        /// The day of the erasure.
+        on: String,
+    },
     /// A text field is too long or holds control characters.
     InvalidField {
         /// Canonical column name.
@@ -65,7 +68,7 @@ impl RejectReason {
             Self::ForeignDomain => "foreign_domain",
             Self::DuplicateInFile { .. } => "duplicate_in_file",
             Self::InvalidManagerEmail => "invalid_manager_email",
-            Self::ErasedOnRequest => "erased_on_request",
+            Self::ErasedOnRequest { .. } => "erased_on_request",
             Self::UnknownLanguage(_) => "unknown_language",
             Self::InvalidField { .. } => "invalid_field",
         }
@@ -86,10 +89,10 @@ impl RejectReason {
             Self::InvalidManagerEmail => {
                 "l'adresse e-mail du responsable n'est pas valide".to_owned()
             }
-            Self::ErasedOnRequest => {
-                "cette personne a demandé l'effacement de ses données : elle n'est pas réimportée"
-                    .to_owned()
-            }
+            Self::ErasedOnRequest { on } => format!(
+                "cette personne a demandé l'effacement de ses données (effacées le {on}) : elle \
+                 n'est pas réimportée"
+            ),
             Self::UnknownLanguage(lang) => {
                 format!("langue inconnue « {lang} » (attendu : français ou anglais)")
             }
@@ -122,8 +125,10 @@ impl fmt::Display for RejectReason {
                 write!(f, "this email address already appears on line {first_line}")
             }
             Self::InvalidManagerEmail => f.write_str("the manager email address is not valid"),
-            Self::ErasedOnRequest => f.write_str(
-                "this person asked for their data to be erased: they are not imported again",
+            Self::ErasedOnRequest { on } => write!(
+                f,
+                "this person asked for their data to be erased (erased on {on}): they are not \
+                 imported again"
             ),
             Self::UnknownLanguage(lang) => {
                 write!(
@@ -143,10 +148,11 @@ impl Serialize for RejectReason {
             Self::MissingField(f) => (Some(f), None, None),
             Self::DuplicateInFile { first_line } => (None, None, Some(*first_line)),
             Self::InvalidField { field, detail } => (Some(field), Some(detail), None),
-            Self::InvalidEmail
-            | Self::ForeignDomain
-            | Self::InvalidManagerEmail
-            | Self::ErasedOnRequest => (None, None, None),
+            // The day of the erasure, as the detail.
+            Self::ErasedOnRequest { on } => (None, Some(on), None),
+            Self::InvalidEmail | Self::ForeignDomain | Self::InvalidManagerEmail => {
+                (None, None, None)
+            }
         };
         let len = 1
             + usize::from(field.is_some())

@@ -1065,24 +1065,28 @@ async fn remember_erased(
     Ok(())
 }
 
-/// The hashes of the addresses erased in `org`.
+/// The hashes of the addresses erased in `org`, with the day of each erasure.
 pub(crate) async fn erased_addresses(
     txn: &sea_orm::DatabaseTransaction,
     org: OrgId,
-) -> Result<std::collections::HashSet<String>, StorageError> {
+) -> Result<std::collections::HashMap<String, chrono::NaiveDate>, StorageError> {
     use sea_orm::{ConnectionTrait, Statement};
     let backend = txn.get_database_backend();
     let rows = txn
         .query_all_raw(Statement::from_sql_and_values(
             backend,
-            "SELECT address_hash FROM erased_addresses WHERE organization_id = $1",
+            "SELECT address_hash, erased_at FROM erased_addresses WHERE organization_id = $1",
             [org.0.into()],
         ))
         .await?;
     rows.iter()
         .map(|r| {
-            r.try_get::<String>("", "address_hash")
-                .map_err(StorageError::from)
+            Ok((
+                r.try_get::<String>("", "address_hash")?,
+                r.try_get::<chrono::DateTime<chrono::Utc>>("", "erased_at")?
+                    .date_naive(),
+            ))
         })
-        .collect()
+        .collect::<Result<_, sea_orm::DbErr>>()
+        .map_err(StorageError::from)
 }

@@ -28,13 +28,15 @@ impl Store {
         // People erased at their request are not brought back by the directory.
         let erased = crate::privacy::erased_addresses(&txn, org).await?;
         // Usually nobody was ever erased: then no record is hashed nor copied.
+        let erased_on = |r: &EmployeeRecord| {
+            erased
+                .get(&crate::privacy::address_hash(org, &r.email))
+                .copied()
+        };
         let (kept, refused): (Vec<&EmployeeRecord>, Vec<&EmployeeRecord>) = if erased.is_empty() {
             (Vec::new(), Vec::new())
         } else {
-            parsed
-                .records
-                .iter()
-                .partition(|r| !erased.contains(&crate::privacy::address_hash(org, &r.email)))
+            parsed.records.iter().partition(|r| erased_on(r).is_none())
         };
         let kept: Vec<EmployeeRecord> = kept.into_iter().cloned().collect();
         let records = if refused.is_empty() {
@@ -49,7 +51,9 @@ impl Store {
             .extend(refused.into_iter().map(|r| declic_directory::RejectedLine {
                 line: r.line,
                 email: Some(r.email.clone()),
-                reason: declic_directory::RejectReason::ErasedOnRequest,
+                reason: declic_directory::RejectReason::ErasedOnRequest {
+                    on: erased_on(r).map(|d| d.to_string()).unwrap_or_default(),
+                },
             }));
         summary.rejected.sort_by_key(|r| r.line);
         if dry_run {

@@ -785,4 +785,51 @@ async fn one_new_answer_never_shows_in_a_report() {
     );
     assert_eq!(comment(&seen[9].0)["withheld"], false);
     assert_eq!(comment(&seen[9].0)["texts"].as_array().unwrap().len(), 10);
+
+    // Two years after the wave (`[retention] survey_days`), its invitations and comments
+    // go; the published scores stay as no one's, the unpublished answer goes.
+    use sea_orm::ConnectionTrait;
+    let long_ago = (Utc::now() - Duration::days(800))
+        .format("%Y-%m-%d %H:%M:%S%.6f%:z")
+        .to_string();
+    app.store
+        .db()
+        .execute_unprepared(&format!(
+            "UPDATE survey_invitations SET closes_at = '{long_ago}'"
+        ))
+        .await
+        .unwrap();
+    let report = declic_app::retention::run(&app.state, false).await.unwrap();
+    assert_eq!(
+        declic_storage::retention::Removed::rows_of(&report, "survey_invitations"),
+        11
+    );
+    let kept = survey_response::Entity::find()
+        .all(app.store.db())
+        .await
+        .unwrap();
+    assert_eq!(kept.len(), 10, "the unpublished eleventh answer went");
+    assert!(
+        kept.iter()
+            .all(|r| r.invitation_id.is_none() && !r.answers.contains("avis"))
+    );
+    let (wave, _) = report_now(&app, t, cid).await;
+    let sat = wave["questions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|q| q["key"] == "satisfaction")
+        .unwrap()
+        .clone();
+    assert_eq!(sat["answered"], 10, "{sat}");
+    assert_eq!(comment(&wave)["texts"].as_array().unwrap().len(), 0);
+}
+
+async fn report_now(app: &TestApp, t: &str, cid: i64) -> (Value, Value) {
+    let r = json(
+        app.get(&format!("/api/v1/campaigns/{cid}/report"), t).await,
+        200,
+    )
+    .await;
+    (r["waves"][0].clone(), r["funnel"]["answered"].clone())
 }

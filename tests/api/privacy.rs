@@ -928,4 +928,21 @@ async fn the_information_notice_is_linked_from_every_collecting_page_and_mail() 
         .await
         .unwrap();
     assert!(page.contains("href=\"/privacy/acme?lang"), "personal page");
+    // The ambassadors' sign-in form knows no organisation yet: it says what the address
+    // is used for, in both languages.
+    for (lang, needle) in [
+        ("fr", "sert seulement à vous envoyer"),
+        ("en", "only used to send you"),
+    ] {
+        let page = app
+            .client
+            .get(app.url(&format!("/a/sign-in?lang={lang}")))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(page.contains(needle), "{lang}");
+    }
 }

@@ -18,6 +18,7 @@ pub fn cutoffs(app: &App) -> Cutoffs {
         audit_log: now - days(r.audit_log_days),
         credentials: now - days(r.revoked_credentials_days),
         visit_counts: (now - days(r.visit_counts_days)).date_naive(),
+        surveys: now - days(r.survey_days),
     }
 }
 

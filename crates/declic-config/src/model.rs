@@ -151,6 +151,9 @@ pub struct RetentionConfig {
     pub revoked_credentials_days: u32,
     /// Days the daily visit counts of campaign links are kept.
     pub visit_counts_days: u32,
+    /// Days after a survey wave closes before its invitations (who was asked, who
+    /// answered) and its comments go; scores and choices stay as no one's.
+    pub survey_days: u32,
 }
 
 /// `[mail]`.

@@ -1057,7 +1057,7 @@ async fn publish_step(
     Ok(())
 }
 
-async fn delete_invitations(
+pub(crate) async fn delete_invitations(
     txn: &sea_orm::DatabaseTransaction,
     ids: &[i64],
 ) -> Result<(), StorageError> {

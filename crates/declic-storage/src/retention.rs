@@ -10,6 +10,7 @@ use utoipa::ToSchema;
 
 use crate::entity::{
     ambassador_token, audit_event, credential, employee, link_visit, sign_in_throttle,
+    survey_invitation,
 };
 use crate::{StorageError, Store, now};
 
@@ -26,6 +27,9 @@ pub struct Cutoffs {
     pub credentials: DateTime<Utc>,
     /// Daily visit counts of campaign links.
     pub visit_counts: NaiveDate,
+    /// Survey invitations of waves closed before this (answers in published figures stay
+    /// as no one's scores and choices, without free text).
+    pub surveys: DateTime<Utc>,
 }
 
 /// What retention removed (or would remove, in a dry run) from one table.
@@ -176,6 +180,20 @@ impl Store {
             "link_visits",
             "daily visit counts of links",
             visits,
+        ));
+        let old_invitations: Vec<i64> = survey_invitation::Entity::find()
+            .filter(survey_invitation::Column::ClosesAt.lt(cut.surveys))
+            .all(&txn)
+            .await?
+            .into_iter()
+            .map(|i| i.id)
+            .collect();
+        crate::evaluations::delete_invitations(&txn, &old_invitations).await?;
+        out.push(removed(
+            "survey_invitations",
+            "survey_invitations",
+            "invitations of survey waves closed long ago, and their unpublished answers and comments",
+            old_invitations.len() as u64,
         ));
         crate::finish(txn, dry_run).await?;
         Ok(out)

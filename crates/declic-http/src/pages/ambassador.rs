@@ -237,6 +237,7 @@ async fn page(
         "notice": notice,
         "campaigns": [],
         "figures": Value::Null,
+        "privacy_url": crate::public::privacy::notice_url(&org.slug, lang),
     });
     if a.status == status::ACTIVE {
         let campaigns = match campaign_links(state, s, lang).await {

@@ -704,6 +704,23 @@ async fn retention_dry_run_lists_and_the_run_removes_what_is_past_its_period() {
     ] {
         assert_eq!(Removed::rows_of(&again, key), 0, "{key}");
     }
+    // One kind that cannot be applied does not stop the others: it is reported.
+    exec("DROP TABLE link_visits".to_owned()).await;
+    exec(format!(
+        "UPDATE audit_events SET created_at = '{}'",
+        ago(400)
+    ))
+    .await;
+    let partly = declic_app::retention::run(&app.state, false).await.unwrap();
+    let visits = partly.iter().find(|r| r.key == "visit_counts").unwrap();
+    assert!(visits.error.is_some(), "{partly:?}");
+    let audit = partly.iter().find(|r| r.key == "audit_log").unwrap();
+    assert!(audit.error.is_none() && audit.rows > 0, "{partly:?}");
+    assert_eq!(
+        partly.iter().filter(|r| r.error.is_some()).count(),
+        1,
+        "{partly:?}"
+    );
 }
 
 /// Every file under `dir` (recursively) that contains `needle`.

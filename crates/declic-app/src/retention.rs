@@ -31,7 +31,7 @@ pub async fn run(app: &App, dry_run: bool) -> AppResult<Vec<Removed>> {
     } else {
         app.store.departed_addresses(cut.departed).await?
     };
-    let report = app.store.apply_retention(&cut, dry_run).await?;
+    let report = app.store.apply_retention(&cut, dry_run).await;
     crate::privacy::forget_outbox_files(app, leaving).await;
     Ok(report)
 }

@@ -199,3 +199,28 @@ async fn sign_in_pages_are_rate_limited_per_address() {
         200
     );
 }
+
+/// `/` says what Declic is and sends each kind of user on: HR to the console,
+/// ambassadors to their sign-in, employees to the link they received; in both languages.
+#[tokio::test]
+async fn the_root_leads_each_kind_of_user_somewhere_useful() {
+    let app = TestApp::spawn().await;
+    for (lang, needle) in [
+        ("fr", "mécénat de compétences"),
+        ("en", "skills-based volunteering"),
+    ] {
+        let res = app
+            .client
+            .get(app.url(&format!("/?lang={lang}")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200);
+        assert!(res.headers().contains_key("content-security-policy"));
+        let html = res.text().await.unwrap();
+        assert!(html.contains(needle), "{lang}");
+        assert!(html.contains(&format!("<html lang=\"{lang}\"")), "{lang}");
+        assert!(html.contains("href=\"/console/sign-in?lang"), "{lang}");
+        assert!(html.contains("href=\"/a/sign-in?lang"), "{lang}");
+    }
+}

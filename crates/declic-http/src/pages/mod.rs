@@ -75,6 +75,7 @@ const TEMPLATES: &[(&str, &str)] = &[
         "privacy_notice",
         include_str!("../../../../templates/pages/privacy_notice.hbs"),
     ),
+    ("home", include_str!("../../../../templates/pages/home.hbs")),
     // The HR console (see `crate::console`).
     (
         "console_layout",

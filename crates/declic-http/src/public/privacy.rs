@@ -1,4 +1,4 @@
-//! The organisation's information notice (GDPR articles 13 and 14): who is responsible,
+//! The home page, and the organisation's information notice (GDPR articles 13 and 14): who is responsible,
 //! what for, on what basis, which data, who sees it, how long it is kept (the periods
 //! in force, from the configuration), the person's rights and whom to write to. Every
 //! public page of the organisation and every mail links to it.
@@ -66,6 +66,21 @@ pub async fn show(
             "retention": retention,
             "contact": org.privacy_contact.clone().unwrap_or_else(|| named("privacy_contact_default")),
             "other_lang": other,
+        }),
+    )
+}
+
+/// `GET /`: what Declic is, and where each kind of user goes (HR to the console,
+/// ambassadors to their sign-in, employees to the link they received).
+pub async fn home(Query(q): Query<LangQuery>, headers: HeaderMap) -> Response {
+    let lang = crate::pages::negotiate(q.lang.as_deref(), &headers);
+    render(
+        StatusCode::OK,
+        "home",
+        lang,
+        json!({
+            "title": "Declic",
+            "other_lang": if lang == Lang::Fr { "en" } else { "fr" },
         }),
     )
 }

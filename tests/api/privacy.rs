@@ -62,14 +62,7 @@ async fn export_then_erase_a_person() {
     let csv = "email,first name,last name,department,site,language,manager email\n\
                marie.curie@acme.example,Marie,Curie,R&D,Paris,fr,boss@acme.example\n\
                pierre@acme.example,Pierre,Curie,R&D,Paris,fr,marie.curie@acme.example\n";
-    app.client
-        .post(app.url("/api/v1/employees/import"))
-        .bearer_auth(&owner)
-        .header("content-type", "text/csv")
-        .body(csv)
-        .send()
-        .await
-        .unwrap();
+    app.import_csv(&owner, csv).await;
     // Marie is also an admin who did something.
     let marie_token = app
         .token(org, "marie.curie@acme.example", Role::CampaignManager)
@@ -197,15 +190,7 @@ async fn export_then_erase_a_person() {
     );
 
     // The next directory file still lists her: she is not brought back, and HR sees why.
-    let res = app
-        .client
-        .post(app.url("/api/v1/employees/import"))
-        .bearer_auth(&owner)
-        .header("content-type", "text/csv")
-        .body(csv)
-        .send()
-        .await
-        .unwrap();
+    let res = app.import_csv(&owner, csv).await;
     let summary = json(res, 200).await;
     assert_eq!(summary["inserted"], 0, "{summary}");
     assert_eq!(summary["rejected"][0]["line"], 2, "{summary}");
@@ -246,15 +231,7 @@ async fn export_then_erase_a_person() {
     assert_eq!(allow(&manager).await.unwrap().status(), 403);
     assert_eq!(allow(&owner).await.unwrap().status(), 204);
     json(allow(&owner).await.unwrap(), 404).await;
-    let res = app
-        .client
-        .post(app.url("/api/v1/employees/import"))
-        .bearer_auth(&owner)
-        .header("content-type", "text/csv")
-        .body(csv)
-        .send()
-        .await
-        .unwrap();
+    let res = app.import_csv(&owner, csv).await;
     let summary = json(res, 200).await;
     assert_eq!(summary["inserted"], 1, "{summary}");
     let log = json(app.get("/api/v1/audit", &owner).await, 200).await;
@@ -267,14 +244,7 @@ async fn one_click_unsubscribe_records_an_opt_out_that_export_and_erasure_keep()
     let org = app.org("acme", "acme.example").await;
     let owner = app.token(org, "hr@acme.example", Role::Owner).await;
     let csv = "email,first name,last name\nmarie.curie@acme.example,Marie,Curie\n";
-    app.client
-        .post(app.url("/api/v1/employees/import"))
-        .bearer_auth(&owner)
-        .header("content-type", "text/csv")
-        .body(csv)
-        .send()
-        .await
-        .unwrap();
+    app.import_csv(&owner, csv).await;
     let marie = app
         .store
         .employee_by_email(org, "marie.curie@acme.example")
@@ -408,14 +378,11 @@ async fn addresses_of_old_messages_are_forgotten_and_counts_stay() {
     let org = declic_storage::OrgId(app.store.organization_by_slug("acme").await.unwrap().id);
     let owner = app.token(org, "owner@acme.example", Role::Owner).await;
     let res = app
-        .client
-        .post(app.url("/api/v1/employees/import"))
-        .bearer_auth(&owner)
-        .header("content-type", "text/csv")
-        .body("email,first name,last name\nyves@acme.example,Yves,Roy\n")
-        .send()
-        .await
-        .unwrap();
+        .import_csv(
+            &owner,
+            "email,first name,last name\nyves@acme.example,Yves,Roy\n",
+        )
+        .await;
     assert_eq!(res.status(), 200);
     crate::registration::register(&app, &live.link, "zoe@acme.example", "Zoé", live.mission_id)
         .await;
@@ -479,17 +446,10 @@ async fn people_who_left_long_ago_are_erased_and_may_come_back() {
     let app = TestApp::spawn().await;
     let org = app.org("acme", "acme.example").await;
     let owner = app.token(org, "hr@acme.example", Role::Owner).await;
-    let import = |csv: &'static str| {
-        app.client
-            .post(app.url("/api/v1/employees/import"))
-            .bearer_auth(&owner)
-            .header("content-type", "text/csv")
-            .body(csv)
-            .send()
-    };
+    let import = |csv: &'static str| app.import_csv(&owner, csv);
     let csv =
         "email,first name,last name\nyves@acme.example,Yves,Roy\nxavier@acme.example,Xavier,Roy\n";
-    json(import(csv).await.unwrap(), 200).await;
+    json(import(csv).await, 200).await;
     let yves = app
         .store
         .employee_by_email(org, "yves@acme.example")
@@ -537,9 +497,7 @@ async fn people_who_left_long_ago_are_erased_and_may_come_back() {
     );
     // Hired again: the directory brings him back like anyone new.
     let summary = json(
-        import("email,first name,last name\nyves@acme.example,Yves,Roy\n")
-            .await
-            .unwrap(),
+        import("email,first name,last name\nyves@acme.example,Yves,Roy\n").await,
         200,
     )
     .await;
@@ -575,15 +533,7 @@ async fn retention_dry_run_lists_and_the_run_removes_what_is_past_its_period() {
     // days ago (365). Within them: today's audit entries, a token revoked yesterday,
     // yesterday's visits, the rest of the directory.
     let csv = "email,first name,last name\nold@acme.example,Olga,Old\nnew@acme.example,Nina,New\n";
-    let res = app
-        .client
-        .post(app.url("/api/v1/employees/import"))
-        .bearer_auth(&owner)
-        .header("content-type", "text/csv")
-        .body(csv)
-        .send()
-        .await
-        .unwrap();
+    let res = app.import_csv(&owner, csv).await;
     json(res, 200).await;
     let old = app
         .store

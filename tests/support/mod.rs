@@ -311,6 +311,18 @@ impl TestApp {
         }
     }
 
+    /// Uploads a directory file (CSV) as `token`'s organisation.
+    pub async fn import_csv(&self, token: &str, csv: &str) -> reqwest::Response {
+        self.client
+            .post(self.url("/api/v1/employees/import"))
+            .bearer_auth(token)
+            .header("content-type", "text/csv")
+            .body(csv.to_owned())
+            .send()
+            .await
+            .unwrap()
+    }
+
     pub async fn put(&self, path: &str, token: &str, body: serde_json::Value) -> reqwest::Response {
         self.client
             .put(self.url(path))

@@ -55,6 +55,12 @@ pub fn unsubscribe_token(app: &App, org: OrgId, employee_id: i64, channel: &str)
     format!("{}-{employee_id}-{channel}-{sig}", org.0)
 }
 
+/// The path of an organisation's information notice, in `lang` (pages link to it
+/// as it is, mails with [`base_url`] before it).
+pub fn privacy_notice_path(org_slug: &str, lang: declic_messaging::Lang) -> String {
+    format!("/privacy/{org_slug}?lang={}", lang.as_str())
+}
+
 /// The full one-click unsubscribe URL to put in `List-Unsubscribe`.
 pub fn unsubscribe_url(app: &App, org: OrgId, employee_id: i64, channel: &str) -> String {
     format!(

@@ -30,9 +30,9 @@ pub(crate) fn with_notice_link(
     lang: declic_messaging::Lang,
 ) {
     let url = format!(
-        "{}/privacy/{org_slug}?lang={}",
+        "{}{}",
         crate::links::base_url(app),
-        lang.as_str()
+        crate::links::privacy_notice_path(org_slug, lang)
     );
     let label = match lang {
         declic_messaging::Lang::Fr => "Vos données personnelles",
@@ -63,11 +63,16 @@ pub async fn allow_again(app: &App, caller: &Caller, email: &str) -> AppResult<(
         .await?)
 }
 
+/// Whether mails are kept as files (the `outbox` transport), which erasure must remove.
+pub(crate) fn keeps_mail_files(app: &App) -> bool {
+    app.config.mail.transport == declic_config::MailTransport::Outbox
+}
+
 /// Removes the outbox's `.eml` files addressed to, or naming, any of `addresses`
 /// (the `outbox` mail transport keeps every mail as a file). Best effort: a file that
 /// cannot be read or removed is logged, not an error.
 pub(crate) async fn forget_outbox_files(app: &App, addresses: Vec<String>) {
-    if addresses.is_empty() || app.config.mail.transport != declic_config::MailTransport::Outbox {
+    if addresses.is_empty() || !keeps_mail_files(app) {
         return;
     }
     let dir = app.config.data_dir.join("outbox");

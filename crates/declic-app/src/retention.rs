@@ -26,7 +26,7 @@ pub fn cutoffs(app: &App) -> Cutoffs {
 /// erased after leaving lose their outbox files too, as in an erasure on request.
 pub async fn run(app: &App, dry_run: bool) -> AppResult<Vec<Removed>> {
     let cut = cutoffs(app);
-    let leaving = if dry_run {
+    let leaving = if dry_run || !crate::privacy::keeps_mail_files(app) {
         Vec::new()
     } else {
         app.store.departed_addresses(cut.departed).await?

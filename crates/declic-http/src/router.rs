@@ -212,7 +212,7 @@ pub fn router(state: AppState) -> Router {
             "/s/{token}",
             get(public::survey::show).post(public::survey::submit),
         )
-        .route("/", get(public::privacy::home))
+        .route("/", get(public::home::home))
         .route("/privacy/{slug}", get(public::privacy::show))
         .route(
             "/domain-proof/{token}",

@@ -1068,6 +1068,14 @@ pub(crate) async fn delete_invitations(
         .filter(survey_response::Column::InvitationId.is_in(ids.iter().copied()))
         .all(txn)
         .await?;
+    // Each kept answer takes its wave's opening day instead of its own.
+    let opens_on: HashMap<i64, chrono::NaiveDate> = survey_invitation::Entity::find()
+        .filter(survey_invitation::Column::Id.is_in(ids.iter().copied()))
+        .all(txn)
+        .await?
+        .into_iter()
+        .map(|i| (i.id, i.opens_on))
+        .collect();
     let mut forms: HashMap<(i64, String), Questionnaire> = HashMap::new();
     for r in responses {
         let kept = match r.published_answers.as_deref() {
@@ -1098,10 +1106,10 @@ pub(crate) async fn delete_invitations(
             Some(answers) => {
                 let json = serde_json::to_string(&answers)
                     .map_err(|e| StorageError::invalid("answers", e.to_string()))?;
-                let opens_on = survey_invitation::Entity::find_by_id(r.invitation_id.unwrap_or(0))
-                    .one(txn)
-                    .await?
-                    .map_or(r.submitted_on, |i| i.opens_on);
+                let opens_on = r
+                    .invitation_id
+                    .and_then(|i| opens_on.get(&i).copied())
+                    .unwrap_or(r.submitted_on);
                 let mut a: survey_response::ActiveModel = r.into();
                 a.invitation_id = Set(None);
                 a.association_id = Set(None);

@@ -397,10 +397,7 @@ impl Store {
                     ),
                 }
             } else {
-                StorageError::Conflict {
-                    field: "domain",
-                    message: format!("`{domain}` belongs to another organisation on this service"),
-                }
+                taken_by_another("domain", &held.domain)
             });
         }
         let queued = crate::outbox::queue(&txn, vec![proof]).await? > 0;
@@ -436,7 +433,7 @@ async fn claim_domains(
             .one(txn)
             .await?
         {
-            return Err(taken_by_another(&taken.domain));
+            return Err(taken_by_another("domains", &taken.domain));
         }
     }
     for d in domains {
@@ -450,7 +447,7 @@ async fn claim_domains(
         // Two organisations claiming it at once: the unique index keeps one.
         .map_err(StorageError::on_unique(
             "domains",
-            taken_by_another(d).to_string(),
+            taken_by_another("domains", d).to_string(),
         ))?;
     }
     Ok(())
@@ -472,9 +469,9 @@ fn overlapping(domain: &str) -> sea_orm::Condition {
         .add(organization_domain::Column::Domain.like(format!("%.{domain}")))
 }
 
-fn taken_by_another(domain: &str) -> StorageError {
+fn taken_by_another(field: &'static str, domain: &str) -> StorageError {
     StorageError::Conflict {
-        field: "domains",
+        field,
         message: format!("`{domain}` belongs to another organisation on this service"),
     }
 }

@@ -757,12 +757,7 @@ impl Store {
         &self,
         older_than: chrono::DateTime<chrono::Utc>,
     ) -> Result<u64, StorageError> {
-        let gone = employee::Entity::find()
-            .filter(employee::Column::Active.eq(false))
-            .filter(employee::Column::ErasedAt.is_null())
-            .filter(employee::Column::DeactivatedAt.lt(older_than))
-            .all(self.db())
-            .await?;
+        let gone = departed_before(older_than).all(self.db()).await?;
         let mut n = 0;
         for e in gone {
             self.erase(
@@ -1040,6 +1035,17 @@ impl Store {
         txn.commit().await?;
         Ok(())
     }
+}
+
+/// The people who left the directory before `cutoff` and are not erased yet: those
+/// retention erases.
+pub(crate) fn departed_before(
+    cutoff: chrono::DateTime<chrono::Utc>,
+) -> sea_orm::Select<employee::Entity> {
+    employee::Entity::find()
+        .filter(employee::Column::Active.eq(false))
+        .filter(employee::Column::ErasedAt.is_null())
+        .filter(employee::Column::DeactivatedAt.lt(cutoff))
 }
 
 /// The hash under which an erased address is remembered in `org`.

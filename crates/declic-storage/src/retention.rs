@@ -9,8 +9,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::entity::{
-    ambassador_token, audit_event, credential, employee, link_visit, sign_in_throttle,
-    survey_invitation,
+    ambassador_token, audit_event, credential, link_visit, sign_in_throttle, survey_invitation,
 };
 use crate::{StorageError, Store, now};
 
@@ -93,7 +92,10 @@ impl Store {
             self.purge_unconfirmed_sign_ups(dry_run).await,
         ));
         let departed = if dry_run {
-            self.departed_before(cut.departed).await
+            crate::privacy::departed_before(cut.departed)
+                .count(self.db())
+                .await
+                .map_err(StorageError::from)
         } else {
             self.erase_departed(cut.departed).await
         };
@@ -262,26 +264,13 @@ impl Store {
         Ok(rows)
     }
 
-    /// How many people left the directory before `cutoff` and are not erased yet.
-    async fn departed_before(&self, cutoff: DateTime<Utc>) -> Result<u64, StorageError> {
-        Ok(employee::Entity::find()
-            .filter(employee::Column::Active.eq(false))
-            .filter(employee::Column::ErasedAt.is_null())
-            .filter(employee::Column::DeactivatedAt.lt(cutoff))
-            .count(self.db())
-            .await?)
-    }
-
     /// The addresses of the people retention will erase at `cutoff`, so that what lies
     /// outside the database (outbox files) can go with them.
     pub async fn departed_addresses(
         &self,
         cutoff: DateTime<Utc>,
     ) -> Result<Vec<String>, StorageError> {
-        Ok(employee::Entity::find()
-            .filter(employee::Column::Active.eq(false))
-            .filter(employee::Column::ErasedAt.is_null())
-            .filter(employee::Column::DeactivatedAt.lt(cutoff))
+        Ok(crate::privacy::departed_before(cutoff)
             .all(self.db())
             .await?
             .into_iter()

@@ -253,22 +253,23 @@ pub async fn compose(
     let kind = MessageKind::from_name(&row.kind)
         .ok_or_else(|| ComposeError::Broken(format!("unknown message {}", row.kind)))?;
     let params: Value = serde_json::from_str(&row.params).unwrap_or(Value::Null);
-    let (scope, lang, name, data, attachments) = match kind {
+    // The organisation's slug comes with what each mail reads anyway (for the link to
+    // its information notice), never from a query of its own.
+    let (scope, lang, name, data, attachments, slug) = match kind {
         MessageKind::AmbassadorInvitation
         | MessageKind::AmbassadorSignIn
         | MessageKind::AdminPasswordReset => {
-            let (scope, lang, name, data) = account_mail(state, kind, row, &params).await?;
-            (scope, lang, name, data, vec![])
+            let organization = state.store.organization(OrgId(row.organization_id)).await?;
+            let (scope, lang, name, data) =
+                account_mail(state, kind, row, &params, &organization.name).await?;
+            (scope, lang, name, data, vec![], organization.slug)
         }
         MessageKind::DomainProof => {
             let lang = page_lang(&row.language);
             let code = lang.as_str();
             let base = base_url(state);
-            let organization = state
-                .store
-                .organization(OrgId(row.organization_id))
-                .await?
-                .name;
+            let org = state.store.organization(OrgId(row.organization_id)).await?;
+            let organization = org.name;
             let hours = crate::domains::PROOF_VALID_HOURS;
             let data = json!({
                 "organization_name": organization,
@@ -281,7 +282,7 @@ pub async fn compose(
                 },
             });
             // Declic's own mail, never an organisation's wording.
-            (None, lang, None, data, vec![])
+            (None, lang, None, data, vec![], org.slug)
         }
         MessageKind::DuoInvitation => {
             let ctx = context(state, reg_id(row)?).await?;
@@ -302,14 +303,16 @@ pub async fn compose(
                 "mission": ctx.mission(mission),
                 "register_url": url,
             });
-            (Some(ctx.scope()), ctx.lang, None, data, vec![])
+            let slug = ctx.catalog.organization.slug.clone();
+            (Some(ctx.scope()), ctx.lang, None, data, vec![], slug)
         }
         _ => {
             let ctx = context(state, reg_id(row)?).await?;
             let (data, attachments) =
                 registration_mail(state, kind, &ctx, row, &params, to).await?;
             let name = Some(ctx.reg.first_name.clone());
-            (Some(ctx.scope()), ctx.lang, name, data, attachments)
+            let slug = ctx.catalog.organization.slug.clone();
+            (Some(ctx.scope()), ctx.lang, name, data, attachments, slug)
         }
     };
     let rendered = render(state, scope, kind, lang, &data).await?;
@@ -322,11 +325,6 @@ pub async fn compose(
         attachments,
         list_unsubscribe: None,
     };
-    let slug = state
-        .store
-        .organization(OrgId(row.organization_id))
-        .await?
-        .slug;
     crate::privacy::with_notice_link(state, &mut mail, &slug, lang);
     Ok(mail)
 }
@@ -462,9 +460,9 @@ async fn account_mail(
     kind: MessageKind,
     row: &message::Model,
     params: &Value,
+    organization: &str,
 ) -> Result<(Option<Scope>, Lang, Option<String>, Value), ComposeError> {
     let org = OrgId(row.organization_id);
-    let organization = state.store.organization(org).await?.name;
     let lang = page_lang(&row.language);
     let code = lang.as_str();
     let base = base_url(state);

@@ -237,7 +237,7 @@ async fn page(
         "notice": notice,
         "campaigns": [],
         "figures": Value::Null,
-        "privacy_url": crate::public::privacy::notice_url(&org.slug, lang),
+        "privacy_url": declic_app::links::privacy_notice_path(&org.slug, lang),
     });
     if a.status == status::ACTIVE {
         let campaigns = match campaign_links(state, s, lang).await {

@@ -174,7 +174,7 @@ fn page_data(
         "form": {"email": form.email, "first_name": form.first_name, "last_name": form.last_name, "duo_email": form.duo_email, "duo": form.duo, "consent": form.consent.is_some(), "show_to_referrer": form.show_to_referrer.is_some()},
         "errors": errors,
         "other_lang": if lang == Lang::Fr { "en" } else { "fr" },
-        "privacy_url": super::privacy::notice_url(&page.organization.slug, lang),
+        "privacy_url": declic_app::links::privacy_notice_path(&page.organization.slug, lang),
     })
 }
 

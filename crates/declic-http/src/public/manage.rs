@@ -64,6 +64,43 @@ fn lang_of(q: &LangQuery, headers: &HeaderMap, reg: Option<&RegistrationView>) -
     }
 }
 
+/// The personal page after a change the person asked for: with `notice` when it was
+/// made, again with 422 when it broke a rule (the page shows where things stand), or a
+/// "try again" page when the service failed.
+async fn answer(
+    state: &AppState,
+    token: &str,
+    id: i64,
+    lang: Lang,
+    done: Result<String, AppError>,
+) -> Response {
+    match done {
+        Ok(notice) => page(state, token, id, lang, Some(notice), StatusCode::OK).await,
+        Err(
+            AppError::Invalid(_) | AppError::Storage(declic_storage::StorageError::Invalid { .. }),
+        ) => {
+            page(
+                state,
+                token,
+                id,
+                lang,
+                None,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "a change from the personal page failed");
+            message(
+                StatusCode::SERVICE_UNAVAILABLE,
+                lang,
+                "manage_invalid_title",
+                "manage_invalid",
+            )
+        }
+    }
+}
+
 async fn page(
     state: &AppState,
     token: &str,
@@ -166,7 +203,7 @@ async fn page(
         lang,
         json!({
             "title": text(lang, "manage_title"),
-            "privacy_url": super::privacy::notice_url(&o.slug, lang),
+            "privacy_url": declic_app::links::privacy_notice_path(&o.slug, lang),
             "organization": o.name,
             "campaign": campaign.title,
             "email": reg.email,
@@ -232,31 +269,23 @@ async fn change(
         None => None,
     };
     let result = declic_app::registrations::change_own(&state, id, what, mission).await;
-    match result {
-        Ok(outcome) => {
-            let key = match what {
+    let done = match result {
+        Ok(outcome) => Ok(text(
+            lang,
+            match what {
                 Change::Cancel => "cancelled_notice",
                 Change::Claim => "claimed_notice",
                 Change::Decline => "declined_notice",
                 Change::WaitWithPartner => "waiting_notice",
                 Change::Prefer if outcome.seated_mission.is_some() => "changed_notice",
                 Change::Prefer => "change_waiting_notice",
-            };
-            page(
-                &state,
-                &token,
-                id,
-                lang,
-                Some(text(lang, key)),
-                StatusCode::OK,
-            )
-            .await
-        }
+            },
+        )),
         // A claim that comes too late says so, in the person's language.
         Err(AppError::Storage(declic_storage::StorageError::Invalid { .. }))
             if what == Change::Claim =>
         {
-            page(
+            return page(
                 &state,
                 &token,
                 id,
@@ -264,31 +293,11 @@ async fn change(
                 Some(text(lang, "claim_late")),
                 StatusCode::CONFLICT,
             )
-            .await
+            .await;
         }
-        Err(
-            AppError::Invalid(_) | AppError::Storage(declic_storage::StorageError::Invalid { .. }),
-        ) => {
-            page(
-                &state,
-                &token,
-                id,
-                lang,
-                None,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
-        Err(e) => {
-            tracing::error!(error = %e, "change failed");
-            message(
-                StatusCode::SERVICE_UNAVAILABLE,
-                lang,
-                "manage_invalid_title",
-                "manage_invalid",
-            )
-        }
-    }
+        Err(e) => Err(e),
+    };
+    answer(&state, &token, id, lang, done).await
 }
 
 /// Cancels one mission (`mission_id`) or everything.
@@ -365,37 +374,17 @@ pub async fn name_shown(
         Err(res) => return res,
     };
     let show = f.show.as_deref() == Some("yes");
-    match declic_app::registrations::show_name_to_ambassador(&state, id, show).await {
-        Ok(()) => {
-            let notice = text(
+    let done = declic_app::registrations::show_name_to_ambassador(&state, id, show)
+        .await
+        .map(|()| {
+            text(
                 lang,
                 if show {
                     "name_shown_now"
                 } else {
                     "name_hidden_now"
                 },
-            );
-            page(&state, &token, id, lang, Some(notice), StatusCode::OK).await
-        }
-        Err(AppError::Storage(declic_storage::StorageError::Invalid { .. })) => {
-            page(
-                &state,
-                &token,
-                id,
-                lang,
-                None,
-                StatusCode::UNPROCESSABLE_ENTITY,
             )
-            .await
-        }
-        Err(e) => {
-            tracing::error!(error = %e, "name choice failed");
-            message(
-                StatusCode::SERVICE_UNAVAILABLE,
-                lang,
-                "manage_invalid_title",
-                "manage_invalid",
-            )
-        }
-    }
+        });
+    answer(&state, &token, id, lang, done).await
 }

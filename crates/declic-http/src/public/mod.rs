@@ -4,6 +4,7 @@
 pub mod campaign;
 pub mod confirm;
 pub mod domain_proof;
+pub mod home;
 pub mod manage;
 pub mod privacy;
 pub mod referral_cookie;

@@ -1,4 +1,4 @@
-//! The home page, and the organisation's information notice (GDPR articles 13 and 14): who is responsible,
+//! The organisation's information notice (GDPR articles 13 and 14): who is responsible,
 //! what for, on what basis, which data, who sees it, how long it is kept (the periods
 //! in force, from the configuration), the person's rights and whom to write to. Every
 //! public page of the organisation and every mail links to it.
@@ -11,11 +11,6 @@ use serde_json::json;
 use super::unsubscribe::LangQuery;
 use crate::AppState;
 use crate::pages::{Lang, message, render, text};
-
-/// The notice's address for the organisation `slug`, in `lang`.
-pub fn notice_url(slug: &str, lang: Lang) -> String {
-    format!("/privacy/{slug}?lang={}", lang.as_str())
-}
 
 /// `GET /privacy/{slug}`.
 pub async fn show(
@@ -66,21 +61,6 @@ pub async fn show(
             "retention": retention,
             "contact": org.privacy_contact.clone().unwrap_or_else(|| named("privacy_contact_default")),
             "other_lang": other,
-        }),
-    )
-}
-
-/// `GET /`: what Declic is, and where each kind of user goes (HR to the console,
-/// ambassadors to their sign-in, employees to the link they received).
-pub async fn home(Query(q): Query<LangQuery>, headers: HeaderMap) -> Response {
-    let lang = crate::pages::negotiate(q.lang.as_deref(), &headers);
-    render(
-        StatusCode::OK,
-        "home",
-        lang,
-        json!({
-            "title": "Declic",
-            "other_lang": if lang == Lang::Fr { "en" } else { "fr" },
         }),
     )
 }

@@ -201,7 +201,7 @@ fn page(
             "saved": saved,
             "anonymous": cx.questionnaire.anonymous,
             "for_association": for_association,
-            "privacy_url": super::privacy::notice_url(&cx.org_slug, lang),
+            "privacy_url": declic_app::links::privacy_notice_path(&cx.org_slug, lang),
         }),
     )
 }
